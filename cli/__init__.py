@@ -1,0 +1,1 @@
+"""leadq's command line: one Typer app, one sub-app per domain (installed as leadq.cli)."""

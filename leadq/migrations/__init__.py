@@ -1,0 +1,1 @@
+"""Alembic migrations; each domain adds its tables in its own revision branch."""

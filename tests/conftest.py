@@ -1,0 +1,73 @@
+"""Shared fixtures: settings on a temporary SQLite, and the private test Redis.
+
+Real services only. A test that needs Redis or Postgres is skipped on a laptop
+without them, but fails under CI=true so a missing service is never silent.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from leadq.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is required under CI (run the suite through scripts/test)")
+    pytest.skip(f"{what} not available; run scripts/test")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's own LEADQ_* variables or .env."""
+    for name in list(os.environ):
+        if name.startswith("LEADQ_") and not name.startswith("LEADQ_TEST_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Embedded broker and a fresh SQLite database in a temporary data dir."""
+    return Settings(broker="embedded", data_dir=tmp_path / "data", allow_private_urls=True)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("LEADQ_TEST_REDIS_URL")
+    if not url:
+        _missing("the private test Redis (LEADQ_TEST_REDIS_URL)")
+    return url
+
+
+@pytest.fixture
+def redis_settings(tmp_path: Path, redis_url: str):
+    """Redis broker on the private test Redis, in a namespace of its own."""
+    import redis
+
+    namespace = f"leadq-test-{uuid.uuid4().hex[:12]}"
+    yield Settings(
+        broker="redis",
+        redis_url=redis_url,
+        namespace=namespace,
+        data_dir=tmp_path / "data",
+        allow_private_urls=True,
+    )
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(f"{namespace}*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    url = os.environ.get("LEADQ_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("LEADQ_TEST_POSTGRES_URL is not set")
+    return url
