@@ -1,0 +1,1 @@
+"""Leads: the businesses leadq found, merged across sources."""

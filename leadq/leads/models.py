@@ -1,0 +1,65 @@
+"""Lead records. One ``Lead`` per business, one ``LeadSource`` per place it was found.
+
+Leads from different sources merge on a normalised phone (E.164) or on the
+website's domain; every source reference is kept.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Lead(SQLModel, table=True):
+    """A local business that may become a client."""
+
+    __tablename__ = "lead"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str | None = Field(default=None, max_length=300)
+    category: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, index=True, max_length=32)  # E.164
+    email: str | None = Field(default=None, index=True, max_length=320)
+    emails: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    website: str | None = Field(default=None, max_length=2000)
+    website_domain: str | None = Field(default=None, index=True, max_length=255)
+    address: str | None = Field(default=None, max_length=500)
+    city: str | None = Field(default=None, max_length=200)
+    region: str | None = Field(default=None, max_length=100)
+    postal_code: str | None = Field(default=None, max_length=20)
+    country: str | None = Field(default=None, max_length=2)
+    timezone: str | None = Field(default=None, max_length=64)
+    latitude: float | None = None
+    longitude: float | None = None
+    rating: float | None = None
+    review_count: int | None = None
+    site: str | None = Field(default=None, index=True, max_length=100)  # e.g. craigslist site "sfbay"
+    source: str = Field(index=True, max_length=50)  # source that first found it
+    #: Website enrichment results (emails found, CMS, copyright year, ...).
+    signals: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    email_status: str = Field(default="unknown", max_length=16)  # unknown | valid | invalid
+    created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class LeadSource(SQLModel, table=True):
+    """Where and when a lead was seen: unique per (source, external id)."""
+
+    __tablename__ = "lead_source"
+    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_lead_source_external"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    source: str = Field(max_length=50)
+    external_id: str = Field(max_length=200)
+    url: str | None = Field(default=None, max_length=2000)
+    title: str | None = Field(default=None, max_length=500)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    scraped_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
