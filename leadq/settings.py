@@ -44,7 +44,7 @@ class CoreSettings(BaseModel):
     result_ttl: int = Field(86400, description="Seconds a job's result is kept.")
     unique_ttl: int = Field(86400, description="Default seconds an idempotency key holds.")
     idle_wakeup_timeout: float = Field(
-        2.0, description="Longest an idle consumer blocks waiting for a wake-up before polling again."
+        5.0, description="Longest an idle consumer blocks waiting for a wake-up before polling again."
     )
     history_flush_interval: float = Field(0.2, description="Seconds between job-history batch writes.")
     job_history_retention_days: int = Field(30, description="Finished jobs older than this are pruned.")

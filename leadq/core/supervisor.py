@@ -34,7 +34,6 @@ logger = logging.getLogger(__name__)
 
 #: A child that exits with this code asked to be replaced (recycling), not crashed.
 EXIT_RECYCLE = 3
-VOUCH_INTERVAL = 0.5
 #: A child that dies sooner than this after starting counts as a failed start;
 #: after MAX_FAILED_STARTS in a row the supervisor gives up instead of looping.
 MIN_HEALTHY_SECONDS = 5.0
@@ -126,6 +125,8 @@ class Supervisor:
         self.broker = require_redis(build_broker(settings))
         self.context = multiprocessing.get_context("spawn")
         self.children: dict[str, multiprocessing.Process] = {}
+        # Vouch several times per heartbeat timeout, so one slow round never lapses.
+        self.vouch_interval = min(1.0, settings.heartbeat_timeout / 4)
         self.started_at: dict[str, float] = {}
         self.failed_starts = 0
         self.stopping = threading.Event()
@@ -176,7 +177,7 @@ class Supervisor:
         for _ in range(self.options.processes):
             self.spawn()
         try:
-            while not self.stopping.wait(VOUCH_INTERVAL):
+            while not self.stopping.wait(self.vouch_interval):
                 self.vouch()
                 self.reap()
         finally:
@@ -192,7 +193,7 @@ class Supervisor:
         for child in self.children.values():
             while child.is_alive() and time.monotonic() < deadline:
                 self.vouch()
-                child.join(timeout=VOUCH_INTERVAL)
+                child.join(timeout=self.vouch_interval)
             if child.is_alive():
                 child.kill()
                 child.join()

@@ -32,6 +32,7 @@ def worker_env(settings: Settings, **extra: str) -> dict[str, str]:
         LEADQ_HEARTBEAT_TIMEOUT=str(settings.heartbeat_timeout),
         LEADQ_MAINTENANCE_INTERVAL=str(settings.maintenance_interval),
         LEADQ_LOG_LEVEL="INFO",
+        LEADQ_IDLE_WAKEUP_TIMEOUT="1",  # so stopping a worker in a test takes a second, not five
         PYTHONPATH=str(REPO),
     )
     env.update(extra)
