@@ -14,6 +14,7 @@ from leadq.errors import LeadqError
 from leadq.settings import get_settings
 
 from . import config, db
+from . import schedule, scheduler, top  # operations (issue 6)
 from .console import err
 
 
@@ -46,6 +47,9 @@ app = typer.Typer(
 )
 app.add_typer(config.app, name="config")
 app.add_typer(db.app, name="db")
+app.add_typer(schedule.app, name="schedule")
+app.command("scheduler")(scheduler.scheduler)
+app.command("top")(top.top)
 
 
 def _version(value: bool) -> None:

@@ -17,7 +17,7 @@ import redis
 class LastFire:
     tick: float
     fired_at: float
-    job_id: str
+    job_id: str | None
 
 
 class FireLog:
@@ -38,12 +38,13 @@ class FireLog:
         """Give a claimed tick back after a failed enqueue, so another scheduler may fire it."""
         self.client.delete(f"{self._key(kind, name)}:lock:{tick:.0f}")
 
-    def record(self, kind: str, name: str, *, tick: float, fired_at: float, job_id: str) -> None:
-        self.client.hset(self._key(kind, name), mapping={"tick": tick, "fired_at": fired_at, "job_id": job_id})
+    def record(self, kind: str, name: str, *, tick: float, fired_at: float, job_id: str | None) -> None:
+        fields = {"tick": tick, "fired_at": fired_at, "job_id": job_id or ""}
+        self.client.hset(self._key(kind, name), mapping=fields)
 
     def last(self, kind: str, name: str) -> LastFire | None:
         raw = self.client.hgetall(self._key(kind, name))
         if not raw:
             return None
         fields = {k.decode(): v.decode() for k, v in raw.items()}
-        return LastFire(tick=float(fields["tick"]), fired_at=float(fields["fired_at"]), job_id=fields["job_id"])
+        return LastFire(tick=float(fields["tick"]), fired_at=float(fields["fired_at"]), job_id=fields["job_id"] or None)
