@@ -98,29 +98,46 @@ class StaleOutcome:
     failed: list[str]
 
 
+def stored_job_ids(client: redis.Redis, namespace: str, queues: Iterable[str]) -> set[str]:
+    """Job ids of the messages Redis still holds for ``queues`` (ready, delayed or unacked).
+
+    Dramatiq keys each queue's ``.msgs`` hash by a Redis-side id, not the job
+    id, so the payloads are read (with HSCAN, which never blocks Redis).
+    """
+    found = set()
+    for queue in queues:
+        for name in (queue, f"{queue}.DQ"):
+            for _, payload in client.hscan_iter(f"{namespace}:{name}.msgs", count=500):
+                found.add(json.loads(payload)["message_id"])
+    return found
+
+
 def settle_stale_jobs(
     jobs: list[Job], *, client: redis.Redis, namespace: str, reap: Callable[[str], int], now: float
 ) -> tuple[StaleOutcome, list[dict]]:
     """Give dead workers' messages back to their queues; a job whose message is gone failed.
 
     ``reap(worker_id)`` requeues a dead worker's unacked messages (the broker's
-    reap script). A message still stored in its queue's ``.msgs`` hash after
-    that is waiting to run again; one that is not was lost with the worker.
-    Returns the outcome and the history events to record.
+    reap script). A job whose message Redis still holds will run again; one
+    whose message is gone was lost with its worker. Returns the outcome and
+    the history events to record.
     """
     for worker in sorted({job.worker for job in jobs if job.worker}):
         reap(worker)
+    stored = stored_job_ids(client, namespace, sorted({job.queue for job in jobs}))
     requeued, failed, events = [], [], []
     for job in jobs:
-        stored = any(client.hexists(f"{namespace}:{queue}.msgs", job.id) for queue in (job.queue, f"{job.queue}.DQ"))
         reason = f"worker {job.worker} stopped sending heartbeats"
-        if stored:
+        if job.id in stored:
             requeued.append(job.id)
-            events.append(event(job.id, "enqueued", at=now, error_type="WorkerLost", error_message=f"{reason}; requeued"))
+            events.append(
+                event(job.id, "enqueued", at=now, attempt=job.attempt, error_type="WorkerLost",
+                      error_message=f"{reason}; requeued")
+            )
         else:
             failed.append(job.id)
             events.append(
-                event(job.id, "failed", at=now, finished_at=now, error_type="WorkerLost",
+                event(job.id, "failed", at=now, attempt=job.attempt, finished_at=now, error_type="WorkerLost",
                       error_message=f"{reason}; its message is gone")
             )
     return StaleOutcome(requeued, failed), events
