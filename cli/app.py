@@ -13,8 +13,7 @@ from leadq import __version__
 from leadq.errors import LeadqError
 from leadq.settings import get_settings
 
-from . import config, db
-from . import schedule, scheduler, top  # operations (issue 6)
+from . import config, db, schedule, scheduler, top
 from .console import err
 
 

@@ -56,11 +56,20 @@ def add(
             coalesce=coalesce,
         )
     if json_:
-        print_json({"id": schedule.id, "cron": schedule.spec, "command": schedule.command,
-                    "next_run": schedule.next_run.isoformat() if schedule.next_run else None})
+        print_json(
+            {
+                "id": schedule.id,
+                "cron": schedule.spec,
+                "command": schedule.command,
+                "next_run": schedule.next_run.isoformat() if schedule.next_run else None,
+            }
+        )
         return
-    out.print(f"schedule [bold]{schedule.id}[/]: `{schedule.command}` on '{schedule.spec}' "
-              f"({schedule.timezone}), next run {schedule.next_run:%Y-%m-%d %H:%M %Z}", highlight=False)
+    out.print(
+        f"schedule [bold]{schedule.id}[/]: `{schedule.command}` on '{schedule.spec}' "
+        f"({schedule.timezone}), next run {schedule.next_run:%Y-%m-%d %H:%M %Z}",
+        highlight=False,
+    )
 
 
 def _fire_log(settings) -> FireLog | None:
@@ -88,12 +97,20 @@ def list_(json_: JsonFlag = False) -> None:
     if json_:
         print_json(rows)
         return
-    table = Table("kind", "id", "cron", "runs", "state", "last run (UTC)", "next run (UTC)",
-                  title="leadq schedules")
+    table = Table(
+        "kind", "id", "cron", "runs", "state", "last run (UTC)", "next run (UTC)", title="leadq schedules"
+    )
     for row in rows:
         state = row["state"] if row["state"] == "active" else f"[yellow]{row['state']}[/]"
-        table.add_row(row["kind"], row["id"], row["cron"], row["runs"], state,
-                      _short(row["last_run"]), _short(row["next_run"]))
+        table.add_row(
+            row["kind"],
+            row["id"],
+            row["cron"],
+            row["runs"],
+            state,
+            _short(row["last_run"]),
+            _short(row["next_run"]),
+        )
     out.print(table)
 
 

@@ -40,7 +40,10 @@ def _root_command():
 def validate_command(argv: list[str]) -> list[str]:
     """The command path (e.g. ["scrape"]) when ``argv`` parses as a schedulable command."""
     if not argv:
-        raise UserError("give the command to schedule after --, e.g. `leadq schedule add --cron '0 7 * * *' -- schedule run health_check`")
+        raise UserError(
+            "give the command to schedule after --, e.g. "
+            "`leadq schedule add --cron '0 7 * * *' -- schedule run health_check`"
+        )
     flags = _FORBIDDEN_FLAGS.intersection(a.split("=", 1)[0] for a in argv)
     if flags:
         raise UserError(f"a schedule enqueues work: remove {', '.join(sorted(flags))} from the command")
@@ -62,7 +65,9 @@ def validate_command(argv: list[str]) -> list[str]:
     except typer.TyperException as exc:
         raise UserError(f"cannot schedule `leadq {' '.join(argv)}`: {exc}") from None
     top = tuple(path[:1])
-    if top in _NOT_SCHEDULABLE and not (top == ("schedule",) and path[1:2] and path[1] in _ALLOWED_UNDER_SCHEDULE):
+    if top in _NOT_SCHEDULABLE and not (
+        top == ("schedule",) and path[1:2] and path[1] in _ALLOWED_UNDER_SCHEDULE
+    ):
         raise UserError(f"`leadq {' '.join(path)}` cannot be scheduled: it does not enqueue work")
     return path
 

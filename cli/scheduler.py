@@ -30,5 +30,7 @@ def scheduler() -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    err.print(f"leadq scheduler: firing schedules ({settings.schedule_timezone}); Ctrl-C stops", highlight=False)
+    err.print(
+        f"leadq scheduler: firing schedules ({settings.schedule_timezone}); Ctrl-C stops", highlight=False
+    )
     run_scheduler(settings, client=broker.client, send=send, stop=stop)

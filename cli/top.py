@@ -48,11 +48,23 @@ def render_frame(snapshot: Snapshot) -> Group:
     for q in snapshot.queues:
         dead = f"[red]{q.dead}[/]" if q.dead else "0"
         queues.add_row(q.queue, str(q.ready), str(q.delayed), str(q.in_flight), dead)
-    actors = Table("actor", *(f"/min {w // 60}m" for w in WINDOWS), *(f"fail {w // 60}m" for w in WINDOWS),
-                   "p50 ms", "p95 ms", title="actors (job history)", title_justify="left")
+    actors = Table(
+        "actor",
+        *(f"/min {w // 60}m" for w in WINDOWS),
+        *(f"fail {w // 60}m" for w in WINDOWS),
+        "p50 ms",
+        "p95 ms",
+        title="actors (job history)",
+        title_justify="left",
+    )
     for a in snapshot.actors:
-        actors.add_row(a.actor, *(f"{a.per_minute(w):.1f}" for w in WINDOWS),
-                       *(_rate(a.failure_rate(w)) for w in WINDOWS), _ms(a.p50_ms), _ms(a.p95_ms))
+        actors.add_row(
+            a.actor,
+            *(f"{a.per_minute(w):.1f}" for w in WINDOWS),
+            *(_rate(a.failure_rate(w)) for w in WINDOWS),
+            _ms(a.p50_ms),
+            _ms(a.p95_ms),
+        )
     errors = Table("at", "actor", "job", "state", "error", title="last errors", title_justify="left")
     for e in snapshot.errors:
         errors.add_row(_clock(e.at), e.actor, e.job_id[:12], e.state, Text(e.error[:120]))
@@ -65,8 +77,9 @@ def render_frame(snapshot: Snapshot) -> Group:
         health_line = f"health: [red]failing[/] at {_clock(health.at)}: {'; '.join(health.errors)}"
     workers = ", ".join(snapshot.workers) if snapshot.workers else "[yellow]none[/]"
     header = f"[bold]leadq top[/]  {_clock(snapshot.at)} UTC   q quits"
-    return Group(header, queues, f"live workers ({len(snapshot.workers)}): {workers}", health_line,
-                 actors, errors)
+    return Group(
+        header, queues, f"live workers ({len(snapshot.workers)}): {workers}", health_line, actors, errors
+    )
 
 
 @contextlib.contextmanager

@@ -11,8 +11,8 @@ weekday normalised to 0-6 (Sunday = 0, and 7 folded onto it).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from periodiq import cron as periodiq_cron
@@ -22,7 +22,13 @@ from leadq.errors import UserError
 #: How far ahead/behind a spec is searched: eight years covers "29 Feb on a Monday".
 _SEARCH_DAYS = 8 * 366
 
-_RANGES = {"minute": (0, 59), "hour": (0, 23), "day of month": (1, 31), "month": (1, 12), "day of week": (0, 7)}
+_RANGES = {
+    "minute": (0, 59),
+    "hour": (0, 23),
+    "day of month": (1, 31),
+    "month": (1, 12),
+    "day of week": (0, 7),
+}
 
 
 class InvalidCron(UserError):
@@ -65,17 +71,24 @@ class Cron:
 
 @lru_cache(maxsize=256)
 def parse_cron(spec: str) -> Cron:
-    """Parse a 5-field spec or a periodiq name (@hourly, @daily, @weekly, ...); cached: the loop re-reads specs every tick."""
+    """Parse a 5-field spec or a periodiq name (@hourly, @daily, @weekly, ...).
+
+    Cached: the cron loop reads every spec on every tick.
+    """
     text = " ".join(spec.split())
     try:
         parsed = periodiq_cron(text)
     except KeyError:
-        raise InvalidCron(f"unknown cron name {text!r} (use @hourly, @daily, @weekly, @monthly, @yearly)") from None
+        raise InvalidCron(
+            f"unknown cron name {text!r} (use @hourly, @daily, @weekly, @monthly, @yearly)"
+        ) from None
     except (ValueError, IndexError):
         raise InvalidCron(f"invalid cron spec {text!r}: expected 'minute hour day month weekday'") from None
     if not text.startswith("@") and len(text.split()) != 5:
         raise InvalidCron(f"invalid cron spec {text!r}: expected 5 fields, got {len(text.split())}")
-    fields = dict(zip(_RANGES, (parsed.minute, parsed.hour, parsed.dom, parsed.month, parsed.dow), strict=True))
+    fields = dict(
+        zip(_RANGES, (parsed.minute, parsed.hour, parsed.dom, parsed.month, parsed.dow), strict=True)
+    )
     for name, values in fields.items():
         low, high = _RANGES[name]
         if not values:
@@ -100,7 +113,9 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"unknown time zone {name!r} (use an IANA name such as UTC or Europe/Paris)") from None
+        raise UserError(
+            f"unknown time zone {name!r} (use an IANA name such as UTC or Europe/Paris)"
+        ) from None
 
 
 def next_fire(cron: Cron, after: datetime) -> datetime | None:

@@ -97,7 +97,9 @@ class CronScheduler:
                 logger.exception("could not enqueue %s for %s", schedule.name, due.isoformat())
                 continue
             self.fire_log.record(KIND, schedule.name, tick=due_ts, fired_at=now.timestamp(), job_id=job_id)
-            logger.info("fired %s for %s as job %s%s", schedule.name, due.isoformat(), job_id, " (late)" * late)
+            logger.info(
+                "fired %s for %s as job %s%s", schedule.name, due.isoformat(), job_id, " (late)" * late
+            )
             fired.append(Fired(schedule.name, due, job_id))
         return fired
 

@@ -47,4 +47,6 @@ class FireLog:
         if not raw:
             return None
         fields = {k.decode(): v.decode() for k, v in raw.items()}
-        return LastFire(tick=float(fields["tick"]), fired_at=float(fields["fired_at"]), job_id=fields["job_id"] or None)
+        return LastFire(
+            tick=float(fields["tick"]), fired_at=float(fields["fired_at"]), job_id=fields["job_id"] or None
+        )

@@ -26,7 +26,9 @@ class JobContextFilter(logging.Filter):
         message = CurrentMessage.get_current_message()
         record.job_id = message.message_id if message else None
         record.actor = message.actor_name if message else None
-        record.attempt = message.options.get("attempt", message.options.get("retries", 0) + 1) if message else None
+        record.attempt = (
+            message.options.get("attempt", message.options.get("retries", 0) + 1) if message else None
+        )
         record.job = f" [{record.actor} {record.job_id} #{record.attempt}]" if message else ""
         return True
 

@@ -131,14 +131,27 @@ def settle_stale_jobs(
         if job.id in stored:
             requeued.append(job.id)
             events.append(
-                event(job.id, "enqueued", at=now, attempt=job.attempt, error_type="WorkerLost",
-                      error_message=f"{reason}; requeued")
+                event(
+                    job.id,
+                    "enqueued",
+                    at=now,
+                    attempt=job.attempt,
+                    error_type="WorkerLost",
+                    error_message=f"{reason}; requeued",
+                )
             )
         else:
             failed.append(job.id)
             events.append(
-                event(job.id, "failed", at=now, attempt=job.attempt, finished_at=now, error_type="WorkerLost",
-                      error_message=f"{reason}; its message is gone")
+                event(
+                    job.id,
+                    "failed",
+                    at=now,
+                    attempt=job.attempt,
+                    finished_at=now,
+                    error_type="WorkerLost",
+                    error_message=f"{reason}; its message is gone",
+                )
             )
     return StaleOutcome(requeued, failed), events
 
@@ -147,5 +160,7 @@ def delete_old_history(*, session: Session, finished_before: float) -> int:
     """Delete finished jobs (and their events) that ended before the cutoff; returns jobs deleted."""
     old = select(Job.id).where(col(Job.state).in_(FINAL_STATES), col(Job.finished_at) < finished_before)
     session.execute(delete(JobEvent).where(col(JobEvent.job_id).in_(old)))
-    result = session.execute(delete(Job).where(col(Job.state).in_(FINAL_STATES), col(Job.finished_at) < finished_before))
+    result = session.execute(
+        delete(Job).where(col(Job.state).in_(FINAL_STATES), col(Job.finished_at) < finished_before)
+    )
     return result.rowcount

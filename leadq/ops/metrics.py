@@ -21,18 +21,29 @@ import time
 from wsgiref.simple_server import WSGIServer
 
 from dramatiq.middleware import Middleware
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess, start_http_server
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    multiprocess,
+    start_http_server,
+)
 
 LABELS = ("actor", "queue")
 
 ENQUEUED = Counter("leadq_jobs_enqueued", "Jobs enqueued (first attempt).", LABELS)
 FINISHED = Counter(
-    "leadq_jobs_finished", "Job attempts that ended, by outcome: succeeded, retried, failed, skipped.",
+    "leadq_jobs_finished",
+    "Job attempts that ended, by outcome: succeeded, retried, failed, skipped.",
     (*LABELS, "outcome"),
 )
 IN_PROGRESS = Gauge("leadq_jobs_in_progress", "Jobs running now.", LABELS, multiprocess_mode="livesum")
 DURATION = Histogram(
-    "leadq_job_duration_seconds", "Wall time of one job attempt.", LABELS,
+    "leadq_job_duration_seconds",
+    "Wall time of one job attempt.",
+    LABELS,
     buckets=(0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, float("inf")),
 )
 

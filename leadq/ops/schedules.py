@@ -40,30 +40,50 @@ class CronSchedule:
 DECLARED: tuple[CronSchedule, ...] = (
     CronSchedule("health_check", "* * * * *", "leadq.actors.maintenance:health_check", "maintenance"),
     CronSchedule(
-        "cleanup_stale_jobs", "*/15 * * * *", "leadq.actors.maintenance:cleanup_stale_jobs", "maintenance",
+        "cleanup_stale_jobs",
+        "*/15 * * * *",
+        "leadq.actors.maintenance:cleanup_stale_jobs",
+        "maintenance",
         late="run-once",
     ),
     CronSchedule(
-        "cleanup_job_history", "0 * * * *", "leadq.actors.maintenance:cleanup_job_history", "maintenance",
+        "cleanup_job_history",
+        "0 * * * *",
+        "leadq.actors.maintenance:cleanup_job_history",
+        "maintenance",
         late="run-once",
     ),
     CronSchedule(
-        "process_due_campaign_steps", "* * * * *", "leadq.actors.campaign:process_due_campaign_steps",
-        "campaign", late="run-once",
+        "process_due_campaign_steps",
+        "* * * * *",
+        "leadq.actors.campaign:process_due_campaign_steps",
+        "campaign",
+        late="run-once",
     ),
     CronSchedule(
         "update_campaign_metrics", "*/5 * * * *", "leadq.actors.campaign:update_campaign_metrics", "campaign"
     ),
     CronSchedule("monitor_scrape_jobs", "*/10 * * * *", "leadq.actors.scrape:monitor_scrape_jobs", "scrape"),
     CronSchedule(
-        "retry_failed_emails", "*/15 * * * *", "leadq.actors.email:retry_failed_emails", "email", late="run-once"
-    ),
-    CronSchedule(
-        "daily_campaign_analytics", "0 1 * * *", "leadq.actors.campaign:daily_campaign_analytics", "campaign",
+        "retry_failed_emails",
+        "*/15 * * * *",
+        "leadq.actors.email:retry_failed_emails",
+        "email",
         late="run-once",
     ),
     CronSchedule(
-        "cleanup_scrape_data", "0 3 * * *", "leadq.actors.scrape:cleanup_scrape_data", "scrape", late="run-once"
+        "daily_campaign_analytics",
+        "0 1 * * *",
+        "leadq.actors.campaign:daily_campaign_analytics",
+        "campaign",
+        late="run-once",
+    ),
+    CronSchedule(
+        "cleanup_scrape_data",
+        "0 3 * * *",
+        "leadq.actors.scrape:cleanup_scrape_data",
+        "scrape",
+        late="run-once",
     ),
 )
 

@@ -29,8 +29,12 @@ FILTERED = "[Filtered]"
 SECRET_KEY = re.compile(r"pass(word|wd)?|secret|token|api[_-]?key|dsn|auth|cookie|session|credential", re.I)
 #: Bounded local part: linear time on long words without an "@".
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@(?:[\w-]{1,63}\.){1,8}[A-Za-z]{2,24}\b")
-URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]{0,20}://)(?P<user>[^\s:/@]{0,64}):[^\s/@]{1,256}@", re.I)
-SECRET_ASSIGNMENT = re.compile(rf"(?P<key>\b\w{{0,40}}(?:{SECRET_KEY.pattern})\w{{0,20}}\s*[=:]\s*)[^\s,;&]+", re.I)
+URL_PASSWORD = re.compile(
+    r"(?P<scheme>[a-z][a-z0-9+.-]{0,20}://)(?P<user>[^\s:/@]{0,64}):[^\s/@]{1,256}@", re.I
+)
+SECRET_ASSIGNMENT = re.compile(
+    rf"(?P<key>\b\w{{0,40}}(?:{SECRET_KEY.pattern})\w{{0,20}}\s*[=:]\s*)[^\s,;&]+", re.I
+)
 #: Numbers without a country code are read as US numbers (leadq's first market).
 PHONE_REGION = "US"
 
@@ -50,7 +54,9 @@ def scrub(value: Any) -> Any:
     if isinstance(value, str):
         return scrub_text(value)
     if isinstance(value, dict):
-        return {k: FILTERED if isinstance(k, str) and SECRET_KEY.search(k) else scrub(v) for k, v in value.items()}
+        return {
+            k: FILTERED if isinstance(k, str) and SECRET_KEY.search(k) else scrub(v) for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [scrub(v) for v in value]
     return value

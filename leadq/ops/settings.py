@@ -18,9 +18,7 @@ class OpsSettings(BaseModel):
         description="Seconds after its tick a cron schedule still counts as on time; later ticks are "
         "missed and follow the schedule's late policy (periodiq's skip_delay).",
     )
-    schedule_lock_ttl: int = Field(
-        86400, description="Seconds the per-(schedule, tick) Redis lock is kept."
-    )
+    schedule_lock_ttl: int = Field(86400, description="Seconds the per-(schedule, tick) Redis lock is kept.")
     user_schedule_misfire_grace: int = Field(
         300, description="Seconds a user schedule may start late before that run is dropped."
     )

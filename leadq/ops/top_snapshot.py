@@ -60,9 +60,13 @@ class Snapshot:
     def asdict(self) -> dict:
         data = asdict(self)
         data["actors"] = [
-            {"actor": a.actor, "p50_ms": a.p50_ms, "p95_ms": a.p95_ms,
-             **{f"per_min_{w // 60}m": round(a.per_minute(w), 2) for w in WINDOWS},
-             **{f"failure_rate_{w // 60}m": a.failure_rate(w) for w in WINDOWS}}
+            {
+                "actor": a.actor,
+                "p50_ms": a.p50_ms,
+                "p95_ms": a.p95_ms,
+                **{f"per_min_{w // 60}m": round(a.per_minute(w), 2) for w in WINDOWS},
+                **{f"failure_rate_{w // 60}m": a.failure_rate(w) for w in WINDOWS},
+            }
             for a in self.actors
         ]
         return data
@@ -111,7 +115,9 @@ def last_errors(*, session: Session, limit: int = 5) -> list[ErrorLine]:
         .limit(limit)
     )
     return [
-        ErrorLine(job.updated_at, job.actor, job.id, job.state, f"{job.error_type}: {job.error_message or ''}")
+        ErrorLine(
+            job.updated_at, job.actor, job.id, job.state, f"{job.error_type}: {job.error_message or ''}"
+        )
         for job in session.exec(query).all()
     ]
 

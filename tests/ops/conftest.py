@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from leadq.cli.app import app
 from typer.testing import CliRunner
 
-from leadq.cli.app import app
 from leadq.settings import Settings, get_settings
 
 

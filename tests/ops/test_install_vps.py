@@ -15,8 +15,10 @@ import redis
 from .systemd_root import REPO, make_root, verify
 
 SCRIPT = REPO / "scripts/install-vps"
-INSTANCES = (r"leadq-worker@scrape\x2cpagespeed\x2cdemo.service",
-             r"leadq-worker@email\x2ccampaign\x2cai\x2cmaintenance.service")
+INSTANCES = (
+    r"leadq-worker@scrape\x2cpagespeed\x2cdemo.service",
+    r"leadq-worker@email\x2ccampaign\x2cai\x2cmaintenance.service",
+)
 
 
 def install(*args: str) -> subprocess.CompletedProcess:
@@ -43,11 +45,18 @@ def test_dry_run_prints_every_step_and_changes_nothing(tmp_path):
     root.mkdir()
     result = install("--dry-run", "--root", str(root))
     assert result.returncode == 0, result.stderr
-    for expected in ("==> system user leadq", "+ useradd --prefix", "+ python3 -m venv",
-                     f"+ write {root}/etc/leadq/leadq.env", f"+ chmod 0600 {root}/etc/leadq/leadq.env",
-                     "+ set maxmemory-policy noeviction", "+ set appendonly yes",
-                     "+ install -m 0644", f"+ systemctl --root={root} enable leadq.target leadq-scheduler.service",
-                     "==> done"):
+    for expected in (
+        "==> system user leadq",
+        "+ useradd --prefix",
+        "+ python3 -m venv",
+        f"+ write {root}/etc/leadq/leadq.env",
+        f"+ chmod 0600 {root}/etc/leadq/leadq.env",
+        "+ set maxmemory-policy noeviction",
+        "+ set appendonly yes",
+        "+ install -m 0644",
+        f"+ systemctl --root={root} enable leadq.target leadq-scheduler.service",
+        "==> done",
+    ):
         assert expected in result.stdout, expected
     assert list(root.iterdir()) == []
 
@@ -76,7 +85,9 @@ def test_install_into_a_root_prefix_is_complete_and_idempotent(target):
 
     conf = (target / "etc/redis/redis.conf").read_text().splitlines()
     assert [line for line in conf if line.startswith(("maxmemory-policy", "appendonly"))] == [
-        "maxmemory-policy noeviction", "appendonly yes"]
+        "maxmemory-policy noeviction",
+        "appendonly yes",
+    ]
 
     wants = target / "etc/systemd/system/leadq.target.wants"
     assert sorted(p.name for p in wants.iterdir()) == sorted(["leadq-scheduler.service", *INSTANCES])
@@ -94,10 +105,26 @@ def test_the_installed_redis_config_really_runs_without_eviction_and_with_aof(ta
     data.mkdir()
     # The installed file, with only where-to-listen-and-write overridden on the command line.
     server = subprocess.Popen(
-        ["redis-server", str(target / "etc/redis/redis.conf"), "--port", str(port), "--bind", "127.0.0.1",
-         "--dir", str(data), "--daemonize", "no", "--supervised", "no", "--logfile", "",
-         "--pidfile", str(data / "pid")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            "redis-server",
+            str(target / "etc/redis/redis.conf"),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(data),
+            "--daemonize",
+            "no",
+            "--supervised",
+            "no",
+            "--logfile",
+            "",
+            "--pidfile",
+            str(data / "pid"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         client = redis.Redis(port=port)

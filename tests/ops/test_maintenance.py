@@ -65,10 +65,28 @@ def test_cleanup_stale_jobs_requeues_a_dead_workers_message_and_fails_a_lost_one
         running = session.get(Job, job_id)
         running.state, running.worker, running.started_at = "running", "doomed-worker", long_ago
         session.add(running)
-        session.add(Job(id="lost-job", actor="health_check", queue="maintenance", state="running",
-                        worker="doomed-worker", started_at=long_ago, enqueued_at=long_ago))
-        session.add(Job(id="young-job", actor="health_check", queue="maintenance", state="running",
-                        worker="doomed-worker", started_at=time.time(), enqueued_at=time.time()))
+        session.add(
+            Job(
+                id="lost-job",
+                actor="health_check",
+                queue="maintenance",
+                state="running",
+                worker="doomed-worker",
+                started_at=long_ago,
+                enqueued_at=long_ago,
+            )
+        )
+        session.add(
+            Job(
+                id="young-job",
+                actor="health_check",
+                queue="maintenance",
+                state="running",
+                worker="doomed-worker",
+                started_at=time.time(),
+                enqueued_at=time.time(),
+            )
+        )
 
     assert cleanup_stale_jobs.fn() == {"requeued": [job_id], "failed": ["lost-job"]}
 
@@ -94,8 +112,16 @@ def test_cleanup_job_history_deletes_only_finished_jobs_past_retention(settings)
     }
     with session_scope(settings) as session:
         for job_id, (state, finished) in rows.items():
-            session.add(Job(id=job_id, actor="a", queue="maintenance", state=state, enqueued_at=old,
-                            finished_at=finished))
+            session.add(
+                Job(
+                    id=job_id,
+                    actor="a",
+                    queue="maintenance",
+                    state=state,
+                    enqueued_at=old,
+                    finished_at=finished,
+                )
+            )
             session.add(JobEvent(job_id=job_id, state=state, at=old))
     with session_scope(settings) as session:
         deleted = maintenance.delete_old_history(session=session, finished_before=now - 30 * 86400)

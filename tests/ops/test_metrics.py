@@ -83,6 +83,7 @@ def test_the_exporter_sums_every_worker_process_in_multiprocess_mode(tmp_path):
         "server, _ = start_metrics_server(0)\n"
         "print(requests.get(f'http://127.0.0.1:{server.server_port}/metrics', timeout=5).text)\n"
     )
-    text = subprocess.run([sys.executable, "-c", exporter], env=env, check=True, timeout=60,
-                          capture_output=True, text=True).stdout
+    text = subprocess.run(
+        [sys.executable, "-c", exporter], env=env, check=True, timeout=60, capture_output=True, text=True
+    ).stdout
     assert sample(text, "leadq_jobs_finished_total", actor="mp_job", outcome="succeeded") == 4

@@ -29,7 +29,9 @@ class CapturingTransport(Transport):
 @pytest.fixture
 def captured(settings):
     transport = CapturingTransport()
-    on = init_sentry(settings.model_copy(update={"sentry_dsn": "http://key@127.0.0.1:9/1"}), transport=transport)
+    on = init_sentry(
+        settings.model_copy(update={"sentry_dsn": "http://key@127.0.0.1:9/1"}), transport=transport
+    )
     assert on
     yield transport.events
     sentry_sdk.get_client().close()
@@ -44,7 +46,10 @@ def captured(settings):
         ("redis://:hunter2@127.0.0.1:6379/0 down", "redis://:[Filtered]@127.0.0.1:6379/0 down"),
         ("postgresql://leadq:s3cret@db/leadq", "postgresql://leadq:[Filtered]@db/leadq"),
         ("api_key=sk-123abc, smtp_password: pw!", "api_key=[Filtered], smtp_password: [Filtered]"),
-        ("job 1795274340 at 2026-11-21 15:22:03 (leadq@0.1.0)", "job 1795274340 at 2026-11-21 15:22:03 (leadq@0.1.0)"),
+        (
+            "job 1795274340 at 2026-11-21 15:22:03 (leadq@0.1.0)",
+            "job 1795274340 at 2026-11-21 15:22:03 (leadq@0.1.0)",
+        ),
     ],
 )
 def test_scrubbing_replaces_personal_data_and_secrets_but_not_ids_or_times(text, expected):

@@ -57,8 +57,13 @@ def test_services_run_as_leadq_restart_always_and_are_hardened(name):
     assert service["EnvironmentFile"] == "/etc/leadq/leadq.env"
     assert service["Restart"] == "always" and int(service["RestartSec"]) > 0
     assert service["KillSignal"] == "SIGTERM"
-    for key, value in {"NoNewPrivileges": "yes", "ProtectSystem": "strict", "PrivateTmp": "yes",
-                       "ProtectHome": "yes", "ReadWritePaths": "/var/lib/leadq"}.items():
+    for key, value in {
+        "NoNewPrivileges": "yes",
+        "ProtectSystem": "strict",
+        "PrivateTmp": "yes",
+        "ProtectHome": "yes",
+        "ReadWritePaths": "/var/lib/leadq",
+    }.items():
         assert service[key] == value, key
     assert service["MemoryMax"]
     assert unit(name)["Install"]["WantedBy"] == "leadq.target"

@@ -47,7 +47,9 @@ def listed(leadq) -> dict[str, dict]:
         ("0 7 * * 1-5", [], "give the command to schedule after --"),
     ],
 )
-def test_add_rejects_bad_commands_and_crons_with_one_clear_line(settings, use_settings, leadq, cron, argv, message):
+def test_add_rejects_bad_commands_and_crons_with_one_clear_line(
+    settings, use_settings, leadq, cron, argv, message
+):
     use_settings(settings)
     result = leadq("schedule", "add", "--cron", cron, "--", *argv)
     assert result.exit_code == 1
@@ -98,8 +100,12 @@ def _persisted_across_restart(settings):
     with schedule_store(settings) as store:
         from leadq.ops.user_schedules import add_schedule, pause_schedule
 
-        kept = add_schedule(store, spec="30 6 * * 0", timezone="UTC", argv=["schedule", "run", "health_check"])
-        paused = add_schedule(store, spec="*/5 * * * *", timezone="UTC", argv=["schedule", "run", "health_check"])
+        kept = add_schedule(
+            store, spec="30 6 * * 0", timezone="UTC", argv=["schedule", "run", "health_check"]
+        )
+        paused = add_schedule(
+            store, spec="*/5 * * * *", timezone="UTC", argv=["schedule", "run", "health_check"]
+        )
         pause_schedule(store, paused.id)
     try:
         for _ in range(2):  # start the scheduler, stop it, start again: same schedules
