@@ -130,29 +130,11 @@ def settle_stale_jobs(
         reason = f"worker {job.worker} stopped sending heartbeats"
         if job.id in stored:
             requeued.append(job.id)
-            events.append(
-                event(
-                    job.id,
-                    "enqueued",
-                    at=now,
-                    attempt=job.attempt,
-                    error_type="WorkerLost",
-                    error_message=f"{reason}; requeued",
-                )
-            )
+            state, fields = "enqueued", {"error_message": f"{reason}; requeued"}
         else:
             failed.append(job.id)
-            events.append(
-                event(
-                    job.id,
-                    "failed",
-                    at=now,
-                    attempt=job.attempt,
-                    finished_at=now,
-                    error_type="WorkerLost",
-                    error_message=f"{reason}; its message is gone",
-                )
-            )
+            state, fields = "failed", {"error_message": f"{reason}; its message is gone", "finished_at": now}
+        events.append(event(job.id, state, at=now, attempt=job.attempt, error_type="WorkerLost", **fields))
     return StaleOutcome(requeued, failed), events
 
 

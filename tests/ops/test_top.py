@@ -69,47 +69,29 @@ def test_percentiles_are_nearest_rank():
 
 
 def _history(settings) -> None:
-    jobs = [
-        Job(
-            id=f"s{i}",
-            actor="scrape_listing",
-            queue="scrape",
-            state="succeeded",
-            finished_at=NOW - 30,
-            duration_ms=10.0 * i,
-        )
-        for i in range(1, 11)
-    ]
+    def job(job_id: str, actor: str, state: str, ago: float, **fields) -> Job:
+        return Job(id=job_id, actor=actor, queue="scrape", state=state, finished_at=NOW - ago, **fields)
+
+    jobs = [job(f"s{i}", "scrape_listing", "succeeded", 30, duration_ms=10.0 * i) for i in range(1, 11)]
     jobs += [
-        Job(
-            id=f"d{i}",
-            actor="scrape_listing",
-            queue="scrape",
-            state="dead",
-            finished_at=NOW - 200,
+        job(
+            f"d{i}",
+            "scrape_listing",
+            "dead",
+            200,
             updated_at=NOW - 200 + i,
             error_type="PermanentError",
             error_message=f"HTTP 404 for listing {i}",
         )
         for i in range(1, 3)
     ]
+    jobs.append(job("a1", "audit_site", "succeeded", 800, duration_ms=2000.0))
     jobs.append(
-        Job(
-            id="a1",
-            actor="audit_site",
-            queue="pagespeed",
-            state="succeeded",
-            finished_at=NOW - 800,
-            duration_ms=2000.0,
-        )
-    )
-    jobs.append(
-        Job(
-            id="old",
-            actor="audit_site",
-            queue="pagespeed",
-            state="failed",
-            finished_at=NOW - 3600,
+        job(
+            "old",
+            "audit_site",
+            "failed",
+            3600,
             updated_at=NOW - 3600,
             error_type="TransientError",
             error_message="an hour ago",
