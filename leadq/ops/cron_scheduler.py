@@ -80,7 +80,8 @@ class CronScheduler:
                 continue
             due_ts = due.timestamp()
             self._decided[schedule.name] = due_ts
-            late = (now - due).total_seconds() > self.on_time_window
+            # Epoch seconds, not datetime subtraction: same-zone subtraction ignores DST shifts.
+            late = now.timestamp() - due_ts > self.on_time_window
             if late:
                 last = self.fire_log.last(KIND, schedule.name)
                 # A schedule that never fired has missed nothing: run-once applies

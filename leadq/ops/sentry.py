@@ -89,7 +89,6 @@ def init_sentry(settings: Settings, **options: Any) -> bool:
         integrations=[DramatiqIntegration()],
         before_send=before_send,
         before_send_transaction=before_send,
-        send_default_pii=False,
         environment=settings.sentry_environment,
         release=f"leadq@{__version__}",
         **options,

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 
+from leadq.core.broker import setup_broker
 from leadq.ops.cron_scheduler import CronScheduler
 from leadq.ops.fire_log import FireLog
-from leadq.ops.schedules import DECLARED, CronSchedule
+from leadq.ops.schedules import DECLARED, CronSchedule, resolve_actor
 
 UTC = ZoneInfo("UTC")
 MONDAY = datetime(2026, 11, 16, tzinfo=UTC)
@@ -66,6 +67,17 @@ def test_every_declared_schedule_fires_exactly_on_its_ticks_over_a_simulated_wee
     for name, predicate in EXPECTED.items():
         assert [f.tick for f in fired if f.name == name] == [t for t in week if predicate(t)], name
     assert [f.tick for f in fired if f.name == "weekly_report"] == [datetime(2026, 11, 22, tzinfo=UTC)]
+
+
+def test_each_available_schedule_runs_an_actor_declared_on_the_schedules_queue(settings):
+    setup_broker(settings)
+    available = {s.name: resolve_actor(s.actor_path) for s in DECLARED}
+    assert {"health_check", "cleanup_stale_jobs", "cleanup_job_history"} <= {
+        name for name, actor in available.items() if actor is not None
+    }
+    for schedule in DECLARED:
+        if available[schedule.name] is not None:
+            assert available[schedule.name].queue_name == schedule.queue, schedule.name
 
 
 def test_a_schedule_whose_actor_does_not_exist_is_not_scheduled(redis_settings):
@@ -132,7 +144,7 @@ def _scheduler_process(redis_url, namespace, barrier, start, minutes):
 
 
 @pytest.mark.redis
-def test_two_scheduler_processes_fire_each_tick_once(redis_settings):
+def test_two_processes_racing_through_two_hours_of_ticks_fire_each_tick_once(redis_settings):
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(2)
     args = (redis_settings.redis_url, redis_settings.namespace, barrier, MONDAY, 120)

@@ -1,52 +1,88 @@
-"""`leadq scheduler` as a real process: fires a due schedule into Redis, stops cleanly on SIGTERM."""
+"""`leadq scheduler` as real processes: fires due schedules into Redis once, stops cleanly on SIGTERM."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 
 import pytest
 import redis
-from sqlmodel import Session, select
-
-from leadq.core.models import Job
-from leadq.db import ensure_schema
 
 from .conftest import settings_env
 
+FIRED = re.compile(r'"message": "fired (\w+) for (\S+) as job ([\w-]+)')
 
-@pytest.mark.redis
-def test_the_scheduler_process_enqueues_the_health_check_and_stops_on_sigterm(redis_settings):
-    # A 60 s on-time window makes the current minute's health_check tick due at start.
+
+def start_schedulers(redis_settings, count: int) -> list[subprocess.Popen]:
+    # A 60 s on-time window makes the current minute's health_check tick due at start;
+    # several processes start early enough in a minute to all see the same tick.
+    while count > 1 and time.time() % 60 > 52:
+        time.sleep(0.5)
     env = {
         **os.environ,
         **settings_env(redis_settings),
         "LEADQ_SCHEDULE_ON_TIME_WINDOW": "60",
         "LEADQ_LOG_FORMAT": "json",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "leadq", "scheduler"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    command = [sys.executable, "-m", "leadq", "scheduler"]
+    return [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(count)
+    ]
+
+
+def stop(processes: list[subprocess.Popen]) -> str:
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    logs = ""
+    for process in processes:
+        _, stderr = process.communicate(timeout=20)
+        assert process.returncode == 0, stderr
+        logs += stderr
+    return logs
+
+
+def wait_for_messages(redis_settings, processes) -> redis.Redis:
     client = redis.Redis.from_url(redis_settings.redis_url)
-    queue = f"{redis_settings.namespace}:maintenance"
     deadline = time.monotonic() + 30
-    while client.llen(queue) == 0 and time.monotonic() < deadline and process.poll() is None:
+    while client.llen(f"{redis_settings.namespace}:maintenance") == 0 and time.monotonic() < deadline:
+        assert all(p.poll() is None for p in processes)
         time.sleep(0.1)
-    process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=20)
-    assert process.returncode == 0, stderr
-    assert client.llen(queue) >= 1
-    assert '"message": "fired health_check for' in stderr
-    assert "schedule daily_campaign_analytics not available" in stderr
-    with Session(ensure_schema(redis_settings)) as session:
-        assert session.exec(select(Job.state).where(Job.actor == "health_check")).first() == "enqueued"
+    time.sleep(1)  # let the slower process reach its own first tick
+    return client
+
+
+@pytest.mark.redis
+def test_the_scheduler_enqueues_the_health_check_shows_it_in_the_list_and_stops_on_sigterm(
+    redis_settings, use_settings, leadq
+):
+    processes = start_schedulers(redis_settings, 1)
+    client = wait_for_messages(redis_settings, processes)
+    logs = stop(processes)
+    assert client.llen(f"{redis_settings.namespace}:maintenance") >= 1
+    assert "schedule daily_campaign_analytics not available" in logs
+    use_settings(redis_settings)
+    rows = {row["id"]: row for row in json.loads(leadq("schedule", "list", "--json").stdout)}
+    fired = {name: job_id for name, _, job_id in FIRED.findall(logs)}
+    assert rows["health_check"]["last_job"] == fired["health_check"]
+    assert rows["health_check"]["last_run"] is not None
+
+
+@pytest.mark.redis
+def test_two_scheduler_processes_fire_each_tick_once(redis_settings):
+    processes = start_schedulers(redis_settings, 2)
+    client = wait_for_messages(redis_settings, processes)
+    logs = stop(processes)
+    fired = Counter((name, tick) for name, tick, _ in FIRED.findall(logs))
+    assert fired and set(fired.values()) == {1}, fired
+    assert sum(1 for name, _ in fired if name == "health_check") == 1
+    assert client.llen(f"{redis_settings.namespace}:maintenance") == len(fired)
 
 
 def test_the_scheduler_refuses_to_run_without_redis(settings, use_settings, leadq):
