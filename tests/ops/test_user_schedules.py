@@ -155,3 +155,26 @@ def test_the_scheduler_fires_a_user_schedule_by_enqueueing_its_command(redis_set
     last = FireLog(client, settings.namespace).last("user", added["id"])
     assert last is not None and time.time() - last.fired_at < 15
     assert datetime.fromtimestamp(last.tick, UTC) > datetime.now(UTC) - timedelta(minutes=2)
+
+
+def test_misfire_grace_and_coalescing_come_from_settings_unless_given_at_add(settings, use_settings, leadq):
+    use_settings(settings, LEADQ_USER_SCHEDULE_MISFIRE_GRACE="120")
+    default = add(leadq, "schedule", "run", "health_check")
+    custom = leadq(
+        "schedule",
+        "add",
+        "--cron",
+        "@daily",
+        "--misfire-grace",
+        "30",
+        "--no-coalesce",
+        "--json",
+        "--",
+        "schedule",
+        "run",
+        "health_check",
+    )
+    assert custom.exit_code == 0, custom.output
+    rows = listed(leadq)
+    assert rows[default["id"]]["policy"] == "grace 120s, coalesce"
+    assert rows[json.loads(custom.stdout)["id"]]["policy"] == "grace 30s"
