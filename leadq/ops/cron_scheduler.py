@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
+from leadq.errors import ConfigError
 from leadq.ops.cron import next_fire, previous_fire
 from leadq.ops.fire_log import FireLog
 from leadq.ops.schedules import CronSchedule, resolve_actor
@@ -50,6 +51,11 @@ class CronScheduler:
         on_time_window: float,
         lock_ttl: int,
     ) -> None:
+        if lock_ttl <= on_time_window:
+            # A restarted scheduler relies on the lock to not re-fire an on-time tick.
+            raise ConfigError(
+                f"schedule_lock_ttl ({lock_ttl}s) must exceed schedule_on_time_window ({on_time_window:g}s)"
+            )
         self.fire_log = fire_log
         self.send = send
         self.on_time_window = on_time_window

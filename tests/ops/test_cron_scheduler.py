@@ -11,6 +11,7 @@ import pytest
 import redis
 
 from leadq.core.broker import setup_broker
+from leadq.errors import ConfigError
 from leadq.ops.cron_scheduler import CronScheduler
 from leadq.ops.fire_log import FireLog
 from leadq.ops.schedules import DECLARED, CronSchedule, resolve_actor
@@ -116,6 +117,11 @@ def test_a_restarted_scheduler_does_not_fire_a_tick_again(redis_settings):
     assert len(walk(first, MONDAY, 3)) == 3
     second = make_scheduler(redis_settings, every_minute, [])
     assert walk(second, MONDAY, 3, second=40) == []
+
+
+def test_a_lock_that_expires_within_the_on_time_window_is_refused():
+    with pytest.raises(ConfigError, match="must exceed schedule_on_time_window"):
+        CronScheduler([], fire_log=None, send=None, on_time_window=30, lock_ttl=30)
 
 
 def test_the_next_wakeup_is_the_earliest_next_tick():
