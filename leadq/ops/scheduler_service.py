@@ -20,6 +20,8 @@ from leadq.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+REDIS_RETRY_SECONDS = 5.0
+
 
 def run_scheduler(
     settings: Settings, *, client: redis.Redis, send: Callable[[Any], str], stop: threading.Event
@@ -46,7 +48,14 @@ def run_scheduler(
     try:
         while not stop.is_set():
             now = datetime.now(tz)
-            cron.tick(now)
+            try:
+                cron.tick(now)
+            except redis.RedisError as exc:
+                # Keep running through a Redis restart rather than exit: systemd
+                # would restart us, but a crash loop is noisier than this line.
+                logger.warning("Redis unavailable (%s); retrying in %g s", exc, REDIS_RETRY_SECONDS)
+                stop.wait(REDIS_RETRY_SECONDS)
+                continue
             user.wakeup()
             wakeup = cron.next_wakeup(now)
             # A few ms past the tick, so the next tick() lands on it and never before.

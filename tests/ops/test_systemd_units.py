@@ -40,7 +40,7 @@ def test_the_units_verify_without_a_single_warning(root):
 def test_verify_catches_keys_systemd_252_does_not_know(root):
     # RestartSteps/RestartMaxDelaySec arrived in systemd 254: on Debian 12 they are ignored.
     path = root / "etc/systemd/system/leadq-scheduler.service"
-    path.write_text(path.read_text().replace("RestartSec=5", "RestartSec=5\nRestartSteps=5"))
+    path.write_text(path.read_text().replace("RestartSec=10", "RestartSec=10\nRestartSteps=5"))
     assert "Unknown key 'RestartSteps'" in verify(root, "leadq-scheduler.service").stderr
 
 
