@@ -7,6 +7,7 @@ from typing import Annotated
 
 import redis
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from leadq.core.broker import setup_broker
@@ -34,7 +35,7 @@ def add(
     ctx: typer.Context,
     cron: Annotated[str, typer.Option("--cron", help="Cron spec, e.g. '0 7 * * 1-5' (Sunday = 0 or 7).")],
     misfire_grace: Annotated[
-        int | None, typer.Option("--misfire-grace", help="Seconds a run may start late (default: setting).")
+        int | None, typer.Option("--misfire-grace", min=1, help="Seconds a run may start late (default: setting).")
     ] = None,
     coalesce: Annotated[
         bool | None,
@@ -66,7 +67,7 @@ def add(
         )
         return
     out.print(
-        f"schedule [bold]{schedule.id}[/]: `{schedule.command}` on '{schedule.spec}' "
+        f"schedule [bold]{schedule.id}[/]: `{escape(schedule.command)}` on '{schedule.spec}' "
         f"({schedule.timezone}), next run {schedule.next_run:%Y-%m-%d %H:%M %Z}",
         highlight=False,
     )
@@ -106,7 +107,7 @@ def list_(json_: JsonFlag = False) -> None:
             row["kind"],
             row["id"],
             row["cron"],
-            row["runs"],
+            escape(row["runs"]),
             state,
             _short(row["last_run"]),
             _short(row["next_run"]),

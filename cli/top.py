@@ -19,6 +19,7 @@ from typing import Annotated
 import typer
 from rich.console import Group
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -74,7 +75,7 @@ def render_frame(snapshot: Snapshot) -> Group:
     elif health.ok:
         health_line = f"health: [green]ok[/] at {_clock(health.at)}"
     else:
-        health_line = f"health: [red]failing[/] at {_clock(health.at)}: {'; '.join(health.errors)}"
+        health_line = f"health: [red]failing[/] at {_clock(health.at)}: {escape('; '.join(health.errors))}"
     workers = ", ".join(snapshot.workers) if snapshot.workers else "[yellow]none[/]"
     header = f"[bold]leadq top[/]  {_clock(snapshot.at)} UTC   q quits"
     return Group(
