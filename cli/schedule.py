@@ -35,7 +35,8 @@ def add(
     ctx: typer.Context,
     cron: Annotated[str, typer.Option("--cron", help="Cron spec, e.g. '0 7 * * 1-5' (Sunday = 0 or 7).")],
     misfire_grace: Annotated[
-        int | None, typer.Option("--misfire-grace", min=1, help="Seconds a run may start late (default: setting).")
+        int | None,
+        typer.Option("--misfire-grace", min=1, help="Seconds a run may start late (default: the setting)."),
     ] = None,
     coalesce: Annotated[
         bool | None,
