@@ -1,4 +1,5 @@
-"""Maintenance actors, fired by `leadq scheduler` (see leadq.ops.schedules)."""
+"""Maintenance actors: housekeeping `leadq scheduler` runs on the `maintenance` queue
+(see leadq.ops.schedules)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,24 @@ import logging
 import time
 
 from leadq.core.broker import actor, current_broker, current_settings
+from leadq.core.prune import prune_job_history
 from leadq.core.queues import live_workers
 from leadq.core.redis_broker import LeadqRedisBroker
 from leadq.db import session_scope
 from leadq.ops import maintenance
 
 logger = logging.getLogger(__name__)
+
+
+@actor(queue="maintenance", max_retries=3, time_limit=600)
+def cleanup_job_history(retention_days: int | None = None) -> int:
+    """Delete finished jobs (and their events) older than the retention period.
+
+    Idempotent: a second run finds nothing more to delete. Job results live in
+    Redis with a TTL (`result_ttl`) and expire on their own.
+    """
+    settings = current_settings()
+    return prune_job_history(settings, retention_days or settings.job_history_retention_days)
 
 
 def _redis_broker() -> LeadqRedisBroker | None:
@@ -55,15 +68,3 @@ def cleanup_stale_jobs() -> dict:
     if jobs:
         logger.warning("stale jobs: %d requeued, %d failed", len(outcome.requeued), len(outcome.failed))
     return {"requeued": outcome.requeued, "failed": outcome.failed}
-
-
-@actor(queue="maintenance", max_retries=3, time_limit=300)
-def cleanup_job_history() -> int:
-    """Delete finished jobs older than `job_history_retention_days`. Idempotent: a cutoff delete.
-
-    Job results live in Redis with a TTL (`result_ttl`) and expire on their own.
-    """
-    settings = current_settings()
-    cutoff = time.time() - settings.job_history_retention_days * 86400
-    with session_scope(settings) as session:
-        return maintenance.delete_old_history(session=session, finished_before=cutoff)

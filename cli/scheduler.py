@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import threading
 
-from leadq.core.broker import setup_broker
 from leadq.core.enqueue import send
 from leadq.errors import UserError
 from leadq.ops.logging import configure_logging
@@ -13,6 +12,7 @@ from leadq.ops.scheduler_service import run_scheduler
 from leadq.settings import get_settings
 
 from .console import err
+from .runtime import open_redis_broker
 
 
 def scheduler() -> None:
@@ -25,8 +25,7 @@ def scheduler() -> None:
     if not settings.uses_redis:
         raise UserError("the scheduler enqueues for workers on Redis: set LEADQ_REDIS_URL")
     configure_logging(settings)
-    broker = setup_broker(settings)
-    broker.client.ping()
+    broker = open_redis_broker(settings)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -23,12 +23,10 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from leadq.core.broker import setup_broker
-from leadq.core.queues import require_redis
 from leadq.ops.top_snapshot import WINDOWS, Snapshot, collect_snapshot
-from leadq.settings import get_settings
 
 from .console import out, print_json
+from .runtime import open_redis_broker
 
 
 def _rate(value: float | None) -> str:
@@ -109,7 +107,7 @@ def top(
     interval: Annotated[float, typer.Option("--interval", help="Seconds between refreshes.")] = 1.0,
 ) -> None:
     """Live dashboard: queues, live workers, actor throughput/failures/durations, last errors."""
-    broker = require_redis(setup_broker(get_settings()))
+    broker = open_redis_broker()
     if json_:
         print_json(collect_snapshot(broker).asdict())
         return

@@ -16,8 +16,6 @@ from dramatiq.middleware import CurrentMessage
 
 from leadq.settings import Settings
 
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s%(job)s: %(message)s"
-
 
 class JobContextFilter(logging.Filter):
     """Adds ``job_id``, ``actor`` and ``attempt`` (None outside a job) to every record."""
@@ -36,6 +34,10 @@ class JobContextFilter(logging.Filter):
 class JsonFormatter(logging.Formatter):
     """One JSON object per line; no multi-line tracebacks to split journald entries."""
 
+    def __init__(self, label: str | None = None) -> None:
+        super().__init__()
+        self.label = label
+
     def format(self, record: logging.LogRecord) -> str:
         entry = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
@@ -46,17 +48,25 @@ class JsonFormatter(logging.Formatter):
             "actor": getattr(record, "actor", None),
             "attempt": getattr(record, "attempt", None),
             "process": record.process,
+            "worker": self.label,
         }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure_logging(settings: Settings, *, stream=None) -> logging.Handler:
-    """Replace the root logger's handlers with one in the configured format; returns it."""
+def configure_logging(settings: Settings, *, label: str | None = None, stream=None) -> logging.Handler:
+    """Replace the root logger's handlers with one in the configured format; returns it.
+
+    ``label`` names the process in every line (a worker's broker id).
+    """
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(JobContextFilter())
-    handler.setFormatter(JsonFormatter() if settings.log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    if settings.log_format == "json":
+        handler.setFormatter(JsonFormatter(label))
+    else:
+        prefix = f"%(asctime)s {label.replace('%', '%%')} " if label else "%(asctime)s "
+        handler.setFormatter(logging.Formatter(prefix + "%(levelname)s %(name)s%(job)s: %(message)s"))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -1,4 +1,4 @@
-"""What the maintenance actors do: health checks, stale running jobs, history retention.
+"""What the maintenance actors do: health checks and stale running jobs.
 
 Plain functions on values (settings, a Redis client, a session) so they are
 tested against real Redis and SQLite without a worker; ``actors/maintenance.py``
@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
 import redis
-from sqlalchemy import delete, text
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from leadq.core.history import event
-from leadq.core.models import FINAL_STATES, Job, JobEvent
+from leadq.core.models import Job
 from leadq.db import get_engine
 from leadq.settings import Settings
 
@@ -136,13 +136,3 @@ def settle_stale_jobs(
             state, fields = "failed", {"error_message": f"{reason}; its message is gone", "finished_at": now}
         events.append(event(job.id, state, at=now, attempt=job.attempt, error_type="WorkerLost", **fields))
     return StaleOutcome(requeued, failed), events
-
-
-def delete_old_history(*, session: Session, finished_before: float) -> int:
-    """Delete finished jobs (and their events) that ended before the cutoff; returns jobs deleted."""
-    old = select(Job.id).where(col(Job.state).in_(FINAL_STATES), col(Job.finished_at) < finished_before)
-    session.execute(delete(JobEvent).where(col(JobEvent.job_id).in_(old)))
-    result = session.execute(
-        delete(Job).where(col(Job.state).in_(FINAL_STATES), col(Job.finished_at) < finished_before)
-    )
-    return result.rowcount

@@ -1,4 +1,4 @@
-"""Operations settings: scheduler, maintenance, worker recycling, logs and Sentry."""
+"""Operations settings: scheduler, maintenance, logs and Sentry."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from pydantic import BaseModel, Field
 
 
 class OpsSettings(BaseModel):
-    """Fields for `leadq scheduler`, maintenance actors, `leadq worker` recycling and logging."""
+    """Fields for `leadq scheduler`, the maintenance actors, logging and Sentry.
+
+    (Worker recycling and history retention are core settings.)
+    """
 
     schedule_timezone: str = Field(
         "UTC", description="Time zone cron specs are read in (IANA name, e.g. Europe/Paris)."
@@ -25,17 +28,8 @@ class OpsSettings(BaseModel):
     user_schedule_coalesce: bool = Field(
         True, description="Run a user schedule once, not once per missed tick, after downtime."
     )
-    job_history_retention_days: float = Field(
-        30.0, description="Finished jobs older than this are deleted from job history hourly."
-    )
     stale_job_grace: float = Field(
         60.0, description="Seconds a running job may go without a live worker before cleanup acts."
-    )
-    worker_max_messages: int = Field(
-        0, description="A worker process exits gracefully after this many messages (0 = never)."
-    )
-    worker_max_rss_mb: int = Field(
-        0, description="A worker process exits gracefully above this resident memory (0 = never)."
     )
     log_format: Literal["text", "json"] = Field(
         "text", description="json: one JSON object per line with job id, actor, attempt (journald)."

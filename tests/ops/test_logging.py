@@ -25,7 +25,7 @@ def _restore_root_logger():
 
 def test_json_logs_carry_job_id_actor_and_attempt_inside_a_job(settings):
     stream = io.StringIO()
-    configure_logging(settings.model_copy(update={"log_format": "json"}), stream=stream)
+    configure_logging(settings.model_copy(update={"log_format": "json"}), label="w-1", stream=stream)
     broker = StubBroker(middleware=[CurrentMessage()])
 
     @dramatiq.actor(broker=broker, queue_name="log_test", actor_name="log_something")
@@ -45,7 +45,7 @@ def test_json_logs_carry_job_id_actor_and_attempt_inside_a_job(settings):
         ("outside", None, None, None),
         ("inside\nthe job", message.message_id, "log_something", 1),
     ]
-    assert all(r["level"] == "WARNING" and r["ts"].endswith("+00:00") for r in ours)
+    assert all(r["level"] == "WARNING" and r["ts"].endswith("+00:00") and r["worker"] == "w-1" for r in ours)
 
 
 def test_text_logs_name_the_job_in_brackets(settings):

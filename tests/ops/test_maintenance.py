@@ -101,17 +101,20 @@ def test_cleanup_stale_jobs_requeues_a_dead_workers_message_and_fails_a_lost_one
     assert cleanup_stale_jobs.fn() == {"requeued": [], "failed": []}
 
 
-def test_cleanup_job_history_deletes_only_finished_jobs_past_retention(settings):
+def test_the_cleanup_job_history_actor_deletes_only_finished_jobs_past_retention(settings):
+    setup_broker(settings)
+    from leadq.actors.maintenance import cleanup_job_history
+
     now = time.time()
     old = now - 40 * 86400
     rows = {
         "old-done": ("succeeded", old),
         "old-dead": ("dead", old),
         "new-done": ("succeeded", now - 3600),
-        "old-running": ("running", None),
+        "old-running": ("running", old),
     }
     with session_scope(settings) as session:
-        for job_id, (state, finished) in rows.items():
+        for job_id, (state, at) in rows.items():
             session.add(
                 Job(
                     id=job_id,
@@ -119,13 +122,12 @@ def test_cleanup_job_history_deletes_only_finished_jobs_past_retention(settings)
                     queue="maintenance",
                     state=state,
                     enqueued_at=old,
-                    finished_at=finished,
+                    finished_at=at,
+                    updated_at=at,
                 )
             )
             session.add(JobEvent(job_id=job_id, state=state, at=old))
-    with session_scope(settings) as session:
-        deleted = maintenance.delete_old_history(session=session, finished_before=now - 30 * 86400)
-    assert deleted == 2
+    assert cleanup_job_history.fn() == 2  # retention: the 30-day default
     with Session(ensure_schema(settings)) as session:
         assert sorted(j.id for j in session.exec(select(Job)).all()) == ["new-done", "old-running"]
         assert sorted(e.job_id for e in session.exec(select(JobEvent)).all()) == ["new-done", "old-running"]

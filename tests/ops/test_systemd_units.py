@@ -10,8 +10,6 @@ import pytest
 from .systemd_root import REPO, UNITS, make_root, verify
 
 WORKER_INSTANCE = r"leadq-worker@scrape\x2cpagespeed.service"
-#: Dramatiq's default worker shutdown timeout (seconds) that `leadq worker` keeps.
-WORKER_SHUTDOWN_TIMEOUT = 600
 
 
 @pytest.fixture
@@ -76,4 +74,4 @@ def test_the_worker_unit_runs_the_instance_queue_group_and_outwaits_the_longest_
 
     broker = setup_broker(settings)
     longest = max(a.options.get("time_limit", 600_000) for a in broker.actors.values()) / 1000
-    assert int(service["TimeoutStopSec"]) > longest + WORKER_SHUTDOWN_TIMEOUT
+    assert int(service["TimeoutStopSec"]) > longest + settings.worker_shutdown_timeout
