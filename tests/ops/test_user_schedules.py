@@ -16,6 +16,7 @@ from leadq.core.models import Job
 from leadq.db import ensure_schema
 from leadq.ops.cron_trigger import LeadqCronTrigger
 from leadq.ops.fire_log import FireLog
+from leadq.ops.schedules import DECLARED, resolve_actor
 from leadq.ops.user_schedules import build_scheduler, list_schedules, schedule_store
 
 UTC = ZoneInfo("UTC")
@@ -77,13 +78,19 @@ def test_a_schedule_is_listed_paused_resumed_and_removed(settings, use_settings,
     assert missing.exit_code == 1 and f"no user schedule with id {added['id']!r}" in missing.stderr
 
 
-def test_schedule_list_shows_declared_schedules_and_which_are_not_available(settings, use_settings, leadq):
+def test_schedule_list_shows_every_declared_schedule_and_whether_its_actor_exists(
+    settings, use_settings, leadq
+):
     use_settings(settings)
     rows = listed(leadq)
     assert rows["health_check"]["state"] == "active" and rows["health_check"]["next_run"]
-    # The campaign domain is not in this branch: its schedules exist but are never fired.
-    assert rows["daily_campaign_analytics"]["state"] == "not available"
-    assert rows["daily_campaign_analytics"]["next_run"] is None
+    for schedule in DECLARED:
+        row = rows[schedule.name]
+        assert (row["kind"], row["cron"], row["runs"]) == ("cron", schedule.spec, schedule.actor_path)
+        if resolve_actor(schedule.actor_path) is None:  # a domain not built yet: listed, never fired
+            assert (row["state"], row["next_run"]) == ("not available", None)
+        else:
+            assert row["state"] == "active" and row["next_run"]
 
 
 def test_the_trigger_reads_weekdays_as_cron_does_and_survives_pickling():
