@@ -1,0 +1,210 @@
+"""Exactly-once delivery of one outreach message (one ``OutboundMessage`` row).
+
+The row's state is the truth about whether a lead got an email:
+
+1. checks that need no claim (already done? campaign paused? suppressed?
+   sending window? rate limits?) — a paused campaign or closed window leaves
+   the row ``queued``;
+2. claim: ``queued``/transient ``failed`` -> ``sending``, committed *before* SMTP;
+3. SMTP transaction;
+4. ``sent`` committed after it.
+
+A worker killed between 3 and 4 leaves ``sending``; the redelivered job finds
+it in step 1 and marks it ``unknown`` — never sent again automatically, since
+the server may have accepted it (`leadq email resolve` decides). Retries and
+redeliveries of a ``sent`` row do nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import or_, update
+from sqlmodel import Session
+
+from leadq.campaign.audits import latest_audit
+from leadq.campaign.models import Campaign, CampaignStep
+from leadq.db import session_scope
+from leadq.errors import Deferred, PermanentError, TransientError
+from leadq.leads.models import Lead
+from leadq.mail.compose import compose, message_id_for, sender_of, unsubscribe_links
+from leadq.mail.headers import domain_of, mailbox, parse_sender
+from leadq.mail.limits import Limit, limits_for
+from leadq.mail.models import OutboundMessage, as_utc
+from leadq.mail.smtp import RecipientRejected
+from leadq.mail.suppression import is_suppressed
+from leadq.mail.templates import TemplateSource, render
+from leadq.mail.testmode import envelope_recipient
+from leadq.mail.tokens import UnsubscribeClaim
+from leadq.mail.variables import template_variables
+from leadq.mail.window import seconds_until_open, zone
+from leadq.settings import Settings
+
+#: Acquire every limit or raise Deferred (the core's distributed rate_limit in production).
+Acquire = Callable[[Sequence[Limit]], AbstractContextManager[None]]
+
+INTERRUPTED = "interrupted between SMTP hand-off and commit: the lead may or may not have it"
+
+
+class Transport(Protocol):
+    def send(self, message, *, sender: str, recipients: list[str]) -> None: ...
+
+
+def _finish(settings: Settings, row_id: int, now: datetime, **values) -> None:
+    with session_scope(settings) as session:
+        session.execute(
+            update(OutboundMessage).where(OutboundMessage.id == row_id).values(updated_at=now, **values)
+        )
+
+
+def _claim(session: Session, row_id: int, now: datetime, message_id: str) -> bool:
+    """queued (or transiently failed) -> sending; False when another worker got there first."""
+    result = session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.id == row_id,
+            or_(
+                OutboundMessage.state == "queued",
+                (OutboundMessage.state == "failed") & (OutboundMessage.error_kind == "transient"),
+            ),
+        )
+        .values(
+            state="sending",
+            claimed_at=now,
+            updated_at=now,
+            message_id=message_id,
+            attempts=OutboundMessage.attempts + 1,
+        )
+    )
+    return result.rowcount == 1
+
+
+def _is_claimable(row: OutboundMessage) -> bool:
+    return row.state == "queued" or (row.state == "failed" and row.error_kind == "transient")
+
+
+def _skip_reason(row: OutboundMessage, lead: Lead | None, *, session: Session) -> str | None:
+    if lead is None:
+        return "lead deleted"
+    if is_suppressed(row.to_email, session=session):
+        return "suppressed"
+    if lead.email_status == "invalid":
+        return "address marked invalid"
+    return None
+
+
+def deliver(row_id: int, *, settings: Settings, transport: Transport, now: datetime, acquire: Acquire) -> str:
+    """Send one message at most once; returns the row's state afterwards (or "paused").
+
+    Raises Deferred (window closed, rate limit, not due yet) and TransientError
+    (retry later); both leave the row claimable again.
+    """
+    now = as_utc(now)
+    with session_scope(settings) as session:
+        row = session.get(OutboundMessage, row_id)
+        if row is None:
+            return "missing"
+        if row.state == "sending":
+            row.state, row.last_error, row.updated_at = "unknown", INTERRUPTED, now
+            return "unknown"
+        if not _is_claimable(row):
+            return row.state
+        campaign = session.get(Campaign, row.campaign_id)
+        if campaign is None or campaign.state != "running":
+            return "paused"
+        lead = session.get(Lead, row.lead_id)
+        reason = _skip_reason(row, lead, session=session)
+        if reason:
+            row.state, row.last_error, row.updated_at = "skipped", reason, now
+            return "skipped"
+        due_in = (as_utc(row.scheduled_at) - now).total_seconds()
+        if due_in > 0:
+            raise Deferred(f"message {row_id} is due in {due_in:.0f} s", delay=int(due_in * 1000))
+        tz = zone(lead.timezone or campaign.timezone, settings.email_timezone)
+        wait = seconds_until_open(now, tz, campaign.window_start, campaign.window_end)
+        if wait:
+            raise Deferred(f"outside the sending window in {tz.key}", delay=int(wait * 1000))
+        step = session.get(CampaignStep, row.step_id)
+        sender = sender_of(settings, campaign.sender)
+        message_id = message_id_for(campaign.id, step.id, lead.id, sender.domain)
+        variables = template_variables(
+            lead,
+            audit=latest_audit(lead.id, session=session),
+            campaign_name=campaign.name,
+            sender_name=sender.display_name,
+            step_number=step.number,
+        )
+        try:
+            rendered = render(TemplateSource(step.subject, step.text, step.html), variables)
+            recipient = mailbox(envelope_recipient(settings, row.to_email), lead.name)
+        except PermanentError as exc:
+            row.state, row.error_kind, row.last_error, row.updated_at = "failed", "permanent", str(exc), now
+            return "failed"
+        claim = UnsubscribeClaim(email=row.to_email, lead_id=lead.id, campaign_id=campaign.id)
+        message = compose(
+            rendered,
+            sender=sender,
+            recipient=recipient,
+            message_id=message_id,
+            date=now,
+            postal_address=settings.postal_address or "",
+            links=unsubscribe_links(settings, claim, sender),
+            reply_to=parse_sender(campaign.reply_to) if campaign.reply_to else None,
+        )
+        limits = limits_for(
+            settings,
+            recipient_domain=domain_of(row.to_email),
+            campaign_id=campaign.id,
+            campaign_daily_cap=campaign.daily_cap,
+            now=now,
+        )
+        lead_id = lead.id
+    with acquire(limits):
+        with session_scope(settings) as session:
+            if not _claim(session, row_id, now, message_id):
+                return "claimed elsewhere"
+        return _send_claimed(
+            row_id,
+            lead_id,
+            message,
+            settings=settings,
+            transport=transport,
+            now=now,
+            envelope_from=sender.addr_spec,
+        )
+
+
+def _send_claimed(
+    row_id: int,
+    lead_id: int,
+    message,
+    *,
+    settings: Settings,
+    transport: Transport,
+    now: datetime,
+    envelope_from: str,
+) -> str:
+    recipients = [str(message["To"].addresses[0].addr_spec)]
+    try:
+        transport.send(message, sender=envelope_from, recipients=recipients)
+    except RecipientRejected as exc:
+        _finish(settings, row_id, now, state="failed", error_kind="permanent", last_error=str(exc)[:2000])
+        with session_scope(settings) as session:
+            session.execute(update(Lead).where(Lead.id == lead_id).values(email_status="invalid"))
+        return "failed"
+    except PermanentError as exc:
+        _finish(settings, row_id, now, state="failed", error_kind="permanent", last_error=str(exc)[:2000])
+        return "failed"
+    except TransientError as exc:
+        _finish(settings, row_id, now, state="failed", error_kind="transient", last_error=str(exc)[:2000])
+        raise
+    except BaseException:
+        # Anything else (a time limit, a bug) may have struck after the server
+        # accepted the message: that is exactly what `unknown` means.
+        _finish(settings, row_id, now, state="unknown", last_error=INTERRUPTED)
+        raise
+    _finish(settings, row_id, now, state="sent", sent_at=now, error_kind=None, last_error=None)
+    return "sent"

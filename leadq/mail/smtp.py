@@ -1,0 +1,129 @@
+"""SMTP delivery through smtplib with one reused connection per worker thread.
+
+Opening an SMTP session (TCP, EHLO, STARTTLS, AUTH) costs several round trips;
+a worker thread keeps its session open between messages and reconnects when
+the server has dropped it. Errors are sorted into leadq's families: 4xx replies
+and connection problems are transient (retried); a 5xx reply to the recipient
+is ``RecipientRejected`` (the address is bad: never retry it).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import threading
+import time
+from email.message import EmailMessage
+
+from leadq.errors import ConfigError, PermanentError, TransientError
+from leadq.settings import Settings
+
+#: A connection idle longer than this is checked with NOOP before reuse:
+#: servers commonly drop idle sessions after 30-300 s.
+IDLE_CHECK_SECONDS = 5.0
+
+
+class RecipientRejected(PermanentError):
+    """The server refused the recipient address with a 5xx reply."""
+
+
+class SmtpTransport:
+    """Sends messages; each thread holds its own open connection when ``reuse`` is on."""
+
+    def __init__(self, settings: Settings, *, reuse: bool = True) -> None:
+        if not settings.smtp_host:
+            raise ConfigError("LEADQ_SMTP_HOST is not set")
+        self.settings = settings
+        self.reuse = reuse
+        self._local = threading.local()
+        self.connections_opened = 0
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        context = ssl.create_default_context()
+        try:
+            if s.smtp_tls == "ssl":
+                conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                    s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=context
+                )
+            else:
+                conn = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
+                if s.smtp_tls == "starttls":
+                    conn.starttls(context=context)
+            if s.smtp_user:
+                password = s.smtp_password.get_secret_value() if s.smtp_password else ""
+                conn.login(s.smtp_user, password)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise PermanentError(f"SMTP login refused for {s.smtp_user!r}: {exc.smtp_code}") from None
+        except smtplib.SMTPNotSupportedError as exc:
+            raise PermanentError(f"SMTP server {s.smtp_host} does not support {exc}") from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TransientError(f"cannot connect to SMTP {s.smtp_host}:{s.smtp_port}: {exc}") from None
+        self.connections_opened += 1
+        return conn
+
+    def _connection(self) -> smtplib.SMTP:
+        conn: smtplib.SMTP | None = getattr(self._local, "conn", None)
+        if conn is not None and time.monotonic() - self._local.used > IDLE_CHECK_SECONDS:
+            try:
+                conn.noop()
+            except (OSError, smtplib.SMTPException):
+                self._drop()
+                conn = None
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+            self._local.used = time.monotonic()
+        return conn
+
+    def _drop(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+    def send(self, message: EmailMessage, *, sender: str, recipients: list[str]) -> None:
+        """Hand one message to the server; raises TransientError or PermanentError."""
+        conn = self._connection()
+        try:
+            conn.send_message(message, from_addr=sender, to_addrs=recipients)
+        except smtplib.SMTPRecipientsRefused as exc:
+            self._reset(conn)
+            codes = [code for code, _ in exc.recipients.values()]
+            detail = "; ".join(f"{rcpt}: {code} {msg!r}" for rcpt, (code, msg) in exc.recipients.items())
+            if all(code >= 500 for code in codes):
+                raise RecipientRejected(f"recipient refused: {detail}") from None
+            raise TransientError(f"recipient deferred: {detail}") from None
+        except smtplib.SMTPResponseException as exc:
+            self._reset(conn)
+            text = f"SMTP {exc.smtp_code} {exc.smtp_error!r}"
+            if 400 <= exc.smtp_code < 500:
+                raise TransientError(text) from None
+            raise PermanentError(text) from None
+        except (TimeoutError, OSError, smtplib.SMTPException) as exc:
+            self._drop()
+            raise TransientError(f"SMTP connection failed: {exc}") from None
+        self._local.used = time.monotonic()
+        if not self.reuse:
+            self.close()
+
+    def _reset(self, conn: smtplib.SMTP) -> None:
+        # After a refused transaction the session is still usable once RSET.
+        try:
+            conn.rset()
+            self._local.used = time.monotonic()
+        except (OSError, smtplib.SMTPException):
+            self._drop()
+
+    def close(self) -> None:
+        """Quit this thread's connection (other threads keep theirs)."""
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            try:
+                conn.quit()
+            except (OSError, smtplib.SMTPException):
+                conn.close()
