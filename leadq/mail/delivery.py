@@ -3,8 +3,8 @@
 The row's state is the truth about whether a lead got an email:
 
 1. checks that need no claim (already done? campaign paused? suppressed?
-   sending window? rate limits?) — a paused campaign or closed window leaves
-   the row ``queued``;
+   due? sending window? daily caps? rate limits?) — a paused campaign or a
+   closed window leaves the row ``queued``;
 2. claim: ``queued``/transient ``failed`` -> ``sending``, committed *before* SMTP;
 3. SMTP transaction;
 4. ``sent`` committed after it.
@@ -19,27 +19,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
+from email.message import EmailMessage
 from typing import Protocol
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, select, update
 from sqlmodel import Session
 
-from leadq.campaign.audits import latest_audit
 from leadq.campaign.models import Campaign, CampaignStep
 from leadq.db import session_scope
 from leadq.errors import Deferred, PermanentError, TransientError
 from leadq.leads.models import Lead
-from leadq.mail.compose import compose, message_id_for, sender_of, unsubscribe_links
-from leadq.mail.headers import domain_of, mailbox, parse_sender
+from leadq.mail.headers import domain_of
 from leadq.mail.limits import Limit, limits_for
 from leadq.mail.models import OutboundMessage, as_utc
+from leadq.mail.outreach import build_outreach
 from leadq.mail.smtp import RecipientRejected
 from leadq.mail.suppression import is_suppressed
-from leadq.mail.templates import TemplateSource, render
-from leadq.mail.testmode import envelope_recipient
-from leadq.mail.tokens import UnsubscribeClaim
-from leadq.mail.variables import template_variables
 from leadq.mail.window import seconds_until_open, zone
 from leadq.settings import Settings
 
@@ -50,10 +46,10 @@ INTERRUPTED = "interrupted between SMTP hand-off and commit: the lead may or may
 
 
 class Transport(Protocol):
-    def send(self, message, *, sender: str, recipients: list[str]) -> None: ...
+    def send(self, message: EmailMessage, *, sender: str, recipients: list[str]) -> None: ...
 
 
-def _finish(settings: Settings, row_id: int, now: datetime, **values) -> None:
+def _set(settings: Settings, row_id: int, now: datetime, **values) -> None:
     with session_scope(settings) as session:
         session.execute(
             update(OutboundMessage).where(OutboundMessage.id == row_id).values(updated_at=now, **values)
@@ -96,11 +92,31 @@ def _skip_reason(row: OutboundMessage, lead: Lead | None, *, session: Session) -
     return None
 
 
+def _check_daily_caps(settings: Settings, campaign: Campaign, *, now: datetime, session: Session) -> None:
+    """Defer to tomorrow (UTC) when today's global or campaign cap is used up.
+
+    Counted from the ledger rather than a rate-limit window: a day-long window
+    would cost the window limiter one key per second. Concurrent senders can
+    overshoot a cap by at most the number of sending threads.
+    """
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    used = select(func.count()).where(
+        OutboundMessage.state.in_(("sending", "sent", "unknown")), OutboundMessage.claimed_at >= start
+    )
+    tomorrow_ms = int((start + timedelta(days=1) - now).total_seconds() * 1000) + 1000
+    if session.execute(used).scalar_one() >= settings.email_daily_limit:
+        raise Deferred("daily sending cap reached", delay=tomorrow_ms)
+    if campaign.daily_cap:
+        mine = used.where(OutboundMessage.campaign_id == campaign.id)
+        if session.execute(mine).scalar_one() >= campaign.daily_cap:
+            raise Deferred(f"campaign {campaign.name!r} daily cap reached", delay=tomorrow_ms)
+
+
 def deliver(row_id: int, *, settings: Settings, transport: Transport, now: datetime, acquire: Acquire) -> str:
     """Send one message at most once; returns the row's state afterwards (or "paused").
 
-    Raises Deferred (window closed, rate limit, not due yet) and TransientError
-    (retry later); both leave the row claimable again.
+    Raises Deferred (window closed, cap or rate limit reached, not due yet) and
+    TransientError (retry later); both leave the row claimable again.
     """
     now = as_utc(now)
     with session_scope(settings) as session:
@@ -127,84 +143,58 @@ def deliver(row_id: int, *, settings: Settings, transport: Transport, now: datet
         wait = seconds_until_open(now, tz, campaign.window_start, campaign.window_end)
         if wait:
             raise Deferred(f"outside the sending window in {tz.key}", delay=int(wait * 1000))
+        _check_daily_caps(settings, campaign, now=now, session=session)
         step = session.get(CampaignStep, row.step_id)
-        sender = sender_of(settings, campaign.sender)
-        message_id = message_id_for(campaign.id, step.id, lead.id, sender.domain)
-        variables = template_variables(
-            lead,
-            audit=latest_audit(lead.id, session=session),
-            campaign_name=campaign.name,
-            sender_name=sender.display_name,
-            step_number=step.number,
-        )
         try:
-            rendered = render(TemplateSource(step.subject, step.text, step.html), variables)
-            recipient = mailbox(envelope_recipient(settings, row.to_email), lead.name)
+            message = build_outreach(
+                settings,
+                campaign=campaign,
+                step=step,
+                lead=lead,
+                to_email=row.to_email,
+                now=now,
+                session=session,
+            )
         except PermanentError as exc:
             row.state, row.error_kind, row.last_error, row.updated_at = "failed", "permanent", str(exc), now
             return "failed"
-        claim = UnsubscribeClaim(email=row.to_email, lead_id=lead.id, campaign_id=campaign.id)
-        message = compose(
-            rendered,
-            sender=sender,
-            recipient=recipient,
-            message_id=message_id,
-            date=now,
-            postal_address=settings.postal_address or "",
-            links=unsubscribe_links(settings, claim, sender),
-            reply_to=parse_sender(campaign.reply_to) if campaign.reply_to else None,
-        )
-        limits = limits_for(
-            settings,
-            recipient_domain=domain_of(row.to_email),
-            campaign_id=campaign.id,
-            campaign_daily_cap=campaign.daily_cap,
-            now=now,
-        )
+        limits = limits_for(settings, recipient_domain=domain_of(row.to_email))
         lead_id = lead.id
     with acquire(limits):
         with session_scope(settings) as session:
-            if not _claim(session, row_id, now, message_id):
+            if not _claim(session, row_id, now, str(message["Message-ID"])):
                 return "claimed elsewhere"
-        return _send_claimed(
-            row_id,
-            lead_id,
-            message,
-            settings=settings,
-            transport=transport,
-            now=now,
-            envelope_from=sender.addr_spec,
-        )
+        return _send_claimed(row_id, lead_id, message, settings=settings, transport=transport, now=now)
 
 
 def _send_claimed(
     row_id: int,
     lead_id: int,
-    message,
+    message: EmailMessage,
     *,
     settings: Settings,
     transport: Transport,
     now: datetime,
-    envelope_from: str,
 ) -> str:
-    recipients = [str(message["To"].addresses[0].addr_spec)]
+    envelope_from = message["From"].addresses[0].addr_spec
+    recipients = [message["To"].addresses[0].addr_spec]
     try:
         transport.send(message, sender=envelope_from, recipients=recipients)
     except RecipientRejected as exc:
-        _finish(settings, row_id, now, state="failed", error_kind="permanent", last_error=str(exc)[:2000])
+        _set(settings, row_id, now, state="failed", error_kind="permanent", last_error=str(exc)[:2000])
         with session_scope(settings) as session:
             session.execute(update(Lead).where(Lead.id == lead_id).values(email_status="invalid"))
         return "failed"
     except PermanentError as exc:
-        _finish(settings, row_id, now, state="failed", error_kind="permanent", last_error=str(exc)[:2000])
+        _set(settings, row_id, now, state="failed", error_kind="permanent", last_error=str(exc)[:2000])
         return "failed"
     except TransientError as exc:
-        _finish(settings, row_id, now, state="failed", error_kind="transient", last_error=str(exc)[:2000])
+        _set(settings, row_id, now, state="failed", error_kind="transient", last_error=str(exc)[:2000])
         raise
     except BaseException:
         # Anything else (a time limit, a bug) may have struck after the server
         # accepted the message: that is exactly what `unknown` means.
-        _finish(settings, row_id, now, state="unknown", last_error=INTERRUPTED)
+        _set(settings, row_id, now, state="unknown", last_error=INTERRUPTED)
         raise
-    _finish(settings, row_id, now, state="sent", sent_at=now, error_kind=None, last_error=None)
+    _set(settings, row_id, now, state="sent", sent_at=now, error_kind=None, last_error=None)
     return "sent"

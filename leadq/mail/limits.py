@@ -1,46 +1,49 @@
 """Which rate limits one outreach message must pass, all workers together.
 
-The limits themselves are enforced by the core's distributed ``rate_limit``
-(Redis when a broker is configured); this module only says which buckets a
-message draws from, so the rules are testable without a broker.
+The limits are enforced by the core's distributed ``rate_limit`` (Redis when a
+broker is configured, memory when embedded); ``limits_for`` only says which
+buckets a message draws from, so the rules are testable without a broker.
+Daily caps are counted from the ledger instead (see ``delivery``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 
 from leadq.settings import Settings
-
-DAY = 86400.0
 
 
 @dataclass(frozen=True)
 class Limit:
-    """At most ``limit`` sends per ``per`` seconds in bucket ``key``."""
+    """At most ``limit`` sends in any ``per`` seconds in bucket ``key``."""
 
     key: str
     limit: int
     per: float
 
 
-def limits_for(
-    settings: Settings,
-    *,
-    recipient_domain: str,
-    campaign_id: int | None,
-    campaign_daily_cap: int | None,
-    now: datetime,
-) -> list[Limit]:
-    """Global per-window cap, per-recipient-domain cap, daily warm-up cap, campaign daily cap."""
-    day = now.strftime("%Y-%m-%d")
-    limits = [
-        Limit("email:global", settings.email_rate_limit, settings.email_rate_window),
-        Limit(
-            f"email:domain:{recipient_domain}", settings.email_domain_rate_limit, settings.email_rate_window
-        ),
-        Limit(f"email:day:{day}", settings.email_daily_limit, DAY),
+def limits_for(settings: Settings, *, recipient_domain: str) -> list[Limit]:
+    """The global cap and the per-recipient-domain cap (both per ``email_rate_window``)."""
+    window = settings.email_rate_window
+    return [
+        Limit("email:global", settings.email_rate_limit, window),
+        Limit(f"email:domain:{recipient_domain}", settings.email_domain_rate_limit, window),
     ]
-    if campaign_id is not None and campaign_daily_cap:
-        limits.append(Limit(f"email:campaign:{campaign_id}:day:{day}", campaign_daily_cap, DAY))
-    return limits
+
+
+@contextmanager
+def acquire_limits(limits: Sequence[Limit]) -> Iterator[None]:
+    """Take a slot of every limit or raise Deferred (the job runs again later, no retry spent).
+
+    The core's window limiter counts whole-second buckets, so a limit over W
+    seconds holds for every real interval of W-1 seconds; asking for W+1 makes
+    "at most N in any W seconds" hold exactly, at a cost of one second's pace.
+    """
+    from leadq.core.ratelimit import rate_limit
+
+    with ExitStack() as stack:
+        for limit in limits:
+            stack.enter_context(rate_limit(limit.key, limit=limit.limit, per=limit.per + 1))
+        yield

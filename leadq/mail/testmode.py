@@ -60,3 +60,15 @@ def make_transport(settings: Settings, *, reuse: bool = True) -> SmtpTransport |
     if settings.email_test_mode and not settings.email_test_address:
         return EmlFolderTransport(eml_folder(settings))
     return SmtpTransport(settings, reuse=reuse)
+
+
+_shared: dict[int, tuple[Settings, SmtpTransport | EmlFolderTransport]] = {}
+
+
+def shared_transport(settings: Settings) -> SmtpTransport | EmlFolderTransport:
+    """One transport per settings object per process, so worker threads keep their connections."""
+    entry = _shared.get(id(settings))
+    if entry is None or entry[0] is not settings:
+        entry = (settings, make_transport(settings))
+        _shared[id(settings)] = entry
+    return entry[1]
