@@ -13,7 +13,7 @@ from leadq import __version__
 from leadq.errors import LeadqError
 from leadq.settings import get_settings
 
-from . import config, db
+from . import campaign, config, db, mail, suppress, unsubscribe
 from .console import err
 
 
@@ -46,6 +46,10 @@ app = typer.Typer(
 )
 app.add_typer(config.app, name="config")
 app.add_typer(db.app, name="db")
+app.add_typer(mail.app, name="email")
+app.add_typer(suppress.app, name="suppress")
+app.add_typer(unsubscribe.app, name="unsubscribe")
+app.add_typer(campaign.app, name="campaign")
 
 
 def _version(value: bool) -> None:

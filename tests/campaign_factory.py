@@ -28,7 +28,7 @@ text = "Just checking in about {{ lead.website }}."
 
 
 def write_campaign(
-    folder: Path, *, name: str = "Plumbers", steps: str | None = None, extra: str = ""
+    folder: Path, *, name: str = "Plumbers", steps: str | None = None, extra: str = "", hours: str = "9, end = 17"
 ) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "intro.toml").write_text(INTRO)
@@ -38,7 +38,7 @@ def write_campaign(
     )
     path = folder / "campaign.toml"
     path.write_text(
-        f'name = "{name}"\nwindow = {{ start = 9, end = 17 }}\n{extra}\n'
+        f'name = "{name}"\nwindow = {{ start = {hours} }}\n{extra}\n'
         f'[audience]\nsource = "craigslist"\n\n{steps}'
     )
     return path

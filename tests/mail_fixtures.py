@@ -79,20 +79,20 @@ def smtp_server():
 
 
 def mail_settings_for(data_dir: Path, port: int, **overrides) -> Settings:
-    values = dict(
-        broker="embedded",
-        data_dir=data_dir,
-        allow_private_urls=True,
-        smtp_host="127.0.0.1",
-        smtp_port=port,
-        smtp_tls="none",
-        email_from="Ada at Studio <ada@studio.example>",
-        postal_address="Studio Ltd, 1 Main St, Springfield, IL 62701",
-        unsubscribe_url="https://studio.example/unsubscribe",
-        unsubscribe_secret="test-secret-0123456789",
-        email_rate_limit=1000,
-        email_domain_rate_limit=1000,
-    )
+    values = {
+        "broker": "embedded",
+        "data_dir": data_dir,
+        "allow_private_urls": True,
+        "smtp_host": "127.0.0.1",
+        "smtp_port": port,
+        "smtp_tls": "none",
+        "email_from": "Ada at Studio <ada@studio.example>",
+        "postal_address": "Studio Ltd, 1 Main St, Springfield, IL 62701",
+        "unsubscribe_url": "https://studio.example/unsubscribe",
+        "unsubscribe_secret": "test-secret-0123456789",
+        "email_rate_limit": 1000,
+        "email_domain_rate_limit": 1000,
+    }
     values.update(overrides)
     return Settings(**values)
 

@@ -65,7 +65,7 @@ def mailbox(address: str, display_name: str | None = None) -> Address:
 def parse_sender(value: str) -> Address:
     """Parse a configured sender such as ``Ada at Studio <ada@studio.example>``."""
     name, address = parseaddr(value)
-    if not address:
+    if not address or valid_address(address) is None:
         raise ValidationFailed(f"not a usable sender: {clean_header_text(value)!r}")
     return mailbox(address, name)
 
