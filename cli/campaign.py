@@ -124,9 +124,7 @@ def show(ref: Ref, json_: Json = False) -> None:
     out.print(table)
 
 
-def _parse_at(value: str | None) -> datetime:
-    if value is None:
-        return datetime.now(UTC)
+def _parse_at(value: str) -> datetime:
     try:
         at = datetime.fromisoformat(value)
     except ValueError:
@@ -147,7 +145,8 @@ def launch(
     """Queue the first step for the audience (needs LEADQ_POSTAL_ADDRESS and unsubscribe settings)."""
     settings = get_settings()
     announce_test_mode(settings)
-    now, start = datetime.now(UTC), _parse_at(at)
+    now = datetime.now(UTC)
+    start = _parse_at(at) if at else now
     with session_scope(settings) as session:
         campaign = find_campaign(ref, session=session)
         audience = launch_campaign(campaign, settings=settings, at=start, now=now, session=session)

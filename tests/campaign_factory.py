@@ -28,7 +28,12 @@ text = "Just checking in about {{ lead.website }}."
 
 
 def write_campaign(
-    folder: Path, *, name: str = "Plumbers", steps: str | None = None, extra: str = "", hours: str = "9, end = 17"
+    folder: Path,
+    *,
+    name: str = "Plumbers",
+    steps: str | None = None,
+    extra: str = "",
+    hours: str = "9, end = 17",
 ) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "intro.toml").write_text(INTRO)

@@ -57,7 +57,9 @@ def test_a_template_syntax_error_is_reported_when_the_campaign_is_created(tmp_pa
 def test_an_audience_without_email_is_refused(tmp_path):
     path = write_campaign(tmp_path)
     path.write_text(path.read_text().replace('source = "craigslist"', "has_email = false"))
-    with pytest.raises(UserError, match="audience.has_email: a campaign can only reach leads that have an email"):
+    with pytest.raises(
+        UserError, match="audience.has_email: a campaign can only reach leads that have an email"
+    ):
         load_campaign(path)
 
 

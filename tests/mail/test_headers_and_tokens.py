@@ -19,8 +19,18 @@ def test_a_display_name_loses_quotes_and_brackets():
     assert clean_display_name('"Evil" <x@y>\r\n') == "Evil x@y"
 
 
-@pytest.mark.parametrize("bad", ["a@b", "a b@c.example", "a@b.example\r\nBcc: x@y.example", "<a@b.example>",
-                                 "a@@b.example", "a@b..example", ""])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "a@b",
+        "a b@c.example",
+        "a@b.example\r\nBcc: x@y.example",
+        "<a@b.example>",
+        "a@@b.example",
+        "a@b..example",
+        "",
+    ],
+)
 def test_only_plain_single_mailboxes_are_valid_addresses(bad):
     assert valid_address(bad) is None
 
@@ -39,12 +49,17 @@ def test_a_token_round_trips_its_claim():
     assert read_token(make_token(claim, "k"), "k") == claim
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),
-    lambda t: t.replace(t.split(".")[1], make_token(UnsubscribeClaim("x@y.example", 1, 1), "k").split(".")[1]),
-    lambda t: "2" + t[1:],
-    lambda t: "garbage",
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),
+        lambda t: t.replace(
+            t.split(".")[1], make_token(UnsubscribeClaim("x@y.example", 1, 1), "k").split(".")[1]
+        ),
+        lambda t: "2" + t[1:],
+        lambda t: "garbage",
+    ],
+)
 def test_a_forged_or_altered_token_is_refused(tamper):
     token = make_token(UnsubscribeClaim(email="a@b.example", lead_id=7, campaign_id=3), "k")
     with pytest.raises(ValidationFailed):

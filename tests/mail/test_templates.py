@@ -9,8 +9,12 @@ from leadq.mail.templates import TemplateSource, render
 
 
 def _vars(name="Bob's <b>Plumbing</b>", audit=None):
-    return {"lead": {"name": name, "website": "https://bob.example"}, "audit": audit,
-            "campaign": {"name": "c", "step": 1}, "sender": {"name": "Ada"}}
+    return {
+        "lead": {"name": name, "website": "https://bob.example"},
+        "audit": audit,
+        "campaign": {"name": "c", "step": 1},
+        "sender": {"name": "Ada"},
+    }
 
 
 def test_a_lead_name_that_looks_like_template_code_is_printed_not_run():
