@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from campaign_factory import add_leads, launched_campaign
-
 from sqlmodel import select
 
 from leadq.campaign.models import Campaign, CampaignDaily, CampaignStepStats

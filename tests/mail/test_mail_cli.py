@@ -6,9 +6,9 @@ import json
 
 import pytest
 from campaign_factory import add_leads, write_campaign
+from leadq.cli.app import app
 from typer.testing import CliRunner
 
-from leadq.cli.app import app
 from leadq.core.broker import setup_broker
 from leadq.settings import Settings, get_settings
 
