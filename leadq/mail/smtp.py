@@ -37,10 +37,13 @@ class SmtpTransport:
         self.reuse = reuse
         self._local = threading.local()
         self.connections_opened = 0
+        # Built once: loading the system CA store costs ~30 ms, more than a whole
+        # SMTP session on a LAN.
+        self._tls_context = ssl.create_default_context() if settings.smtp_tls != "none" else None
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context()
+        context = self._tls_context
         try:
             if s.smtp_tls == "ssl":
                 conn: smtplib.SMTP = smtplib.SMTP_SSL(
