@@ -19,7 +19,7 @@ from .email import send_outbound_email
 
 
 @actor(queue="campaign", max_retries=3, time_limit=300)
-def process_due_campaign_steps() -> int:
+def process_due_campaign_steps() -> None:
     """Write due follow-up rows and hand every due message to the email workers.
 
     Idempotent: a row is handed out once (its ``enqueued_at`` is set in the same
@@ -29,18 +29,17 @@ def process_due_campaign_steps() -> int:
         due = process_due(now=datetime.now(UTC), session=session)
     if due:
         send_many(send_outbound_email, [((row_id,), {}) for row_id in due])
-    return len(due)
 
 
 @actor(queue="campaign", max_retries=3, time_limit=300)
-def update_campaign_metrics() -> int:
+def update_campaign_metrics() -> None:
     """Refresh the per-step counts stored for dashboards. Idempotent: a recount."""
     with session_scope(current_settings()) as session:
-        return update_metrics(now=datetime.now(UTC), session=session)
+        update_metrics(now=datetime.now(UTC), session=session)
 
 
 @actor(queue="campaign", max_retries=3, time_limit=300)
-def retry_failed_emails() -> int:
+def retry_failed_emails() -> None:
     """Send again the transient failures whose jobs gave up.
 
     Idempotent: only rows still failed-transient are picked, and the sender
@@ -50,12 +49,11 @@ def retry_failed_emails() -> int:
         ids = take_retryable(now=datetime.now(UTC), session=session)
     if ids:
         send_many(send_outbound_email, [((row_id,), {}) for row_id in ids])
-    return len(ids)
 
 
 @actor(queue="campaign", max_retries=3, time_limit=600)
-def daily_campaign_analytics(day: str | None = None) -> int:
+def daily_campaign_analytics(day: str | None = None) -> None:
     """Roll up one UTC day (default yesterday). Idempotent: the day's rows are rewritten."""
     when = datetime.fromisoformat(day).replace(tzinfo=UTC) if day else datetime.now(UTC) - timedelta(days=1)
     with session_scope(current_settings()) as session:
-        return daily_rollup(when, session=session)
+        daily_rollup(when, session=session)

@@ -11,7 +11,7 @@ from leadq.mail.testmode import shared_transport
 
 
 @actor(queue="email", max_retries=8, time_limit=120, min_backoff=30, max_backoff=3600)
-def send_outbound_email(message_row_id: int) -> str:
+def send_outbound_email(message_row_id: int) -> None:
     """Send one outbound-message row at most once.
 
     Idempotent: the row's state machine decides — a sent, skipped or failed
@@ -20,7 +20,7 @@ def send_outbound_email(message_row_id: int) -> str:
     without spending a retry; SMTP 4xx and dropped connections are retried.
     """
     settings = current_settings()
-    return deliver(
+    deliver(
         message_row_id,
         settings=settings,
         transport=shared_transport(settings),
