@@ -8,10 +8,13 @@ from datetime import UTC, datetime
 
 import pytest
 from campaign_factory import add_leads, launched_campaign
+from mail_fixtures import mail_settings_for
 from sqlmodel import select
 
 from leadq.campaign.models import Campaign
 from leadq.campaign.sequencer import process_due
+from leadq.campaign.service import pause_campaign, resume_campaign
+from leadq.core.broker import setup_broker
 from leadq.db import session_scope
 from leadq.errors import Deferred, TransientError
 from leadq.leads.models import Lead
@@ -30,6 +33,13 @@ def _due(settings) -> list[int]:
         return process_due(now=NOON, session=session)
 
 
+def _queued(settings, tmp_path, count: int = 1) -> list[int]:
+    """``count`` leads, a launched campaign, and the ids of its first-step rows now due."""
+    add_leads(settings, count)
+    launched_campaign(settings, tmp_path / "c", at=NOON)
+    return _due(settings)
+
+
 def _send(settings, row_id, now=NOON):
     return deliver(
         row_id, settings=settings, transport=make_transport(settings), now=now, acquire=acquire_limits
@@ -44,9 +54,7 @@ def _row(settings, row_id) -> OutboundMessage:
 def test_a_sent_message_carries_one_click_unsubscribe_message_id_and_postal_footer(
     mail_settings, smtp_server, tmp_path
 ):
-    add_leads(mail_settings, 1)
-    launched_campaign(mail_settings, tmp_path / "c", at=NOON)
-    [row_id] = _due(mail_settings)
+    [row_id] = _queued(mail_settings, tmp_path)
 
     assert _send(mail_settings, row_id) == "sent"
 
@@ -70,9 +78,7 @@ def test_a_sent_message_carries_one_click_unsubscribe_message_id_and_postal_foot
 
 
 def test_the_message_id_is_the_same_for_the_same_step_and_lead(mail_settings, smtp_server, tmp_path):
-    add_leads(mail_settings, 2)
-    launched_campaign(mail_settings, tmp_path / "c", at=NOON)
-    first, second = _due(mail_settings)
+    first, second = _queued(mail_settings, tmp_path, 2)
     _send(mail_settings, first)
     _send(mail_settings, second)
     ids = [r.message["Message-ID"] for r in smtp_server.received]
@@ -102,9 +108,7 @@ def test_a_hostile_lead_name_never_adds_or_splits_a_header(mail_settings, smtp_s
 
 
 def test_sending_twice_delivers_once(mail_settings, smtp_server, tmp_path):
-    add_leads(mail_settings, 1)
-    launched_campaign(mail_settings, tmp_path / "c", at=NOON)
-    [row_id] = _due(mail_settings)
+    [row_id] = _queued(mail_settings, tmp_path)
     assert _send(mail_settings, row_id) == "sent"
     assert _send(mail_settings, row_id) == "sent"
     assert len(smtp_server.received) == 1
@@ -125,9 +129,7 @@ def _send_then_die(settings, row_id):
 def test_a_worker_dying_after_smtp_acceptance_leaves_unknown_and_nothing_is_resent(
     mail_settings, smtp_server, tmp_path
 ):
-    add_leads(mail_settings, 1)
-    launched_campaign(mail_settings, tmp_path / "c", at=NOON)
-    [row_id] = _due(mail_settings)
+    [row_id] = _queued(mail_settings, tmp_path)
     child = multiprocessing.get_context("fork").Process(target=_send_then_die, args=(mail_settings, row_id))
     child.start()
     child.join(30)
@@ -140,9 +142,7 @@ def test_a_worker_dying_after_smtp_acceptance_leaves_unknown_and_nothing_is_rese
 
 
 def test_a_4xx_reply_is_retried_and_a_later_attempt_sends(mail_settings, smtp_server, tmp_path):
-    add_leads(mail_settings, 1)
-    launched_campaign(mail_settings, tmp_path / "c", at=NOON)
-    [row_id] = _due(mail_settings)
+    [row_id] = _queued(mail_settings, tmp_path)
     smtp_server.refuse["owner0@shop0.example"] = "451 4.7.1 Try again later"
     with pytest.raises(TransientError):
         _send(mail_settings, row_id)
@@ -157,9 +157,7 @@ def test_a_4xx_reply_is_retried_and_a_later_attempt_sends(mail_settings, smtp_se
 def test_a_5xx_recipient_refusal_marks_the_address_invalid_and_is_not_retried(
     mail_settings, smtp_server, tmp_path
 ):
-    add_leads(mail_settings, 1)
-    launched_campaign(mail_settings, tmp_path / "c", at=NOON)
-    [row_id] = _due(mail_settings)
+    [row_id] = _queued(mail_settings, tmp_path)
     smtp_server.refuse["owner0@shop0.example"] = "550 5.1.1 No such user"
 
     assert _send(mail_settings, row_id) == "failed"
@@ -171,9 +169,7 @@ def test_a_5xx_recipient_refusal_marks_the_address_invalid_and_is_not_retried(
 
 
 def test_suppression_is_checked_when_sending_not_only_when_queueing(mail_settings, smtp_server, tmp_path):
-    add_leads(mail_settings, 2)
-    launched_campaign(mail_settings, tmp_path / "c", at=NOON)
-    first, second = _due(mail_settings)
+    first, second = _queued(mail_settings, tmp_path, 2)
     with session_scope(mail_settings) as session:
         add_suppression("owner0@shop0.example", session=session)
         add_suppression("@shop1.example", session=session)
@@ -201,8 +197,6 @@ def test_outside_the_leads_business_hours_a_message_is_delayed_not_dropped(
 
 
 def test_a_paused_campaign_sends_nothing_until_resumed(mail_settings, smtp_server, tmp_path):
-    from leadq.campaign.service import pause_campaign, resume_campaign
-
     add_leads(mail_settings, 1)
     campaign_id = launched_campaign(mail_settings, tmp_path / "c", at=NOON)
     [row_id] = _due(mail_settings)
@@ -218,17 +212,11 @@ def test_a_paused_campaign_sends_nothing_until_resumed(mail_settings, smtp_serve
 
 
 def test_test_mode_redirects_every_message_to_the_test_address(tmp_path, smtp_server):
-    from mail_fixtures import mail_settings_for
-
-    from leadq.core.broker import setup_broker
-
     settings = mail_settings_for(
         tmp_path / "d", smtp_server.port, email_test_mode=True, email_test_address="me@studio.example"
     )
     setup_broker(settings)
-    add_leads(settings, 1)
-    launched_campaign(settings, tmp_path / "c", at=NOON)
-    [row_id] = _due(settings)
+    [row_id] = _queued(settings, tmp_path)
     assert _send(settings, row_id) == "sent"
     [got] = smtp_server.received
     assert got.rcpt_tos == ["me@studio.example"]
@@ -236,17 +224,11 @@ def test_test_mode_redirects_every_message_to_the_test_address(tmp_path, smtp_se
 
 
 def test_test_mode_without_an_address_writes_eml_files_and_contacts_no_server(tmp_path, smtp_server):
-    from mail_fixtures import mail_settings_for
-
-    from leadq.core.broker import setup_broker
-
     settings = mail_settings_for(
         tmp_path / "d", smtp_server.port, email_test_mode=True, email_test_dir=tmp_path / "outbox"
     )
     setup_broker(settings)
-    add_leads(settings, 1)
-    launched_campaign(settings, tmp_path / "c", at=NOON)
-    [row_id] = _due(settings)
+    [row_id] = _queued(settings, tmp_path)
     assert _send(settings, row_id) == "sent"
     assert smtp_server.received == []
     [eml] = (tmp_path / "outbox").glob("*.eml")
@@ -254,9 +236,7 @@ def test_test_mode_without_an_address_writes_eml_files_and_contacts_no_server(tm
 
 
 def test_every_lead_gets_one_message_and_sent_rows_are_not_due_again(mail_settings, smtp_server, tmp_path):
-    add_leads(mail_settings, 3)
-    launched_campaign(mail_settings, tmp_path / "c", at=NOON)
-    for row_id in _due(mail_settings):
+    for row_id in _queued(mail_settings, tmp_path, 3):
         _send(mail_settings, row_id)
     with session_scope(mail_settings) as session:
         states = session.exec(select(OutboundMessage.state)).all()

@@ -1,0 +1,167 @@
+"""The SMTP transport against real aiosmtpd servers: connection reuse, reconnects, AUTH."""
+
+from __future__ import annotations
+
+import shutil
+import ssl
+import subprocess
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from mail_fixtures import CapturingHandler, free_port, mail_settings_for
+
+from leadq.errors import PermanentError, TransientError
+from leadq.mail.smtp import SmtpTransport
+
+# The AUTH tests run without TLS on purpose (TLS has its own tests).
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+
+
+def _message(to: str = "a@b.example") -> EmailMessage:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "ada@studio.example", to, "hi"
+    message.set_content("hello")
+    return message
+
+
+def _send(transport: SmtpTransport, to: str = "a@b.example") -> None:
+    transport.send(_message(to), sender="ada@studio.example", recipients=[to])
+
+
+def test_one_connection_carries_many_messages_when_reuse_is_on(tmp_path, smtp_server):
+    transport = SmtpTransport(mail_settings_for(tmp_path, smtp_server.port))
+    for _ in range(5):
+        _send(transport)
+    transport.close()
+    assert (len(smtp_server.received), smtp_server.sessions, transport.connections_opened) == (5, 1, 1)
+
+
+def test_each_message_opens_its_own_connection_when_reuse_is_off(tmp_path, smtp_server):
+    transport = SmtpTransport(mail_settings_for(tmp_path, smtp_server.port), reuse=False)
+    for _ in range(3):
+        _send(transport)
+    assert (len(smtp_server.received), transport.connections_opened) == (3, 3)
+
+
+def test_a_dropped_connection_is_transient_and_the_next_send_reconnects(tmp_path):
+    port = free_port()
+    handler = CapturingHandler()
+    server = Controller(handler, hostname="127.0.0.1", port=port)
+    server.start()
+    transport = SmtpTransport(mail_settings_for(tmp_path, port))
+    _send(transport)
+    server.stop()  # the server goes away under the open connection
+    server = Controller(handler, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        with pytest.raises(TransientError):
+            _send(transport)
+        _send(transport)
+    finally:
+        server.stop()
+    assert (len(handler.received), transport.connections_opened) == (2, 2)
+
+
+def test_nothing_listening_is_a_transient_error(tmp_path):
+    with pytest.raises(TransientError, match="cannot connect to SMTP"):
+        _send(SmtpTransport(mail_settings_for(tmp_path, free_port())))
+
+
+@pytest.fixture
+def certificate(tmp_path, monkeypatch):
+    """A self-signed certificate for 127.0.0.1 that the client trusts (through SSL_CERT_FILE)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def test_starttls_upgrades_the_session_before_sending(tmp_path, certificate):
+    handler = CapturingHandler()
+    server = Controller(
+        handler, hostname="127.0.0.1", port=free_port(), tls_context=certificate, require_starttls=True
+    )
+    server.start()
+    try:
+        _send(SmtpTransport(mail_settings_for(tmp_path, server.port, smtp_tls="starttls")))
+    finally:
+        server.stop()
+    assert len(handler.received) == 1
+
+
+def test_implicit_tls_connects_over_ssl(tmp_path, certificate):
+    handler = CapturingHandler()
+    server = Controller(handler, hostname="127.0.0.1", port=free_port(), ssl_context=certificate)
+    server.start()
+    try:
+        _send(SmtpTransport(mail_settings_for(tmp_path, server.port, smtp_tls="ssl")))
+    finally:
+        server.stop()
+    assert len(handler.received) == 1
+
+
+class _Authenticator:
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == b"ada" and auth_data.password == b"right"
+        return AuthResult(success=ok, handled=False)
+
+
+@pytest.fixture
+def auth_server():
+    handler = CapturingHandler()
+    server = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=_Authenticator(),
+        auth_require_tls=False,
+        auth_required=True,
+    )
+    server.start()
+    yield handler, server.port
+    server.stop()
+
+
+def test_smtp_auth_logs_in_with_the_configured_user(tmp_path, auth_server):
+    handler, port = auth_server
+    _send(SmtpTransport(mail_settings_for(tmp_path, port, smtp_user="ada", smtp_password="right")))
+    assert len(handler.received) == 1
+
+
+def test_a_refused_login_is_permanent(tmp_path, auth_server):
+    _, port = auth_server
+    with pytest.raises(PermanentError, match="SMTP login refused"):
+        _send(SmtpTransport(mail_settings_for(tmp_path, port, smtp_user="ada", smtp_password="wrong")))
+
+
+def test_starttls_against_a_server_without_it_is_permanent(tmp_path, smtp_server):
+    with pytest.raises(PermanentError, match="does not support"):
+        _send(SmtpTransport(mail_settings_for(tmp_path, smtp_server.port, smtp_tls="starttls")))
