@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from leadq.campaign.sequencer import process_due
 from leadq.campaign.service import create_campaign, launch_campaign
 from leadq.db import session_scope
 from leadq.leads.models import Lead
+from leadq.mail.delivery import deliver
+from leadq.mail.limits import acquire_limits
+from leadq.mail.testmode import make_transport
 from leadq.settings import Settings
 
 INTRO = '''
@@ -73,3 +77,16 @@ def launched_campaign(settings: Settings, folder: Path, *, at: datetime, **kwarg
         campaign = create_campaign(path, now=at, session=session)
         launch_campaign(campaign, settings=settings, at=at, now=at, session=session)
         return campaign.id
+
+
+def due_rows(settings: Settings, now: datetime) -> list[int]:
+    """One due-steps pass: the ids of the rows handed out."""
+    with session_scope(settings) as session:
+        return process_due(now=now, session=session)
+
+
+def deliver_now(settings: Settings, row_id: int, now: datetime) -> str:
+    """Deliver one row through the configured transport, as the email actor does, at ``now``."""
+    return deliver(
+        row_id, settings=settings, transport=make_transport(settings), now=now, acquire=acquire_limits
+    )

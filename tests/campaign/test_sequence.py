@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from campaign_factory import add_leads, launched_campaign
+from campaign_factory import add_leads, deliver_now, due_rows, launched_campaign
 from sqlmodel import select
 
 from leadq.campaign.models import Campaign, CampaignDaily, CampaignStepStats
-from leadq.campaign.sequencer import process_due
 from leadq.campaign.stats import daily_rollup, step_status, update_metrics
 from leadq.db import session_scope
-from leadq.mail.delivery import deliver
-from leadq.mail.limits import acquire_limits
-from leadq.mail.testmode import make_transport
 from leadq.mail.tokens import UnsubscribeClaim
 from leadq.mail.unsubscribe import record_unsubscribe
 
@@ -22,10 +18,7 @@ MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 def _tick(settings, now) -> list[str]:
     """One due-steps pass then every handed-out message sent, all at ``now``."""
-    with session_scope(settings) as session:
-        due = process_due(now=now, session=session)
-    transport = make_transport(settings)
-    return [deliver(i, settings=settings, transport=transport, now=now, acquire=acquire_limits) for i in due]
+    return [deliver_now(settings, row_id, now) for row_id in due_rows(settings, now)]
 
 
 def _status(settings, campaign_id):

@@ -7,12 +7,11 @@ import os
 from datetime import UTC, datetime
 
 import pytest
-from campaign_factory import add_leads, launched_campaign
+from campaign_factory import add_leads, deliver_now, due_rows, launched_campaign
 from mail_fixtures import mail_settings_for
 from sqlmodel import select
 
 from leadq.campaign.models import Campaign
-from leadq.campaign.sequencer import process_due
 from leadq.campaign.service import pause_campaign, resume_campaign
 from leadq.core.broker import setup_broker
 from leadq.db import session_scope
@@ -29,8 +28,7 @@ NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def _due(settings) -> list[int]:
-    with session_scope(settings) as session:
-        return process_due(now=NOON, session=session)
+    return due_rows(settings, NOON)
 
 
 def _queued(settings, tmp_path, count: int = 1) -> list[int]:
@@ -41,9 +39,7 @@ def _queued(settings, tmp_path, count: int = 1) -> list[int]:
 
 
 def _send(settings, row_id, now=NOON):
-    return deliver(
-        row_id, settings=settings, transport=make_transport(settings), now=now, acquire=acquire_limits
-    )
+    return deliver_now(settings, row_id, now)
 
 
 def _row(settings, row_id) -> OutboundMessage:

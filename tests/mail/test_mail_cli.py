@@ -7,9 +7,12 @@ import json
 import pytest
 from campaign_factory import add_leads, write_campaign
 from leadq.cli.app import app
+from sqlalchemy import update
 from typer.testing import CliRunner
 
 from leadq.core.broker import setup_broker
+from leadq.db import session_scope
+from leadq.mail.models import OutboundMessage
 from leadq.settings import Settings, get_settings
 
 runner = CliRunner()
@@ -114,3 +117,23 @@ def test_launch_refuses_without_a_postal_address(env, monkeypatch, tmp_path):
 def test_email_resolve_refuses_a_message_that_is_not_unknown(env):
     result = leadq("email", "resolve", "99", "--sent")
     assert result.exit_code == 1 and "no outbound message with id 99" in result.output
+
+
+def test_preview_a_campaign_step_for_a_stored_lead_and_resolve_an_unknown_message(env, smtp_server, tmp_path):
+    add_leads(Settings(data_dir=env.data_dir, broker="embedded"), 1)
+    assert (
+        leadq("campaign", "create", str(write_campaign(tmp_path / "c", hours="0, end = 24"))).exit_code == 0
+    )
+    result = leadq("email", "preview", "--campaign", "Plumbers", "--step", "2", "--lead", "1")
+    assert result.exit_code == 0, result.output
+    assert "Following up, Plumber 0" in result.output and "https://shop0.example" in result.output
+    assert "has no step 3" in leadq("email", "preview", "--campaign", "Plumbers", "--step", "3").output
+
+    assert leadq("campaign", "launch", "Plumbers", "--inline").exit_code == 0
+    with session_scope(env) as session:
+        session.execute(update(OutboundMessage).values(state="unknown"))
+    unknown = json.loads(leadq("email", "list", "--state", "unknown", "--json").output)
+    assert [row["id"] for row in unknown] == [1]
+    assert leadq("email", "resolve", "1", "--resend").exit_code == 0
+    assert json.loads(leadq("email", "list", "--json").output)[0]["state"] == "queued"
+    assert "not unknown" in leadq("email", "resolve", "1", "--sent").output
