@@ -13,7 +13,7 @@ from leadq.campaign.stats import daily_rollup, update_metrics
 from leadq.core.broker import actor, current_settings
 from leadq.core.enqueue import send_many
 from leadq.db import session_scope
-from leadq.mail.ledger import take_retryable
+from leadq.mail.ledger import mark_stale_sending, take_retryable
 
 from .email import send_outbound_email
 
@@ -40,13 +40,15 @@ def update_campaign_metrics() -> None:
 
 @actor(queue="campaign", max_retries=3, time_limit=300)
 def retry_failed_emails() -> None:
-    """Send again the transient failures whose jobs gave up.
+    """Send again the transient failures whose jobs gave up; mark rows stuck mid-send unknown.
 
     Idempotent: only rows still failed-transient are picked, and the sender
     claims each row before sending.
     """
+    now = datetime.now(UTC)
     with session_scope(current_settings()) as session:
-        ids = take_retryable(now=datetime.now(UTC), session=session)
+        mark_stale_sending(now=now, session=session)
+        ids = take_retryable(now=now, session=session)
     if ids:
         send_many(send_outbound_email, [((row_id,), {}) for row_id in ids])
 

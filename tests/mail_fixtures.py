@@ -35,6 +35,8 @@ class CapturingHandler:
 
     received: list[Received] = field(default_factory=list)
     refuse: dict[str, str] = field(default_factory=dict)
+    #: Keep the message, then hang up before replying: the client cannot know it was accepted.
+    hang_up_after_data: bool = False
     sessions: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -55,6 +57,8 @@ class CapturingHandler:
             self.received.append(
                 Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content, time.time())
             )
+        if self.hang_up_after_data:
+            server.transport.close()
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Received]:

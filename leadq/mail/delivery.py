@@ -34,7 +34,7 @@ from leadq.mail.headers import domain_of
 from leadq.mail.limits import Limit, limits_for
 from leadq.mail.models import OutboundMessage, as_utc
 from leadq.mail.outreach import build_outreach
-from leadq.mail.smtp import RecipientRejected
+from leadq.mail.smtp import AmbiguousDelivery, RecipientRejected
 from leadq.mail.suppression import is_suppressed
 from leadq.mail.window import seconds_until_open, zone
 from leadq.settings import Settings
@@ -191,6 +191,9 @@ def _send_claimed(
     except TransientError as exc:
         _set(settings, row_id, now, state="failed", error_kind="transient", last_error=str(exc)[:2000])
         raise
+    except AmbiguousDelivery as exc:
+        _set(settings, row_id, now, state="unknown", last_error=str(exc)[:2000])
+        return "unknown"
     except BaseException:
         # Anything else (a time limit, a bug) may have struck after the server
         # accepted the message: that is exactly what `unknown` means.

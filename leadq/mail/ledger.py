@@ -12,6 +12,8 @@ from leadq.mail.models import OutboundMessage
 
 #: A message whose transient failures reach this many attempts is left failed for a person.
 MAX_ATTEMPTS = 8
+#: Far beyond the email actor's time limit: a row still `sending` after this lost its worker.
+STALE_SENDING = timedelta(minutes=30)
 
 
 def get_message(row_id: int, *, session: Session) -> OutboundMessage:
@@ -75,3 +77,16 @@ def take_retryable(
     if ids:
         session.execute(update(OutboundMessage).where(OutboundMessage.id.in_(ids)).values(updated_at=now))
     return ids
+
+
+def mark_stale_sending(*, now: datetime, session: Session) -> int:
+    """Rows stuck in ``sending`` whose job is gone (e.g. Redis lost it) become ``unknown``.
+
+    A redelivered job does this itself; this catches the job that never comes back.
+    """
+    result = session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.state == "sending", OutboundMessage.claimed_at <= now - STALE_SENDING)
+        .values(state="unknown", last_error="stuck in sending: its worker and job are gone", updated_at=now)
+    )
+    return result.rowcount

@@ -15,7 +15,7 @@ import threading
 import time
 from email.message import EmailMessage
 
-from leadq.errors import ConfigError, PermanentError, TransientError
+from leadq.errors import ConfigError, LeadqError, PermanentError, TransientError
 from leadq.settings import Settings
 
 #: A connection idle longer than this is checked with NOOP before reuse:
@@ -25,6 +25,22 @@ IDLE_CHECK_SECONDS = 5.0
 
 class RecipientRejected(PermanentError):
     """The server refused the recipient address with a 5xx reply."""
+
+
+class AmbiguousDelivery(LeadqError):
+    """The connection broke after the message body was sent: it may or may not have been accepted."""
+
+
+def _classified(exc: smtplib.SMTPResponseException) -> LeadqError:
+    text = f"SMTP {exc.smtp_code} {exc.smtp_error!r}"
+    return TransientError(text) if 400 <= exc.smtp_code < 500 else PermanentError(text)
+
+
+def _recipients_error(exc: smtplib.SMTPRecipientsRefused) -> LeadqError:
+    detail = "; ".join(f"{rcpt}: {code} {msg!r}" for rcpt, (code, msg) in exc.recipients.items())
+    if all(code >= 500 for code, _ in exc.recipients.values()):
+        return RecipientRejected(f"recipient refused: {detail}")
+    return TransientError(f"recipient deferred: {detail}")
 
 
 class SmtpTransport:
@@ -56,6 +72,7 @@ class SmtpTransport:
             if s.smtp_user:
                 password = s.smtp_password.get_secret_value() if s.smtp_password else ""
                 conn.login(s.smtp_user, password)
+            conn.ehlo_or_helo_if_needed()
         except smtplib.SMTPAuthenticationError as exc:
             raise PermanentError(f"SMTP login refused for {s.smtp_user!r}: {exc.smtp_code}") from None
         except smtplib.SMTPNotSupportedError as exc:
@@ -89,29 +106,60 @@ class SmtpTransport:
                 pass
 
     def send(self, message: EmailMessage, *, sender: str, recipients: list[str]) -> None:
-        """Hand one message to the server; raises TransientError or PermanentError."""
-        conn = self._connection()
+        """Hand one message to the server.
+
+        Raises TransientError or PermanentError when the server did not take the
+        message, and AmbiguousDelivery when the connection broke after the body
+        went out, since the server may then have accepted it.
+        """
+        payload = message.as_bytes()
+        conn = self._envelope(sender, recipients)
         try:
-            conn.send_message(message, from_addr=sender, to_addrs=recipients)
-        except smtplib.SMTPRecipientsRefused as exc:
+            conn.data(payload)
+        except smtplib.SMTPResponseException as exc:  # the server answered: it did not take it
             self._reset(conn)
-            codes = [code for code, _ in exc.recipients.values()]
-            detail = "; ".join(f"{rcpt}: {code} {msg!r}" for rcpt, (code, msg) in exc.recipients.items())
-            if all(code >= 500 for code in codes):
-                raise RecipientRejected(f"recipient refused: {detail}") from None
-            raise TransientError(f"recipient deferred: {detail}") from None
-        except smtplib.SMTPResponseException as exc:
-            self._reset(conn)
-            text = f"SMTP {exc.smtp_code} {exc.smtp_error!r}"
-            if 400 <= exc.smtp_code < 500:
-                raise TransientError(text) from None
-            raise PermanentError(text) from None
-        except (TimeoutError, OSError, smtplib.SMTPException) as exc:
+            raise _classified(exc) from None
+        except (OSError, smtplib.SMTPException) as exc:
             self._drop()
-            raise TransientError(f"SMTP connection failed: {exc}") from None
+            raise AmbiguousDelivery(
+                f"SMTP connection lost while the message was being accepted: {exc}"
+            ) from None
         self._local.used = time.monotonic()
         if not self.reuse:
             self.close()
+
+    def _envelope(self, sender: str, recipients: list[str]) -> smtplib.SMTP:
+        """MAIL FROM and RCPT TO on a live connection.
+
+        Nothing of the message has been sent yet, so a reused connection the
+        server has dropped is replaced once, right away.
+        """
+        for attempt in (1, 2):
+            reused = getattr(self._local, "conn", None) is not None
+            conn = self._connection()
+            try:
+                code, reply = conn.mail(sender)
+                if code != 250:
+                    raise smtplib.SMTPSenderRefused(code, reply, sender)
+                refused = {}
+                for recipient in recipients:
+                    code, reply = conn.rcpt(recipient)
+                    if code not in (250, 251):
+                        refused[recipient] = (code, reply)
+                if refused:
+                    raise smtplib.SMTPRecipientsRefused(refused)
+                return conn
+            except smtplib.SMTPRecipientsRefused as exc:
+                self._reset(conn)
+                raise _recipients_error(exc) from None
+            except smtplib.SMTPResponseException as exc:
+                self._reset(conn)
+                raise _classified(exc) from None
+            except (OSError, smtplib.SMTPException) as exc:
+                self._drop()
+                if not (reused and attempt == 1):
+                    raise TransientError(f"SMTP connection failed: {exc}") from None
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
     def _reset(self, conn: smtplib.SMTP) -> None:
         # After a refused transaction the session is still usable once RSET.

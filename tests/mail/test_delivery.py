@@ -137,6 +137,18 @@ def test_a_worker_dying_after_smtp_acceptance_leaves_unknown_and_nothing_is_rese
     assert len(smtp_server.received) == 1
 
 
+def test_a_connection_lost_after_the_body_was_sent_is_unknown_and_never_resent(
+    mail_settings, smtp_server, tmp_path
+):
+    [row_id] = _queued(mail_settings, tmp_path)
+    smtp_server.hang_up_after_data = True
+    assert _send(mail_settings, row_id) == "unknown"
+    smtp_server.hang_up_after_data = False
+    assert _send(mail_settings, row_id) == "unknown"
+    assert len(smtp_server.received) == 1
+    assert "lost while the message was being accepted" in _row(mail_settings, row_id).last_error
+
+
 def test_a_4xx_reply_is_retried_and_a_later_attempt_sends(mail_settings, smtp_server, tmp_path):
     [row_id] = _queued(mail_settings, tmp_path)
     smtp_server.refuse["owner0@shop0.example"] = "451 4.7.1 Try again later"

@@ -7,11 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from campaign_factory import add_leads, deliver_now, due_rows, launched_campaign
 from mail_fixtures import mail_settings_for
+from sqlalchemy import update
 
 from leadq.core.broker import setup_broker
 from leadq.db import session_scope
 from leadq.errors import Deferred, TransientError
-from leadq.mail.ledger import take_retryable
+from leadq.mail.ledger import mark_stale_sending, take_retryable
+from leadq.mail.models import OutboundMessage
 
 NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -63,3 +65,14 @@ def test_transient_failures_whose_job_gave_up_are_picked_up_again(tmp_path, smtp
         assert take_retryable(now=NOON + timedelta(minutes=11), session=session) == [row]
     smtp_server.refuse.clear()
     assert _send(settings, row, now=NOON + timedelta(minutes=11)) == "sent"
+
+
+def test_a_row_stuck_in_sending_long_after_its_job_is_gone_becomes_unknown(tmp_path, smtp_server):
+    settings, [row] = _setup(tmp_path, smtp_server, 1)
+    with session_scope(settings) as session:
+        session.execute(update(OutboundMessage).values(state="sending", claimed_at=NOON))
+    with session_scope(settings) as session:
+        assert mark_stale_sending(now=NOON + timedelta(minutes=10), session=session) == 0
+        assert mark_stale_sending(now=NOON + timedelta(minutes=31), session=session) == 1
+    assert _send(settings, row, now=NOON + timedelta(hours=1)) == "unknown"
+    assert smtp_server.received == []
