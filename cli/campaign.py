@@ -157,6 +157,8 @@ def launch(
     )
     if start <= now and audience:
         _hand_out(settings, inline)
+    elif audience:
+        out.print("the due-steps job (every minute under `leadq scheduler`) hands out the first step then")
 
 
 @app.command("pause")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -71,15 +72,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextmanager
+def serving(handler: CapturingHandler | None = None, *, port: int | None = None, **options):
+    """A real aiosmtpd server on 127.0.0.1 for the block; yields its capturing handler (``.port`` set)."""
+    handler = handler or CapturingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=port or free_port(), **options)
+    controller.start()
+    handler.port = controller.port
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on 127.0.0.1 that captures what it accepts."""
-    handler = CapturingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    handler.port = controller.port
-    yield handler
-    controller.stop()
+    with serving() as handler:
+        yield handler
 
 
 def mail_settings_for(data_dir: Path, port: int, **overrides) -> Settings:

@@ -85,7 +85,6 @@ def compose(
     postal_address: str,
     links: UnsubscribeLinks | None,
     reply_to: Address | None = None,
-    extra_headers: dict[str, str] | None = None,
 ) -> EmailMessage:
     """A complete message; header values come only from validated or cleaned text."""
     message = EmailMessage(policy=policy.SMTP)
@@ -99,8 +98,6 @@ def compose(
     if links is not None:
         message["List-Unsubscribe"] = f"<{links.mailto}>, <{links.url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    for name, value in (extra_headers or {}).items():
-        message[name] = clean_header_text(value)
     message.set_content(rendered.text.rstrip("\n") + "\n" + footer_text(postal_address, links))
     body = f"<!doctype html><html><body>{rendered.html}{footer_html(postal_address, links)}</body></html>"
     message.add_alternative(body, subtype="html")

@@ -8,9 +8,8 @@ import subprocess
 from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from mail_fixtures import CapturingHandler, free_port, mail_settings_for
+from mail_fixtures import free_port, mail_settings_for, serving
 
 from leadq.errors import PermanentError, TransientError
 from leadq.mail.smtp import SmtpTransport
@@ -46,19 +45,12 @@ def test_each_message_opens_its_own_connection_when_reuse_is_off(tmp_path, smtp_
 
 
 def test_a_connection_the_server_dropped_is_replaced_before_anything_is_sent(tmp_path):
-    port = free_port()
-    handler = CapturingHandler()
-    server = Controller(handler, hostname="127.0.0.1", port=port)
-    server.start()
-    transport = SmtpTransport(mail_settings_for(tmp_path, port))
-    _send(transport)
-    server.stop()  # the server goes away under the open connection
-    server = Controller(handler, hostname="127.0.0.1", port=port)
-    server.start()
-    try:
+    with serving() as handler:
+        transport = SmtpTransport(mail_settings_for(tmp_path, handler.port))
         _send(transport)
-    finally:
-        server.stop()
+    # The server went away under the open connection and comes back.
+    with serving(handler, port=handler.port):
+        _send(transport)
     assert (len(handler.received), transport.connections_opened) == (2, 2)
 
 
@@ -103,26 +95,14 @@ def certificate(tmp_path, monkeypatch):
 
 
 def test_starttls_upgrades_the_session_before_sending(tmp_path, certificate):
-    handler = CapturingHandler()
-    server = Controller(
-        handler, hostname="127.0.0.1", port=free_port(), tls_context=certificate, require_starttls=True
-    )
-    server.start()
-    try:
-        _send(SmtpTransport(mail_settings_for(tmp_path, server.port, smtp_tls="starttls")))
-    finally:
-        server.stop()
+    with serving(tls_context=certificate, require_starttls=True) as handler:
+        _send(SmtpTransport(mail_settings_for(tmp_path, handler.port, smtp_tls="starttls")))
     assert len(handler.received) == 1
 
 
 def test_implicit_tls_connects_over_ssl(tmp_path, certificate):
-    handler = CapturingHandler()
-    server = Controller(handler, hostname="127.0.0.1", port=free_port(), ssl_context=certificate)
-    server.start()
-    try:
-        _send(SmtpTransport(mail_settings_for(tmp_path, server.port, smtp_tls="ssl")))
-    finally:
-        server.stop()
+    with serving(ssl_context=certificate) as handler:
+        _send(SmtpTransport(mail_settings_for(tmp_path, handler.port, smtp_tls="ssl")))
     assert len(handler.received) == 1
 
 
@@ -134,18 +114,8 @@ class _Authenticator:
 
 @pytest.fixture
 def auth_server():
-    handler = CapturingHandler()
-    server = Controller(
-        handler,
-        hostname="127.0.0.1",
-        port=free_port(),
-        authenticator=_Authenticator(),
-        auth_require_tls=False,
-        auth_required=True,
-    )
-    server.start()
-    yield handler, server.port
-    server.stop()
+    with serving(authenticator=_Authenticator(), auth_require_tls=False, auth_required=True) as handler:
+        yield handler, handler.port
 
 
 def test_smtp_auth_logs_in_with_the_configured_user(tmp_path, auth_server):
