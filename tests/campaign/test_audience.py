@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from campaign_factory import add_leads
 from sqlalchemy import text
 
 from leadq.campaign.audience import audience_members
@@ -16,6 +15,7 @@ from leadq.errors import UserError
 from leadq.leads.models import Lead
 from leadq.mail.suppression import add_suppression
 from leadq.mail.variables import template_variables
+from tests.campaign_factory import add_leads
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

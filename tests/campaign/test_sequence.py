@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from campaign_factory import add_leads, deliver_now, due_rows, launched_campaign
 from sqlmodel import select
 
 from leadq.campaign.models import Campaign, CampaignDaily, CampaignStepStats
@@ -12,6 +11,7 @@ from leadq.campaign.stats import daily_rollup, step_status, update_metrics
 from leadq.db import session_scope
 from leadq.mail.tokens import UnsubscribeClaim
 from leadq.mail.unsubscribe import record_unsubscribe
+from tests.campaign_factory import add_leads, deliver_now, due_rows, launched_campaign
 
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from campaign_factory import write_campaign
 
 from leadq.campaign.spec import load_campaign
 from leadq.errors import UserError
+from tests.campaign_factory import write_campaign
 
 
 def test_a_valid_campaign_file_loads_with_each_steps_template(tmp_path):

@@ -1,1 +1,1 @@
-from mail_fixtures import mail_settings, smtp_server  # noqa: F401
+from tests.mail_fixtures import mail_settings, smtp_server  # noqa: F401

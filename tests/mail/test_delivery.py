@@ -7,8 +7,6 @@ import os
 from datetime import UTC, datetime
 
 import pytest
-from campaign_factory import add_leads, deliver_now, due_rows, launched_campaign
-from mail_fixtures import mail_settings_for
 from sqlmodel import select
 
 from leadq.campaign.models import Campaign
@@ -23,6 +21,8 @@ from leadq.mail.models import OutboundMessage
 from leadq.mail.suppression import add_suppression
 from leadq.mail.testmode import make_transport
 from leadq.mail.tokens import read_token
+from tests.campaign_factory import add_leads, deliver_now, due_rows, launched_campaign
+from tests.mail_fixtures import mail_settings_for
 
 NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

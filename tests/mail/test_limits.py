@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from campaign_factory import add_leads, deliver_now, due_rows, launched_campaign
-from mail_fixtures import mail_settings_for
 from sqlalchemy import update
 
 from leadq.core.broker import setup_broker
@@ -14,6 +12,8 @@ from leadq.db import session_scope
 from leadq.errors import Deferred, TransientError
 from leadq.mail.ledger import mark_stale_sending, take_retryable
 from leadq.mail.models import OutboundMessage
+from tests.campaign_factory import add_leads, deliver_now, due_rows, launched_campaign
+from tests.mail_fixtures import mail_settings_for
 
 NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from campaign_factory import add_leads, write_campaign
 from leadq.cli.app import app
 from sqlalchemy import update
 from typer.testing import CliRunner
@@ -14,6 +13,7 @@ from leadq.core.broker import setup_broker
 from leadq.db import session_scope
 from leadq.mail.models import OutboundMessage
 from leadq.settings import Settings, get_settings
+from tests.campaign_factory import add_leads, write_campaign
 
 runner = CliRunner()
 

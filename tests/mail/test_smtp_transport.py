@@ -9,10 +9,10 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.smtp import AuthResult
-from mail_fixtures import free_port, mail_settings_for, serving
 
 from leadq.errors import PermanentError, TransientError
 from leadq.mail.smtp import SmtpTransport
+from tests.mail_fixtures import free_port, mail_settings_for, serving
 
 # The AUTH tests run without TLS on purpose (TLS has its own tests).
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")

@@ -8,13 +8,13 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 import requests
-from campaign_factory import add_leads, launched_campaign
 from sqlmodel import select
 
 from leadq.db import session_scope
 from leadq.mail.models import OutboundMessage, Suppression, Unsubscribe
 from leadq.mail.tokens import UnsubscribeClaim, make_token
 from leadq.mail.unsubscribe_app import UnsubscribeApp
+from tests.campaign_factory import add_leads, launched_campaign
 
 NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

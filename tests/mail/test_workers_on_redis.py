@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from campaign_factory import add_leads, launched_campaign
 from sqlmodel import select
 
 from leadq.campaign.sequencer import process_due
@@ -22,10 +16,10 @@ from leadq.db import session_scope
 from leadq.mail.ledger import resolve_unknown
 from leadq.mail.models import OutboundMessage
 from leadq.settings import Settings
+from tests.campaign_factory import add_leads, launched_campaign
+from tests.mail_worker import LeadqWorker
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
-
-WORKER = Path(__file__).parents[1] / "mail_worker.py"
 
 
 def _config(tmp_path, redis_settings, smtp_port, **overrides) -> dict:
@@ -50,27 +44,6 @@ def _config(tmp_path, redis_settings, smtp_port, **overrides) -> dict:
     }
     values.update(overrides)
     return values
-
-
-def _start_worker(config: dict, threads: int) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEADQ_")}
-    env.update({f"LEADQ_{key.upper()}": str(value) for key, value in config.items()})
-    env["PYTHONPATH"] = os.pathsep.join(sys.path)
-    worker = subprocess.Popen(
-        [sys.executable, str(WORKER), str(threads)], env=env, stdout=subprocess.PIPE, text=True
-    )
-    assert worker.stdout.readline().strip() == "ready"
-    return worker
-
-
-def _stop(worker: subprocess.Popen) -> None:
-    if worker.poll() is None:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
 
 
 def _hand_out(settings: Settings) -> int:
@@ -104,13 +77,12 @@ def test_two_worker_processes_never_exceed_the_shared_cap_in_any_window(
     setup_broker(settings)
     add_leads(settings, 20)
     launched_campaign(settings, tmp_path / "c", at=datetime.now(UTC), hours="0, end = 24")
-    workers = [_start_worker(config, threads=4) for _ in range(2)]
+    worker = LeadqWorker(config, tmp_path / "worker.log", processes=2, threads=4)
     try:
         assert _hand_out(settings) == 20
         _wait(lambda: len(smtp_server.received) >= 20, timeout=60)
     finally:
-        for worker in workers:
-            _stop(worker)
+        worker.stop()
     arrivals = sorted(r.at for r in smtp_server.received)
     busiest = max(sum(1 for t in arrivals if start <= t < start + 2.0) for start in arrivals)
     assert busiest <= 5, f"{busiest} messages within 2 s"
@@ -131,17 +103,15 @@ def test_after_a_worker_is_killed_mid_campaign_every_lead_gets_each_step_exactly
     add_leads(settings, 300)
     two_steps = '[[steps]]\ntemplate = "intro.toml"\n\n[[steps]]\ntemplate = "follow-up.toml"\n'
     launched_campaign(settings, tmp_path / "c", at=datetime.now(UTC), hours="0, end = 24", steps=two_steps)
-    first = _start_worker(config, threads=8)
-    second = None
+    worker = LeadqWorker(config, tmp_path / "worker.log", processes=1, threads=8)
     try:
         assert _hand_out(settings) == 300
         _wait(lambda: len(smtp_server.received) >= 60, timeout=60)
-        first.send_signal(signal.SIGKILL)
-        first.wait()
+        worker.kill_worker_processes()
         killed_after = len(smtp_server.received)
         assert killed_after < 300, "the worker finished step 1 before it could be killed"
-        second = _start_worker(config, threads=8)
-        _wait(lambda: _settled(settings), timeout=60)  # redelivered within heartbeat_timeout
+        # The supervisor reaps the dead process's jobs and starts a new one.
+        _wait(lambda: _settled(settings), timeout=60)
 
         # Rows caught mid-send are `unknown`, never resent on their own. The
         # operator checks the server's log (here: the capture) and resolves them.
@@ -157,9 +127,7 @@ def test_after_a_worker_is_killed_mid_campaign_every_lead_gets_each_step_exactly
         _hand_out(settings)
         _wait(lambda: _settled(settings) and len(smtp_server.received) >= 600, timeout=60)
     finally:
-        for worker in (first, second):
-            if worker is not None:
-                _stop(worker)
+        worker.stop()
 
     per_message = Counter(r.message["Message-ID"] for r in smtp_server.received)
     per_recipient = Counter(rcpt for r in smtp_server.received for rcpt in r.rcpt_tos)
