@@ -169,6 +169,18 @@ class SmtpTransport:
         except (OSError, smtplib.SMTPException):
             self._drop()
 
+    def probe(self) -> str:
+        """Connect, negotiate TLS and log in as a send would, then quit: for `leadq doctor`.
+
+        Returns what the server said in reply to EHLO (its name); raises
+        TransientError or PermanentError like a send.
+        """
+        conn = self._connect()
+        try:
+            return (conn.ehlo_resp or b"").decode(errors="replace").splitlines()[0]
+        finally:
+            conn.quit()
+
     def close(self) -> None:
         """Quit this thread's connection (other threads keep theirs)."""
         conn = getattr(self._local, "conn", None)

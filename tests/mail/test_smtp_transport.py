@@ -11,6 +11,7 @@ import pytest
 from aiosmtpd.smtp import AuthResult
 
 from leadq.errors import PermanentError, TransientError
+from leadq.mail.health import check_smtp
 from leadq.mail.smtp import SmtpTransport
 from tests.mail_fixtures import free_port, mail_settings_for, serving
 
@@ -133,3 +134,18 @@ def test_a_refused_login_is_permanent(tmp_path, auth_server):
 def test_starttls_against_a_server_without_it_is_permanent(tmp_path, smtp_server):
     with pytest.raises(PermanentError, match="does not support"):
         _send(SmtpTransport(mail_settings_for(tmp_path, smtp_server.port, smtp_tls="starttls")))
+
+
+def test_a_probe_connects_logs_in_and_names_the_server(tmp_path, auth_server):
+    _, port = auth_server
+    transport = SmtpTransport(mail_settings_for(tmp_path, port, smtp_user="ada", smtp_password="right"))
+    assert transport.probe() != ""
+    with pytest.raises(PermanentError, match="login refused"):
+        SmtpTransport(mail_settings_for(tmp_path, port, smtp_user="ada", smtp_password="wrong")).probe()
+
+
+def test_the_doctor_check_says_ok_fail_or_skip(tmp_path, smtp_server):
+    assert check_smtp(mail_settings_for(tmp_path, smtp_server.port)).status == "ok"
+    failed = check_smtp(mail_settings_for(tmp_path, free_port()))
+    assert failed.status == "fail" and "cannot connect to SMTP" in failed.detail
+    assert check_smtp(mail_settings_for(tmp_path, 25, smtp_host=None)).status == "skip"
