@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import MetaData, Table, inspect, select
+from sqlalchemy import MetaData, Table, func, inspect, select
 from sqlmodel import Session
 
 from leadq.errors import UserError
@@ -51,8 +51,6 @@ def latest_audit(lead_id: int, *, session: Session) -> dict[str, Any] | None:
 
 def latest_audits_subquery(table: Table):
     """lead_id -> newest audit row id, for audience queries."""
-    from sqlalchemy import func
-
     return (
         select(table.c["lead_id"], func.max(table.c["id"]).label("audit_id"))
         .group_by(table.c["lead_id"])
