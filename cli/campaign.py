@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from leadq.campaign.models import Campaign
@@ -19,7 +28,7 @@ from leadq.campaign.service import (
     resume_campaign,
     steps_of,
 )
-from leadq.campaign.stats import step_status
+from leadq.campaign.stats import due_progress, step_status
 from leadq.core.broker import setup_broker
 from leadq.core.enqueue import send
 from leadq.core.inline import run_until_idle
@@ -27,7 +36,7 @@ from leadq.db import session_scope
 from leadq.errors import UserError
 from leadq.settings import get_settings
 
-from .console import out, print_json
+from .console import err, out, print_json
 from .mail import announce_test_mode
 
 app = typer.Typer(help="Outreach campaigns: an audience and a sequence of email steps.", no_args_is_help=True)
@@ -35,6 +44,9 @@ app = typer.Typer(help="Outreach campaigns: an audience and a sequence of email 
 Ref = Annotated[str, typer.Argument(help="Campaign id or name.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 Inline = Annotated[bool, typer.Option("--inline", help="Send in this process (embedded broker) until done.")]
+Wait = Annotated[
+    bool, typer.Option("--wait", help="Follow the due messages with a progress bar until settled.")
+]
 
 
 def _summary(campaign: Campaign) -> dict:
@@ -51,6 +63,30 @@ def _summary(campaign: Campaign) -> dict:
         "launch_at": campaign.launch_at,
         "created_at": campaign.created_at,
     }
+
+
+def _follow(settings, campaign: Campaign) -> None:
+    """Progress of the messages due now until each is sent, failed, skipped or unknown.
+
+    Messages deferred by the sending window or a cap keep it waiting; Ctrl-C
+    stops watching, not sending.
+    """
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err) as progress:
+        task = progress.add_task(f"{campaign.name}: due messages settled", total=None)
+        while True:
+            with session_scope(settings) as session:
+                settled, due = due_progress(campaign.id, now=datetime.now(UTC), session=session)
+            progress.update(task, total=due, completed=settled)
+            if settled == due:
+                return
+            time.sleep(0.5)
 
 
 def _hand_out(settings, inline: bool) -> None:
@@ -141,6 +177,7 @@ def launch(
         str | None, typer.Option("--at", help="Start at this ISO date-time (UTC unless offset).")
     ] = None,
     inline: Inline = False,
+    wait: Wait = False,
 ) -> None:
     """Queue the first step for the audience (needs LEADQ_POSTAL_ADDRESS and unsubscribe settings)."""
     settings = get_settings()
@@ -157,6 +194,8 @@ def launch(
     )
     if start <= now and audience:
         _hand_out(settings, inline)
+        if wait:
+            _follow(settings, campaign)
     elif audience:
         out.print("the due-steps job (every minute under `leadq scheduler`) hands out the first step then")
 
@@ -171,7 +210,7 @@ def pause(ref: Ref) -> None:
 
 
 @app.command("resume")
-def resume(ref: Ref, inline: Inline = False) -> None:
+def resume(ref: Ref, inline: Inline = False, wait: Wait = False) -> None:
     """Continue a paused campaign where it stopped (nothing is sent twice)."""
     settings = get_settings()
     announce_test_mode(settings)
@@ -180,6 +219,8 @@ def resume(ref: Ref, inline: Inline = False) -> None:
         resume_campaign(campaign, now=datetime.now(UTC), session=session)
     out.print(f"resumed {campaign.name!r}", highlight=False)
     _hand_out(settings, inline)
+    if wait:
+        _follow(settings, campaign)
 
 
 @app.command("status")

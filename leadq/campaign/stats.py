@@ -125,3 +125,15 @@ def daily_rollup(day: datetime, *, session: Session) -> int:
     for campaign_id, values in totals.items():
         session.add(CampaignDaily(campaign_id=campaign_id, day=label, **values))
     return len(totals)
+
+
+def due_progress(campaign_id: int, *, now: datetime, session: Session) -> tuple[int, int]:
+    """(settled, due): of the campaign's messages due by ``now``, how many reached a final state."""
+    rows = session.execute(
+        select(OutboundMessage.state, func.count())
+        .where(OutboundMessage.campaign_id == campaign_id, OutboundMessage.scheduled_at <= now)
+        .group_by(OutboundMessage.state)
+    ).all()
+    due = sum(n for _, n in rows)
+    settled = sum(n for state, n in rows if state not in ("queued", "sending"))
+    return settled, due

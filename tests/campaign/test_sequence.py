@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from leadq.campaign.models import Campaign, CampaignDaily, CampaignStepStats
-from leadq.campaign.stats import daily_rollup, step_status, update_metrics
+from leadq.campaign.stats import daily_rollup, due_progress, step_status, update_metrics
 from leadq.db import session_scope
 from leadq.mail.tokens import UnsubscribeClaim
 from leadq.mail.unsubscribe import record_unsubscribe
@@ -86,3 +86,18 @@ def test_metrics_and_the_daily_rollup_count_what_happened(mail_settings, smtp_se
         [day] = session.exec(select(CampaignDaily)).all()
     assert (stats.campaign_id, stats.audience, stats.sent) == (campaign_id, 2, 2)
     assert (day.day, day.sent, day.failed) == ("2026-11-23", 2, 0)
+
+
+def test_due_progress_counts_only_messages_already_due(mail_settings, smtp_server, tmp_path):
+    add_leads(mail_settings, 2)
+    campaign_id = launched_campaign(mail_settings, tmp_path / "c", at=MONDAY_10)
+    with session_scope(mail_settings) as session:
+        assert due_progress(campaign_id, now=MONDAY_10 - timedelta(hours=1), session=session) == (0, 0)
+        assert due_progress(campaign_id, now=MONDAY_10, session=session) == (0, 2)
+    _tick(mail_settings, MONDAY_10)
+    with session_scope(mail_settings) as session:
+        assert due_progress(campaign_id, now=MONDAY_10 + timedelta(days=1), session=session) == (2, 2)
+        assert due_progress(campaign_id, now=MONDAY_10 + timedelta(days=3), session=session) == (2, 2)
+    _tick(mail_settings, MONDAY_10 + timedelta(days=3))  # writes and sends step 2
+    with session_scope(mail_settings) as session:
+        assert due_progress(campaign_id, now=MONDAY_10 + timedelta(days=3), session=session) == (4, 4)

@@ -100,7 +100,7 @@ def test_a_campaign_runs_end_to_end_inline_and_status_counts_it(env, smtp_server
     assert [(s["step"], s["audience"], s["sent"]) for s in status["steps"]] == [(1, 4, 4), (2, 0, 0)]
     assert leadq("campaign", "pause", "1").exit_code == 0
     assert json.loads(leadq("campaign", "list", "--json").output)[0]["state"] == "paused"
-    assert leadq("campaign", "resume", "1", "--inline").exit_code == 0
+    assert leadq("campaign", "resume", "1", "--inline", "--wait").exit_code == 0
     assert len(smtp_server.received) == 4
     assert "Plumbers (running)" in leadq("campaign", "status", "1").output
 
