@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leadq.errors import ValidationFailed
+from leadq.mail.compose import compose
 from leadq.mail.headers import clean_display_name, clean_header_text, mailbox, valid_address
+from leadq.mail.templates import Rendered
 from leadq.mail.tokens import UnsubscribeClaim, make_token, read_token
 
 
@@ -70,3 +77,23 @@ def test_a_token_signed_with_another_secret_is_refused():
     token = make_token(UnsubscribeClaim(email="a@b.example", lead_id=7, campaign_id=3), "other")
     with pytest.raises(ValidationFailed):
         read_token(token, "k")
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.text(max_size=120), subject=st.text(max_size=200))
+def test_no_scraped_name_or_subject_can_add_split_or_redirect_a_header(name, subject):
+    message = compose(
+        Rendered(subject=subject, text="hi", html="<p>hi</p>"),
+        sender=mailbox("ada@studio.example", "Ada"),
+        recipient=mailbox("owner@shop.example", name),
+        message_id="<leadq.c1.s1.l1@studio.example>",
+        date=datetime(2026, 11, 23, tzinfo=UTC),
+        postal_address="1 Main St",
+        links=None,
+    )
+    raw = message.as_bytes()
+    parsed = message_from_bytes(raw, policy=policy.default)
+    top_level = [key.lower() for key in parsed.keys()]
+    assert top_level == ["from", "to", "subject", "date", "message-id", "mime-version", "content-type"]
+    assert [a.addr_spec for a in parsed["To"].addresses] == ["owner@shop.example"]
+    assert not any(ch in parsed["Subject"] for ch in "\r\n")
