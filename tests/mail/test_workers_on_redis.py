@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -17,7 +19,7 @@ from leadq.mail.ledger import resolve_unknown
 from leadq.mail.models import OutboundMessage
 from leadq.settings import Settings
 from tests.campaign_factory import add_leads, launched_campaign
-from tests.mail_worker import LeadqWorker
+from tests.core.conftest import WorkerProcess, worker_env
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
@@ -44,6 +46,16 @@ def _config(tmp_path, redis_settings, smtp_port, **overrides) -> dict:
     }
     values.update(overrides)
     return values
+
+
+def _leadq_worker(config: dict, log, *, processes: int, threads: int) -> WorkerProcess:
+    """The real `leadq worker` on the email and campaign queues (the core tests' process wrapper)."""
+    settings = Settings(**config)
+    env = worker_env(settings, **{f"LEADQ_{key.upper()}": str(value) for key, value in config.items()})
+    args = ["--queues", "email,campaign", "--processes", str(processes), "--threads", str(threads)]
+    worker = WorkerProcess(settings, log, args, env)
+    worker.wait_ready(processes)
+    return worker
 
 
 def _hand_out(settings: Settings) -> int:
@@ -77,7 +89,7 @@ def test_two_worker_processes_never_exceed_the_shared_cap_in_any_window(
     setup_broker(settings)
     add_leads(settings, 20)
     launched_campaign(settings, tmp_path / "c", at=datetime.now(UTC), hours="0, end = 24")
-    worker = LeadqWorker(config, tmp_path / "worker.log", processes=2, threads=4)
+    worker = _leadq_worker(config, tmp_path / "worker.log", processes=2, threads=4)
     try:
         assert _hand_out(settings) == 20
         _wait(lambda: len(smtp_server.received) >= 20, timeout=60)
@@ -103,11 +115,12 @@ def test_after_a_worker_is_killed_mid_campaign_every_lead_gets_each_step_exactly
     add_leads(settings, 300)
     two_steps = '[[steps]]\ntemplate = "intro.toml"\n\n[[steps]]\ntemplate = "follow-up.toml"\n'
     launched_campaign(settings, tmp_path / "c", at=datetime.now(UTC), hours="0, end = 24", steps=two_steps)
-    worker = LeadqWorker(config, tmp_path / "worker.log", processes=1, threads=8)
+    worker = _leadq_worker(config, tmp_path / "worker.log", processes=1, threads=8)
     try:
         assert _hand_out(settings) == 300
         _wait(lambda: len(smtp_server.received) >= 60, timeout=60)
-        worker.kill_worker_processes()
+        for pid in worker.children():  # kill -9 the worker process, as an OOM kill or crash would
+            os.kill(pid, signal.SIGKILL)
         killed_after = len(smtp_server.received)
         assert killed_after < 300, "the worker finished step 1 before it could be killed"
         # The supervisor reaps the dead process's jobs and starts a new one.
