@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from leadq.enrich.settings import EnrichSettings
 from leadq.mail.settings import MailSettings
+from leadq.ops.settings import OpsSettings
 
 QUEUES = ("scrape", "pagespeed", "email", "campaign", "ai", "demo", "maintenance")
 
@@ -45,7 +46,7 @@ class CoreSettings(BaseModel):
     result_ttl: int = Field(86400, description="Seconds a job's result is kept.")
     unique_ttl: int = Field(86400, description="Default seconds an idempotency key holds.")
     idle_wakeup_timeout: float = Field(
-        2.0, description="Longest an idle consumer blocks waiting for a wake-up before polling again."
+        5.0, description="Longest an idle consumer blocks waiting for a wake-up before polling again."
     )
     history_flush_interval: float = Field(0.2, description="Seconds between job-history batch writes.")
     job_history_retention_days: int = Field(30, description="Finished jobs older than this are pruned.")
@@ -78,7 +79,7 @@ class CoreSettings(BaseModel):
     chromedriver_path: str = "/usr/bin/chromedriver"
 
 
-class Settings(CoreSettings, EnrichSettings, MailSettings, BaseSettings):
+class Settings(CoreSettings, EnrichSettings, OpsSettings, MailSettings, BaseSettings):
     """Effective configuration: env vars LEADQ_*, then `.env`, then defaults."""
 
     model_config = SettingsConfigDict(
