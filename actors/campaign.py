@@ -1,7 +1,7 @@
 """Campaign actors (queue "campaign"): the periodic work that moves campaigns forward.
 
 Plain actors: the operations domain schedules them (due steps every minute,
-metrics every 5 minutes, retries every 15 minutes, analytics at 01:00).
+metrics every 5 minutes, analytics at 01:00).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from leadq.campaign.stats import daily_rollup, update_metrics
 from leadq.core.broker import actor, current_settings
 from leadq.core.enqueue import send_many
 from leadq.db import session_scope
-from leadq.mail.ledger import mark_stale_sending, take_retryable
 
 from .email import send_outbound_email
 
@@ -36,21 +35,6 @@ def update_campaign_metrics() -> None:
     """Refresh the per-step counts stored for dashboards. Idempotent: a recount."""
     with session_scope(current_settings()) as session:
         update_metrics(now=datetime.now(UTC), session=session)
-
-
-@actor(queue="campaign", max_retries=3, time_limit=300)
-def retry_failed_emails() -> None:
-    """Send again the transient failures whose jobs gave up; mark rows stuck mid-send unknown.
-
-    Idempotent: only rows still failed-transient are picked, and the sender
-    claims each row before sending.
-    """
-    now = datetime.now(UTC)
-    with session_scope(current_settings()) as session:
-        mark_stale_sending(now=now, session=session)
-        ids = take_retryable(now=now, session=session)
-    if ids:
-        send_many(send_outbound_email, [((row_id,), {}) for row_id in ids])
 
 
 @actor(queue="campaign", max_retries=3, time_limit=600)

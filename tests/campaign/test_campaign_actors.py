@@ -46,7 +46,7 @@ def test_due_steps_then_metrics_then_the_daily_rollup(mail_settings, smtp_server
 def test_retry_failed_emails_sends_transient_failures_whose_jobs_gave_up(
     mail_settings, smtp_server, tmp_path
 ):
-    from leadq.actors.campaign import retry_failed_emails
+    from leadq.actors.email import retry_failed_emails
 
     add_leads(mail_settings, 2)
     now = datetime.now(UTC)
