@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from leadq.enrich.settings import EnrichSettings
+from leadq.mail.settings import MailSettings
 from leadq.ops.settings import OpsSettings
 
 QUEUES = ("scrape", "pagespeed", "email", "campaign", "ai", "demo", "maintenance")
@@ -78,7 +79,7 @@ class CoreSettings(BaseModel):
     chromedriver_path: str = "/usr/bin/chromedriver"
 
 
-class Settings(CoreSettings, EnrichSettings, OpsSettings, BaseSettings):
+class Settings(CoreSettings, EnrichSettings, OpsSettings, MailSettings, BaseSettings):
     """Effective configuration: env vars LEADQ_*, then `.env`, then defaults."""
 
     model_config = SettingsConfigDict(
