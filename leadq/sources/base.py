@@ -120,6 +120,8 @@ class Source(ABC):
     description: str
     #: True when each listing's own page must be fetched to build its lead record.
     fetches_detail: bool = True
+    #: The site root the user configured (settings or --base-url); None for the live default.
+    base_url: str | None = None
 
     @abstractmethod
     def search_url(self, query: SearchQuery) -> str:

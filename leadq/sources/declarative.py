@@ -154,6 +154,7 @@ class DeclarativeSource(Source):
         self.name = self.spec.name
         self.description = self.spec.description or f"declarative source from {self.spec.list_url}"
         self.fetches_detail = bool(self.spec.detail)
+        self.base_url = self.spec.list_url
 
     def settings_summary(self) -> dict[str, Any]:
         return {"list_url": self.spec.list_url}
