@@ -45,8 +45,15 @@ def scrape_search(run_id: int, source: str, url: str, budget: int, options: dict
         unique_keys=[f"scrape-listing:{run_id}:{source}:{listing.external_id}" for listing in page.to_scrape],
     )
     if page.next_url:
-        send(scrape_search, run_id, source, page.next_url, page.remaining, options,
-             unique_key=f"scrape-page:{run_id}:{page.next_url}")
+        send(
+            scrape_search,
+            run_id,
+            source,
+            page.next_url,
+            page.remaining,
+            options,
+            unique_key=f"scrape-page:{run_id}:{page.next_url}",
+        )
     else:
         with session_scope(settings) as session:
             finish_search(run_id, session=session)
@@ -83,8 +90,12 @@ def monitor_scrape_jobs() -> None:
     with session_scope(current_settings()) as session:
         stuck = find_stuck_jobs(limits, session=session)
     if stuck:
-        record_states(broker.leadq_history, [job.id for job in stuck], "failed",
-                      reason="stuck: still running past its time limit (worker lost?)")
+        record_states(
+            broker.leadq_history,
+            [job.id for job in stuck],
+            "failed",
+            reason="stuck: still running past its time limit (worker lost?)",
+        )
 
 
 @actor(queue="maintenance", max_retries=1, time_limit=300)

@@ -22,9 +22,30 @@ from .console import out, print_json
 
 app = typer.Typer(help="Inspect and export leads.", no_args_is_help=True)
 
-EXPORT_FIELDS = ("id", "name", "category", "phone", "email", "emails", "website", "website_domain", "address",
-                 "city", "region", "postal_code", "country", "latitude", "longitude", "rating", "review_count",
-                 "site", "source", "email_status", "created_at", "updated_at")
+EXPORT_FIELDS = (
+    "id",
+    "name",
+    "category",
+    "phone",
+    "email",
+    "emails",
+    "website",
+    "website_domain",
+    "address",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "latitude",
+    "longitude",
+    "rating",
+    "review_count",
+    "site",
+    "source",
+    "email_status",
+    "created_at",
+    "updated_at",
+)
 DURATION_RE = re.compile(r"^(\d{1,6})([smhdw])$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -35,7 +56,7 @@ SinceOpt = Annotated[str | None, typer.Option(help="Only leads created since: 2h
 
 
 def parse_since(value: str | None) -> datetime | None:
-    """"7d" / "2h" / ISO 8601 into an aware datetime; a clear error otherwise."""
+    """ "7d" / "2h" / ISO 8601 into an aware datetime; a clear error otherwise."""
     if not value:
         return None
     match = DURATION_RE.match(value.strip())
@@ -71,8 +92,15 @@ def list_(
         return
     table = Table("id", "name", "phone", "email", "website", "city", "source")
     for lead in leads:
-        table.add_row(str(lead.id), lead.name or "", lead.phone or "", lead.email or "",
-                      lead.website_domain or "", lead.city or "", lead.source)
+        table.add_row(
+            str(lead.id),
+            lead.name or "",
+            lead.phone or "",
+            lead.email or "",
+            lead.website_domain or "",
+            lead.city or "",
+            lead.source,
+        )
     out.print(table)
     out.print(f"{len(leads)} lead(s)")
 
@@ -97,8 +125,10 @@ def show(
         if key != "sources" and value not in (None, [], {}):
             out.print(f"[bold]{key}[/]: {value}", highlight=False)
     for ref in refs:
-        out.print(f"[bold]source[/]: {ref.source} {ref.external_id} {ref.url or ''} ({ref.scraped_at:%Y-%m-%d})",
-                  highlight=False)
+        out.print(
+            f"[bold]source[/]: {ref.source} {ref.external_id} {ref.url or ''} ({ref.scraped_at:%Y-%m-%d})",
+            highlight=False,
+        )
 
 
 @app.command("export")

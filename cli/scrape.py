@@ -16,7 +16,7 @@ from leadq.core.enqueue import send
 from leadq.core.inline import run_until_idle
 from leadq.db import session_scope
 from leadq.errors import UserError
-from leadq.scrape.fetch import PoliteFetcher, check_reachable
+from leadq.scrape.fetch import PoliteFetcher, check_reachable, waiting_rate_limit
 from leadq.scrape.models import ScrapeRun
 from leadq.scrape.progress import ScrapeProgress, scrape_progress
 from leadq.scrape.runs import create_run
@@ -57,15 +57,23 @@ def scrape(
     search = SearchQuery(site=site, category=category, query=query)
     url = src.search_url(search)
     if ignore_robots:
-        err.print("[yellow]warning:[/] --ignore-robots: robots.txt will not be honoured; "
-                  "make sure the site allows this.", highlight=False)
+        err.print(
+            "[yellow]warning:[/] --ignore-robots: robots.txt will not be honoured; "
+            "make sure the site allows this.",
+            highlight=False,
+        )
     embedded = inline or not settings.uses_redis
     if embedded:
         check_reachable(url, settings)
     broker = setup_broker(settings, inline=inline)
     from leadq.actors.scrape import scrape_search
 
-    options: dict[str, Any] = {"spec": spec, "base_url": base_url, "ignore_robots": ignore_robots, "site": site}
+    options: dict[str, Any] = {
+        "spec": spec,
+        "base_url": base_url,
+        "ignore_robots": ignore_robots,
+        "site": site,
+    }
     with session_scope(settings) as session:
         run = create_run(src.name, search, session=session)
     budget = max_listings or settings.scrape_max_listings
@@ -79,8 +87,11 @@ def scrape(
     elif wait:
         progress = _follow(settings, run.id, job_id, show=not as_json, alive=lambda: True)
     else:
-        out.print(f"scrape run {run.id} enqueued as job [bold]{job_id}[/]; "
-                  f"follow it with `leadq job wait {job_id}`", highlight=False)
+        out.print(
+            f"scrape run {run.id} enqueued as job [bold]{job_id}[/]; "
+            f"follow it with `leadq job wait {job_id}`",
+            highlight=False,
+        )
         return
     _report(progress, url, as_json)
 
@@ -92,16 +103,22 @@ def _follow(settings: Settings, run_id: int, job_id: str, *, show: bool, alive) 
         task = bar.add_task("searching", total=None)
         while True:
             progress = scrape_progress(settings, run_id, job_id)
-            bar.update(task, total=progress.to_scrape or None, completed=progress.stored + progress.errors,
-                       description=_describe(progress))
+            bar.update(
+                task,
+                total=progress.to_scrape or None,
+                completed=progress.stored + progress.errors,
+                description=_describe(progress),
+            )
             if progress.done or not alive():
                 return scrape_progress(settings, run_id, job_id) if not progress.done else progress
             time.sleep(POLL)
 
 
 def _describe(p: ScrapeProgress) -> str:
-    return (f"pages {p.pages} · listings {p.listings} · new {p.new} · updated {p.updated + p.merged} · "
-            f"skipped {p.skipped + p.unchanged} · errors {p.errors}")
+    return (
+        f"pages {p.pages} · listings {p.listings} · new {p.new} · updated {p.updated + p.merged} · "
+        f"skipped {p.skipped + p.unchanged} · errors {p.errors}"
+    )
 
 
 def _report(progress: ScrapeProgress, url: str, as_json: bool) -> None:
@@ -111,12 +128,26 @@ def _report(progress: ScrapeProgress, url: str, as_json: bool) -> None:
         table = Table(title=f"scrape run {progress.run_id}: {url}")
         for name in ("pages", "listings", "new", "updated", "merged", "unchanged", "skipped", "errors"):
             table.add_column(name, justify="right")
-        table.add_row(*(str(getattr(progress, name)) for name in
-                        ("pages", "listings", "new", "updated", "merged", "unchanged", "skipped", "errors")))
+        table.add_row(
+            *(
+                str(getattr(progress, name))
+                for name in (
+                    "pages",
+                    "listings",
+                    "new",
+                    "updated",
+                    "merged",
+                    "unchanged",
+                    "skipped",
+                    "errors",
+                )
+            )
+        )
         out.print(table)
         if progress.errors:
-            err.print(f"{progress.errors} listing(s) failed; see `leadq dead list --queue scrape`",
-                      highlight=False)
+            err.print(
+                f"{progress.errors} listing(s) failed; see `leadq dead list --queue scrape`", highlight=False
+            )
     if progress.state == "blocked":
         raise UserError(f"{progress.message}; the search job retries later (run a worker to let it)")
     if progress.failed_search is not None:
@@ -131,15 +162,25 @@ def sources(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.
         {"name": name, "description": cls.description, "settings": cls(settings).settings_summary()}
         for name, cls in sorted(BUILTIN.items())
     ]
-    rows.append({"name": "--source-file FILE.toml", "description": "declarative source: CSS selectors in TOML",
-                 "settings": {}})
-    rows += [{"name": name, "description": f"refused: {reason}", "settings": {}} for name, reason in REFUSED.items()]
+    rows.append(
+        {
+            "name": "--source-file FILE.toml",
+            "description": "declarative source: CSS selectors in TOML",
+            "settings": {},
+        }
+    )
+    rows += [
+        {"name": name, "description": f"refused: {reason}", "settings": {}}
+        for name, reason in REFUSED.items()
+    ]
     if as_json:
         print_json(rows)
         return
     table = Table("source", "description", "settings")
     for row in rows:
-        table.add_row(row["name"], row["description"], "\n".join(f"{k} = {v}" for k, v in row["settings"].items()))
+        table.add_row(
+            row["name"], row["description"], "\n".join(f"{k} = {v}" for k, v in row["settings"].items())
+        )
     out.print(table)
 
 
@@ -161,8 +202,12 @@ def parse(
     elif isinstance(data, list):
         table = Table("external_id", "title", "price", "location", "url")
         for row in data:
-            table.add_row(*(str(row.get(key) if row.get(key) is not None else "") for key in
-                            ("external_id", "title", "price", "location", "url")))
+            table.add_row(
+                *(
+                    str(row.get(key) if row.get(key) is not None else "")
+                    for key in ("external_id", "title", "price", "location", "url")
+                )
+            )
         out.print(table)
         out.print(f"{len(data)} listing(s)")
     else:
@@ -176,12 +221,18 @@ def parse_page(src: Source, page: str, html: str, url: str) -> Any:
         return [_listing_json(listing) for listing in src.parse_search(html, url).listings]
     if page == "posting":
         if not isinstance(src, CraigslistSource):
-            raise UserError("--page posting is Craigslist's posting page; use --page listing for other sources")
+            raise UserError(
+                "--page posting is Craigslist's posting page; use --page listing for other sources"
+            )
         return src.parse_posting(html, url).to_dict()
     if page == "listing":
         if src.fetches_detail:
-            return src.parse_detail(html, url, Listing(source=src.name, external_id=url, url=url, title=None)).to_dict()
-        return [src.record_from_listing(listing).to_dict() for listing in src.parse_search(html, url).listings]
+            return src.parse_detail(
+                html, url, Listing(source=src.name, external_id=url, url=url, title=None)
+            ).to_dict()
+        return [
+            src.record_from_listing(listing).to_dict() for listing in src.parse_search(html, url).listings
+        ]
     raise UserError(f"--page must be search, posting or listing, not {page!r}")
 
 
@@ -194,7 +245,7 @@ def _listing_json(listing) -> dict[str, Any]:
 def _read_target(target: str, settings: Settings, src: Source) -> tuple[str, str]:
     if target.startswith(("http://", "https://")):
         setup_broker(settings, inline=True)  # the per-host rate limiter lives on the broker
-        fetcher = PoliteFetcher(settings, trusted_origin=src.base_url)
+        fetcher = PoliteFetcher(settings, trusted_origin=src.base_url, limiter=waiting_rate_limit)
         try:
             return fetcher.get_text(target), target
         finally:

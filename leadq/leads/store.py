@@ -23,8 +23,21 @@ from leadq.sources.text import website_domain
 Outcome = Literal["new", "updated", "merged", "unchanged"]
 
 #: Lead columns a record fills, in the order the CLI shows them.
-MERGED_FIELDS = ("name", "category", "website", "address", "city", "region", "postal_code", "country",
-                 "latitude", "longitude", "rating", "review_count", "site")
+MERGED_FIELDS = (
+    "name",
+    "category",
+    "website",
+    "address",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "latitude",
+    "longitude",
+    "rating",
+    "review_count",
+    "site",
+)
 
 
 @dataclass(frozen=True)
@@ -117,8 +130,17 @@ def _upsert(record: LeadRecord, *, session: Session) -> tuple[Lead, Outcome]:
     lead.updated_at = now
     session.add(lead)
     session.flush()
-    session.add(LeadSource(lead_id=lead.id, source=record.source, external_id=record.external_id,
-                           url=record.url, title=record.title, data=record.data, scraped_at=now))
+    session.add(
+        LeadSource(
+            lead_id=lead.id,
+            source=record.source,
+            external_id=record.external_id,
+            url=record.url,
+            title=record.title,
+            data=record.data,
+            scraped_at=now,
+        )
+    )
     session.flush()
     return lead, outcome
 

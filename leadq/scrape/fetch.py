@@ -13,13 +13,13 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 from leadq.core.ratelimit import rate_limit
-from leadq.errors import PermanentError, UserError
+from leadq.errors import Deferred, PermanentError, UserError
 from leadq.net import HttpClient
 from leadq.settings import Settings
 
@@ -29,6 +29,19 @@ log = logging.getLogger(__name__)
 ROBOTS_TTL = 3600.0
 
 Limiter = Callable[..., AbstractContextManager]
+
+
+@contextmanager
+def waiting_rate_limit(key: str, *, limit: int, per: float = 1.0) -> Iterator[None]:
+    """The same per-host limit for one-off fetches outside a job (`leadq scrape parse URL`):
+    sleeps until a slot is free instead of deferring a job that does not exist."""
+    while True:
+        try:
+            with rate_limit(key, limit=limit, per=per):
+                yield
+                return
+        except Deferred as exc:
+            time.sleep(exc.delay / 1000)
 
 
 class RobotsDisallowed(PermanentError):
@@ -87,8 +100,9 @@ class PoliteFetcher:
         return response.text
 
     def _get(self, url: str):
-        with self.limiter(host_key(url), limit=self.settings.scrape_rate_limit,
-                          per=self.settings.scrape_rate_window):
+        with self.limiter(
+            host_key(url), limit=self.settings.scrape_rate_limit, per=self.settings.scrape_rate_window
+        ):
             self.requests += 1
             return self._client_for(url).get(url)
 

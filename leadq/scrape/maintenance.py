@@ -17,8 +17,9 @@ from leadq.core.models import Job
 STUCK_GRACE = 60.0
 
 
-def find_stuck_jobs(time_limits: dict[str, float], *, session: Session, now: float | None = None,
-                    grace: float = STUCK_GRACE) -> list[Job]:
+def find_stuck_jobs(
+    time_limits: dict[str, float], *, session: Session, now: float | None = None, grace: float = STUCK_GRACE
+) -> list[Job]:
     """Jobs still "running" in history long after their actor's time limit (seconds).
 
     A worker killed mid-job leaves its history row "running" forever even
@@ -32,6 +33,7 @@ def find_stuck_jobs(time_limits: dict[str, float], *, session: Session, now: flo
         select(Job).where(Job.state == "running", col(Job.actor).in_(list(time_limits)))
     ).all()
     return [
-        job for job in candidates
+        job
+        for job in candidates
         if job.started_at is not None and now - job.started_at > time_limits[job.actor] + grace
     ]

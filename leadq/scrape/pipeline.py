@@ -24,8 +24,9 @@ from leadq.sources.base import LeadRecord, Listing, Source
 def open_source(name: str, options: dict[str, Any], settings: Settings) -> tuple[Source, PoliteFetcher]:
     """The source a job's options describe and a polite fetcher trusting its base URL."""
     source = source_for_job(options, name, settings)
-    fetcher = PoliteFetcher(settings, ignore_robots=bool(options.get("ignore_robots")),
-                            trusted_origin=source.base_url)
+    fetcher = PoliteFetcher(
+        settings, ignore_robots=bool(options.get("ignore_robots")), trusted_origin=source.base_url
+    )
     return source, fetcher
 
 
@@ -40,8 +41,9 @@ class PageResult:
     remaining: int
 
 
-def scrape_page(source: Source, url: str, fetcher: PoliteFetcher, *, session: Session, run_id: int,
-                budget: int) -> PageResult:
+def scrape_page(
+    source: Source, url: str, fetcher: PoliteFetcher, *, session: Session, run_id: int, budget: int
+) -> PageResult:
     """Fetch and parse one result page; keep at most ``budget`` listings not stored yet.
 
     Listings already in the store are skipped (counted, not re-fetched): a
@@ -60,10 +62,14 @@ def scrape_page(source: Source, url: str, fetcher: PoliteFetcher, *, session: Se
     bump(run_id, session=session, pages=1, listings=len(unique), skipped=len(unique) - len(fresh))
     remaining = budget - len(unique)
     next_url = page.next_url if remaining > 0 and unique and page.next_url != url else None
-    return PageResult(to_scrape=fresh, skipped=len(unique) - len(fresh), next_url=next_url, remaining=remaining)
+    return PageResult(
+        to_scrape=fresh, skipped=len(unique) - len(fresh), next_url=next_url, remaining=remaining
+    )
 
 
-def listing_record(source: Source, listing: Listing, fetcher: PoliteFetcher, *, site: str | None) -> LeadRecord:
+def listing_record(
+    source: Source, listing: Listing, fetcher: PoliteFetcher, *, site: str | None
+) -> LeadRecord:
     """The lead record of one listing, fetching its own page when the source needs it."""
     if source.fetches_detail:
         if not listing.url:

@@ -66,7 +66,8 @@ class ScrapeProgress:
     def as_dict(self) -> dict:
         data = {key: value for key, value in vars(self).items() if key != "failed_search"}
         data["failed_search"] = (
-            None if self.failed_search is None
+            None
+            if self.failed_search is None
             else {"job_id": self.failed_search.id, "error": self.failed_search.error_message}
         )
         return data
@@ -80,8 +81,16 @@ def scrape_progress(settings: Settings, run_id: int, root_job_id: str) -> Scrape
     jobs = job_tree(settings, root_job_id)
     failed = [job for job in jobs if job.state in FINAL_STATES and job.state != "succeeded"]
     return ScrapeProgress(
-        run_id=run.id, state=run.state, message=run.message, pages=run.pages, listings=run.listings,
-        new=run.new, updated=run.updated, merged=run.merged, unchanged=run.unchanged, skipped=run.skipped,
+        run_id=run.id,
+        state=run.state,
+        message=run.message,
+        pages=run.pages,
+        listings=run.listings,
+        new=run.new,
+        updated=run.updated,
+        merged=run.merged,
+        unchanged=run.unchanged,
+        skipped=run.skipped,
         errors=sum(1 for job in failed if job.actor != SEARCH_ACTOR),
         pending=sum(1 for job in jobs if job.state not in FINAL_STATES),
         failed_search=next((job for job in failed if job.actor == SEARCH_ACTOR), None),

@@ -29,7 +29,9 @@ def bump(run_id: int, *, session: Session, **counts: int) -> None:
         session.exec(update(ScrapeRun).where(col(ScrapeRun.id) == run_id).values(**values))
 
 
-def finish_search(run_id: int, *, session: Session, state: str = "searched", message: str | None = None) -> None:
+def finish_search(
+    run_id: int, *, session: Session, state: str = "searched", message: str | None = None
+) -> None:
     """The search walk is over (listing jobs may still run): record how it ended."""
     session.exec(
         update(ScrapeRun)

@@ -27,13 +27,16 @@ SEARCH_PAGE = "craigslist/craigslist-search-results-sample.html"
 POSTING_TEMPLATE = "craigslist/craigslist-result-details-sample.html"
 TEMPLATE_PID = "7692736931"
 TEMPLATE_TITLE = "Solar tea light"
+TEMPLATE_URL = "https://boston.craigslist.org/nos/for/d/peabody-solar-tea-light/7692736931.html"
 POSTING_PATH_RE = re.compile(r"/(\d{5,20})\.html$")
 PAGE_SIZE = 120
 STATIC_ITEM = """
         <li class="cl-static-search-result" title="{title}">
             <a href="https://sample.craigslist.org/sks/d/sample-{pid}/{pid}.html">
                 <div class="title">{title}</div>
-                <div class="details"><div class="price">${price}</div><div class="location">Sample Town</div></div>
+                <div class="details">
+                    <div class="price">${price}</div><div class="location">Sample Town</div>
+                </div>
             </a>
         </li>"""
 
@@ -44,9 +47,11 @@ class SampleSite:
 
     fixtures: Path
     listings: int = 0
-    robots: str = "User-agent: *\nDisallow: /reply/\n"
+    #: robots.txt body; None serves a 404 (no robots.txt).
+    robots: str | None = "User-agent: *\nDisallow: /reply/\n"
     blocked: bool = False
-    requests: list[tuple[float, str]] = field(default_factory=list)
+    #: (arrival time, path, User-Agent) of every request.
+    requests: list[tuple[float, str, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -61,9 +66,9 @@ class SampleSite:
         cards = source.parse_search(self._search_page, "https://boston.craigslist.org/search/sss").listings
         self._titles = {listing.external_id: (listing.title, listing.price) for listing in cards}
 
-    def log(self, path: str) -> None:
+    def log(self, path: str, user_agent: str) -> None:
         with self._lock:
-            self.requests.append((time.time(), path))
+            self.requests.append((time.time(), path, user_agent))
 
     # -- pages -----------------------------------------------------------------------
 
@@ -81,22 +86,27 @@ class SampleSite:
 
     def _static_page(self, pids: list[str]) -> str:
         items = "".join(
-            STATIC_ITEM.format(pid=pid, title=html.escape(self._title(pid)[0]), price=self._title(pid)[1] or 0)
+            STATIC_ITEM.format(
+                pid=pid, title=html.escape(self._title(pid)[0]), price=self._title(pid)[1] or 0
+            )
             for pid in pids
         )
-        return (f"<!DOCTYPE html><html><head><meta charset='UTF-8'><title>search</title></head>"
-                f"<body class='search no-js'><ol class='cl-static-search-results'>{items}</ol></body></html>")
+        return (
+            f"<!DOCTYPE html><html><head><meta charset='UTF-8'><title>search</title></head>"
+            f"<body class='search no-js'><ol class='cl-static-search-results'>{items}</ol></body></html>"
+        )
 
     def _title(self, pid: str) -> tuple[str, float | None]:
         if pid in self._titles:
             return self._titles[pid]
         return f"Sample landscaping listing {pid}", 100.0
 
-    def craigslist_posting(self, pid: str) -> str:
+    def craigslist_posting(self, pid: str, path: str) -> str:
         if pid in self._saved_postings:
             return self._saved_postings[pid].read_text(encoding="utf-8")
         title, price = self._title(pid)
-        page = self._template.replace(TEMPLATE_PID, pid).replace(TEMPLATE_TITLE, html.escape(title))
+        page = self._template.replace(TEMPLATE_URL, f"https://boston.craigslist.org{path}")
+        page = page.replace(TEMPLATE_PID, pid).replace(TEMPLATE_TITLE, html.escape(title))
         price_html = f'<span class="price">${price:,.0f}</span>' if price is not None else ""
         return page.replace('<span class="price">$5</span>', price_html)
 
@@ -109,7 +119,9 @@ class SampleSite:
         parts = urlsplit(raw_path)
         params = parse_qs(parts.query)
         if parts.path == "/robots.txt":
-            return 200, "text/plain", self.robots
+            return (
+                (200, "text/plain", self.robots) if self.robots is not None else (404, "text/plain", "none")
+            )
         if parts.path.startswith("/search/"):
             offset = int(params.get("s", ["0"])[0] or 0)
             return 200, "text/html; charset=utf-8", self.craigslist_search(offset)
@@ -118,7 +130,7 @@ class SampleSite:
             return (200, "text/html; charset=utf-8", body) if body else (404, "text/plain", "no such page")
         match = POSTING_PATH_RE.search(parts.path)
         if match:
-            return 200, "text/html; charset=utf-8", self.craigslist_posting(match.group(1))
+            return 200, "text/html; charset=utf-8", self.craigslist_posting(match.group(1), parts.path)
         return 404, "text/plain", "not found"
 
 
@@ -127,7 +139,7 @@ def serve(site: SampleSite, port: int = 0) -> ThreadingHTTPServer:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            site.log(self.path)
+            site.log(self.path, self.headers.get("User-Agent", ""))
             status, content_type, body = site.route(self.path)
             data = body.encode("utf-8")
             self.send_response(status)

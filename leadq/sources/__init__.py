@@ -28,8 +28,9 @@ REFUSED = {
 BASE_URL_FIELDS = {"craigslist": "craigslist_base_url", "yellowpages": "yellowpages_base_url"}
 
 
-def get_source(name: str, settings: Settings, spec: dict[str, Any] | None = None,
-               base_url: str | None = None) -> Source:
+def get_source(
+    name: str, settings: Settings, spec: dict[str, Any] | None = None, base_url: str | None = None
+) -> Source:
     """The source called ``name``; ``spec`` (a declarative TOML dict) builds a declarative one.
 
     ``base_url`` overrides the source's configured base URL (``--base-url``);

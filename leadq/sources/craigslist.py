@@ -164,8 +164,14 @@ class CraigslistSource(Source):
         markers = "ol.cl-static-search-results, .cl-search-results, .cl-results-page, #ld_searchpage_results"
         return tree.css_first(markers) is not None
 
-    def _listing(self, href: str | None, pid: str | None, title: str | None, price_text: str | None,
-                 location: str | None) -> Listing:
+    def _listing(
+        self,
+        href: str | None,
+        pid: str | None,
+        title: str | None,
+        price_text: str | None,
+        location: str | None,
+    ) -> Listing:
         price, currency = parse_price(price_text)
         return Listing(
             source=self.name,
@@ -180,8 +186,13 @@ class CraigslistSource(Source):
     def _static_listing(self, node: LexborNode) -> Listing:
         link = node.css_first("a")
         title = text_of(node.css_first(".title")) or attr(node, "title")
-        return self._listing(attr(link, "href"), None, title, text_of(node.css_first(".price")),
-                             text_of(node.css_first(".location")))
+        return self._listing(
+            attr(link, "href"),
+            None,
+            title,
+            text_of(node.css_first(".price")),
+            text_of(node.css_first(".location")),
+        )
 
     def _card(self, node: LexborNode) -> Listing:
         link = node.css_first("a.posting-title") or node.css_first("a[href]")
@@ -189,8 +200,9 @@ class CraigslistSource(Source):
         meta = text_of(node.css_first(".meta"))
         parts = [part.strip() for part in meta.split("·")] if meta else []
         location = parts[-1] or None if len(parts) > 1 else None
-        return self._listing(attr(link, "href"), attr(node, "data-pid"), title,
-                             text_of(node.css_first(".priceinfo")), location)
+        return self._listing(
+            attr(link, "href"), attr(node, "data-pid"), title, text_of(node.css_first(".priceinfo")), location
+        )
 
     @staticmethod
     def _merge_itemlist(listings: list[Listing], items: list[dict[str, Any]]) -> None:

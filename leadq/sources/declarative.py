@@ -36,14 +36,28 @@ from leadq.sources.text import find_emails, normalize_phone
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
 PLACEHOLDERS = {"query", "site", "category", "page", "location"}
 PLACEHOLDER_RE = re.compile(r"\{([^{}]{0,40})\}")
-FIELDS = ("title", "name", "url", "external_id", "phone", "email", "website", "address", "city",
-          "region", "postal_code", "category", "rating", "review_count")
+FIELDS = (
+    "title",
+    "name",
+    "url",
+    "external_id",
+    "phone",
+    "email",
+    "website",
+    "address",
+    "city",
+    "region",
+    "postal_code",
+    "category",
+    "rating",
+    "review_count",
+)
 TOP_KEYS = {"name", "description", "list_url", "item", "next_page", "first_page", "fields", "detail"}
 
 
 @dataclass(frozen=True)
 class Selector:
-    """"css @attr": the CSS part (may be empty: the node itself) and the attribute, if any."""
+    """ "css @attr": the CSS part (may be empty: the node itself) and the attribute, if any."""
 
     css: str
     attribute: str | None
@@ -111,8 +125,10 @@ def validate_spec(data: dict[str, Any], origin: str = "source file") -> Spec:
         raise ConfigError(f"{origin}: list_url must be an http(s) URL template")
     bad = sorted(set(PLACEHOLDER_RE.findall(list_url)) - PLACEHOLDERS)
     if bad:
-        raise ConfigError(f"{origin}: list_url has unknown placeholder {{{bad[0]}}} "
-                          f"(known: {', '.join(sorted(PLACEHOLDERS))})")
+        raise ConfigError(
+            f"{origin}: list_url has unknown placeholder {{{bad[0]}}} "
+            f"(known: {', '.join(sorted(PLACEHOLDERS))})"
+        )
     item = _check_selector(f"{origin}: item", data.get("item"))
     if item.attribute:
         raise ConfigError(f"{origin}: item must be a CSS selector without @attribute")
@@ -127,8 +143,16 @@ def validate_spec(data: dict[str, Any], origin: str = "source file") -> Spec:
     if not isinstance(first_page, int) or isinstance(first_page, bool):
         raise ConfigError(f"{origin}: first_page must be an integer")
     description = data.get("description", "")
-    return Spec(name=name, list_url=list_url, item=item.css, fields=fields, detail=detail,
-                next_page=next_page, first_page=first_page, description=str(description))
+    return Spec(
+        name=name,
+        list_url=list_url,
+        item=item.css,
+        fields=fields,
+        detail=detail,
+        next_page=next_page,
+        first_page=first_page,
+        description=str(description),
+    )
 
 
 def load_spec_file(path: Path) -> dict[str, Any]:
@@ -163,8 +187,13 @@ class DeclarativeSource(Source):
         return self._page_url(query, self.spec.first_page)
 
     def _page_url(self, query: SearchQuery, page: int) -> str:
-        values = {"query": query.query, "site": query.site, "category": query.category,
-                  "location": query.location, "page": str(page)}
+        values = {
+            "query": query.query,
+            "site": query.site,
+            "category": query.category,
+            "location": query.location,
+            "page": str(page),
+        }
         return PLACEHOLDER_RE.sub(lambda m: quote_plus(values.get(m.group(1)) or ""), self.spec.list_url)
 
     def parse_search(self, html: str, url: str) -> SearchPage:

@@ -38,7 +38,9 @@ def normalize_phone(raw: str | None, region: str = "US") -> str | None:
 def find_phones(text: str, region: str = "US") -> list[str]:
     """Every valid phone number in ``text``, E.164, in order of appearance, no repeats."""
     found: list[str] = []
-    for match in phonenumbers.PhoneNumberMatcher(text[:MAX_TEXT], region, leniency=phonenumbers.Leniency.VALID):
+    for match in phonenumbers.PhoneNumberMatcher(
+        text[:MAX_TEXT], region, leniency=phonenumbers.Leniency.VALID
+    ):
         e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         if e164 not in found:
             found.append(e164)

@@ -21,7 +21,9 @@ from leadq.sources.text import normalize_phone
 #: The star widget spells its rating in words: class="result-rating four half".
 RATING_WORDS = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0}
 COUNT_RE = re.compile(r"(\d{1,9})")
-LOCALITY_RE = re.compile(r"^(?P<city>[^,]{1,100}),\s{0,3}(?P<region>[A-Z]{2})\s{0,3}(?P<postal>\d{5}(?:-\d{4})?)?$")
+LOCALITY_RE = re.compile(
+    r"^(?P<city>[^,]{1,100}),\s{0,3}(?P<region>[A-Z]{2})\s{0,3}(?P<postal>\d{5}(?:-\d{4})?)?$"
+)
 
 
 def rating_from_classes(classes: str | None) -> float | None:
@@ -61,7 +63,9 @@ class YellowPagesSource(Source):
         results = tree.css(".search-results.organic .result")
         if not results and tree.css_first(".search-results, .no-results, #no-results-main") is None:
             raise ParseError("not a yellowpages result page (no .search-results)")
-        listings = [listing for listing in (self._listing(node, url) for node in results) if listing.external_id]
+        listings = [
+            listing for listing in (self._listing(node, url) for node in results) if listing.external_id
+        ]
         next_href = attr(tree.css_first(".pagination a.next"), "href")
         next_url = rebase_url(urljoin(url, next_href), self.base_url) if next_href else None
         return SearchPage(listings=listings, next_url=next_url)

@@ -71,8 +71,12 @@ def test_static_layout_yields_the_same_listings_as_the_cards(source):
 
 
 def test_links_are_mapped_onto_the_configured_base_url(local_source):
-    listings = local_source.parse_search(page("search-static-layout.html"), "http://127.0.0.1:8123/search/sss")
-    assert listings.listings[0].url == "http://127.0.0.1:8123/nos/for/d/peabody-solar-tea-light/7692736931.html"
+    listings = local_source.parse_search(
+        page("search-static-layout.html"), "http://127.0.0.1:8123/search/sss"
+    )
+    assert (
+        listings.listings[0].url == "http://127.0.0.1:8123/nos/for/d/peabody-solar-tea-light/7692736931.html"
+    )
     assert listings.next_url == "http://127.0.0.1:8123/search/sss?s=40"
 
 
@@ -156,7 +160,11 @@ def test_posting_without_map_has_null_coordinates_and_keeps_unicode(local_source
 
 def test_posting_becomes_a_lead_record(source):
     record = source.parse_detail(page("craigslist-result-details-no-price-sample.html"), "u", None)
-    assert (record.source, record.external_id, record.phones) == ("craigslist", "7647523987", ["+18022220394"])
+    assert (record.source, record.external_id, record.phones) == (
+        "craigslist",
+        "7647523987",
+        ["+18022220394"],
+    )
     assert record.name == record.title and record.data["external_id"] == "7647523987"
 
 

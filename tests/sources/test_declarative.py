@@ -27,7 +27,8 @@ address = "address"
 """
 
 LIST_PAGE = """<html><body>
-<article class="biz" data-id="p1"><h3><a href="/b/p1">Ace Plumbing</a></h3><span class="tel">(415) 555-0111</span>
+<article class="biz" data-id="p1"><h3><a href="/b/p1">Ace Plumbing</a></h3>
+<span class="tel">(415) 555-0111</span>
 <a class="www" href="https://ace.example">site</a><span class="stars" data-value="4.0"></span></article>
 <article class="biz" data-id="p2"><h3><a href="/b/p2">Bolt &amp; Pipe</a></h3></article>
 </body></html>"""
@@ -50,7 +51,11 @@ def test_a_valid_file_scrapes_list_and_detail_pages(tmp_path):
     assert result.listings[0].url == "http://127.0.0.1:8125/b/p1"
     detail = "<html><body><address>1 Main St</address><a class='mail' href='mailto:Info@Ace.example'>x</a>"
     record = source.parse_detail(detail, result.listings[0].url, result.listings[0])
-    assert (record.name, record.phones, record.emails) == ("Ace Plumbing", ["+14155550111"], ["info@ace.example"])
+    assert (record.name, record.phones, record.emails) == (
+        "Ace Plumbing",
+        ["+14155550111"],
+        ["info@ace.example"],
+    )
     assert (record.website, record.rating, record.address) == ("https://ace.example", 4.0, "1 Main St")
     bare = source.parse_detail("<html></html>", result.listings[1].url, result.listings[1])
     assert (bare.name, bare.phones, bare.website, bare.rating) == ("Bolt & Pipe", [], None, None)
@@ -64,15 +69,26 @@ def test_an_empty_list_page_ends_the_walk(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("name = 'x'\nlist_url = 'http://h/'\nitem = 'li'\n[fields]\ncolour = 'b'", "fields.colour: unknown field"),
+        (
+            "name = 'x'\nlist_url = 'http://h/'\nitem = 'li'\n[fields]\ncolour = 'b'",
+            "fields.colour: unknown field",
+        ),
         ("name = 'x'\nlist_url = 'ftp://h/'\nitem = 'li'\n[fields]\ntitle = 'b'", "list_url must be an http"),
-        ("name = 'x'\nlist_url = 'http://h/{q}'\nitem = 'li'\n[fields]\ntitle = 'b'", "unknown placeholder {q}"),
+        (
+            "name = 'x'\nlist_url = 'http://h/{q}'\nitem = 'li'\n[fields]\ntitle = 'b'",
+            "unknown placeholder {q}",
+        ),
         ("name = 'x'\nlist_url = 'http://h/'\nitem = 'li[[['\n[fields]\ntitle = 'b'", "invalid CSS selector"),
         ("name = 'x'\nlist_url = 'http://h/'\nitem = 'li'\n[fields]\nphone = 'b'", "needs a title or name"),
         ("name = 'X Y'\nlist_url = 'http://h/'\nitem = 'li'\n[fields]\ntitle = 'b'", "name must be"),
-        ("name = 'x'\nlist_url = 'http://h/'\nitem = 'li'\n[fields]\ntitle = 'b'\n[detail]\nemail = 'a'",
-         "need fields.url"),
-        ("name = 'x'\nlist_url = 'http://h/'\nitem = 'li'\nitems = 'x'\n[fields]\ntitle = 'b'", "unknown key 'items'"),
+        (
+            "name = 'x'\nlist_url = 'http://h/'\nitem = 'li'\n[fields]\ntitle = 'b'\n[detail]\nemail = 'a'",
+            "need fields.url",
+        ),
+        (
+            "name = 'x'\nlist_url = 'http://h/'\nitem = 'li'\nitems = 'x'\n[fields]\ntitle = 'b'",
+            "unknown key 'items'",
+        ),
         ("name = 'x\nlist_url", "not valid TOML"),
     ],
 )

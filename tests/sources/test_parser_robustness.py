@@ -20,27 +20,51 @@ REAL = [
     (FIXTURES / "craigslist" / name).read_text(encoding="utf-8")[:6000]
     for name in ("craigslist-result-details-sample.html", "search-static-layout.html")
 ]
-TAGS = ["<li class='cl-static-search-result'>", "<li class='cl-search-result' data-pid='12345'>", "<a href='",
-        "/1234567.html'>", "<span id='titletextonly'>", "</span>", "<div class='price'>$",
-        "<script type='application/ld+json' id='ld_searchpage_results'>{\"itemListElement\":[{",
-        "<p class='postinginfo'>post id: 1234567</p>", "<time datetime='2023-13-99T99:00:00-0500'>",
-        "<div id='map' data-latitude='nan' data-longitude='1e999'>", "<section id='postingbody'>",
-        "<div class='result' id='lid-'><a class='business-name'>", "<div class='result-rating five'>",
-        "<!--", "<![CDATA[", "\x00", "&#0;", "&amp", "<", ">", "\"", "'"]
+TAGS = [
+    "<li class='cl-static-search-result'>",
+    "<li class='cl-search-result' data-pid='12345'>",
+    "<a href='",
+    "/1234567.html'>",
+    "<span id='titletextonly'>",
+    "</span>",
+    "<div class='price'>$",
+    "<script type='application/ld+json' id='ld_searchpage_results'>{\"itemListElement\":[{",
+    "<p class='postinginfo'>post id: 1234567</p>",
+    "<time datetime='2023-13-99T99:00:00-0500'>",
+    "<div id='map' data-latitude='nan' data-longitude='1e999'>",
+    "<section id='postingbody'>",
+    "<div class='result' id='lid-'><a class='business-name'>",
+    "<div class='result-rating five'>",
+    "<!--",
+    "<![CDATA[",
+    "\x00",
+    "&#0;",
+    "&amp",
+    "<",
+    ">",
+    '"',
+    "'",
+]
 
 html_text = st.one_of(
     st.text(max_size=2000),
     st.lists(st.one_of(st.sampled_from(TAGS), st.text(max_size=40)), max_size=60).map("".join),
     st.tuples(st.sampled_from(REAL), st.integers(0, 6000), st.text(max_size=50)).map(
-        lambda t: t[0][: t[1]] + t[2] + t[0][t[1]:]
+        lambda t: t[0][: t[1]] + t[2] + t[0][t[1] :]
     ),
 )
 
 SOURCES = [
     CraigslistSource(Settings(_env_file=None)),
     YellowPagesSource(Settings(_env_file=None)),
-    DeclarativeSource({"name": "d", "list_url": "http://h/{page}", "item": "li",
-                       "fields": {"title": "a", "url": "a @href", "rating": "@data-r"}}),
+    DeclarativeSource(
+        {
+            "name": "d",
+            "list_url": "http://h/{page}",
+            "item": "li",
+            "fields": {"title": "a", "url": "a @href", "rating": "@data-r"},
+        }
+    ),
 ]
 
 

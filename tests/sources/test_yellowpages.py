@@ -26,13 +26,19 @@ def page(name: str) -> str:
 def test_result_page_yields_each_business_with_exact_fields(source):
     result = source.parse_search(page("search-landscaping-page1.html"), URL)
     assert [listing.external_id for listing in result.listings] == [
-        "461927731", "502114356", "477003981", "499810722"
+        "461927731",
+        "502114356",
+        "477003981",
+        "499810722",
     ]
     record = source.record_from_listing(result.listings[0])
     assert record.name == "Greenleaf Landscaping"
     assert record.phones == ["+14155550134"]
     assert (record.address, record.city, record.region, record.postal_code) == (
-        "1450 Folsom St", "San Francisco", "CA", "94103"
+        "1450 Folsom St",
+        "San Francisco",
+        "CA",
+        "94103",
     )
     assert record.website == "https://www.greenleaf-landscaping.example/"
     assert record.category == "Landscape Contractors"
