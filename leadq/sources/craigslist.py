@@ -211,12 +211,17 @@ class CraigslistSource(Source):
         The ItemList has no URLs or ids, so a listing takes the first unused
         item with the same name; an unmatched listing keeps its nulls.
         """
+        titles = {listing.title for listing in listings if listing.title}
         by_name: dict[str, list[dict[str, Any]]] = {}
+        currencies = set()
         for item in items:
-            name = _blank(item.get("name"))
-            if name:
+            currencies.add(_offer(item).get("priceCurrency"))
+            name = item.get("name")
+            # Most items are not on the page as cards: compare raw names first,
+            # clean only on a miss (the ItemList holds hundreds of items).
+            if isinstance(name, str) and (name in titles or (name := clean(name)) in titles):
                 by_name.setdefault(name, []).append(item)
-        currencies = {_blank(_offer(item).get("priceCurrency")) for item in items} - {None}
+        currencies = {_blank(currency) for currency in currencies} - {None}
         page_currency = currencies.pop() if len(currencies) == 1 else None
         for listing in listings:
             candidates = by_name.get(listing.title or "")
