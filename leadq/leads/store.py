@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import exists, or_
+from sqlalchemy import exists, or_, text
 from sqlmodel import Session, col, select
 
 from leadq.leads.models import Lead, LeadSource, utcnow
@@ -103,7 +103,23 @@ def upsert_lead(record: LeadRecord, *, session: Session) -> tuple[Lead, Outcome]
     on SQLite a SAVEPOINT opens a read snapshot that a concurrent commit
     turns into an immediate "database is locked".)
     """
+    _serialize_upserts(session)
     return _upsert(record, session=session)
+
+
+def _serialize_upserts(session: Session) -> None:
+    """Take a write lock before reading, so two listings of one business stored at
+    the same moment see each other and merge instead of becoming two leads.
+
+    SQLite: a first statement that writes takes the database write lock (and
+    waits on busy_timeout); Postgres: a transaction-scoped advisory lock.
+    Upserts are short, so serializing them costs little.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.exec(text("SELECT pg_advisory_xact_lock(7143900003)"))
+    elif dialect == "sqlite":
+        session.exec(text("UPDATE lead SET id = id WHERE id = -1"))
 
 
 def _upsert(record: LeadRecord, *, session: Session) -> tuple[Lead, Outcome]:
