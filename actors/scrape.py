@@ -10,14 +10,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from dramatiq.middleware import CurrentMessage
+
 from leadq.core.broker import actor, current_broker, current_settings
 from leadq.core.enqueue import send, send_many
 from leadq.core.jobs import record_states
 from leadq.db import session_scope
+from leadq.errors import Cancelled, Deferred, PermanentError
 from leadq.scrape.maintenance import find_stuck_jobs
 from leadq.scrape.pipeline import listing_record, open_source, scrape_page, store_record
-from leadq.scrape.runs import delete_runs_before, finish_search, retention_cutoff
+from leadq.scrape.runs import bump, delete_runs_before, finish_search, retention_cutoff
 from leadq.sources.base import Listing, SourceBlocked
+
+
+def _fails_for_good(exc: BaseException) -> bool:
+    """Whether ``exc`` ends the running job: a permanent error or cancel, or any
+    other error on its last allowed attempt (a deferral never does).
+
+    The actors count such endings on the scrape run themselves, so `--wait`
+    knows every listing's fate without waiting on job-history states.
+    """
+    if isinstance(exc, Deferred):
+        return False
+    if isinstance(exc, PermanentError | Cancelled):
+        return True
+    message = CurrentMessage.get_current_message()
+    if message is None:
+        return True
+    limit = message.options.get(
+        "max_retries", current_broker().get_actor(message.actor_name).options["max_retries"]
+    )
+    return message.options.get("retries", 0) >= limit
 
 
 @actor(queue="scrape", max_retries=5, time_limit=120, min_backoff=2.0, max_backoff=900)
@@ -33,9 +56,11 @@ def scrape_search(run_id: int, source: str, url: str, budget: int, options: dict
     try:
         with session_scope(settings) as session:
             page = scrape_page(src, url, fetcher, session=session, run_id=run_id, budget=budget)
-    except SourceBlocked as exc:
-        with session_scope(settings) as session:
-            finish_search(run_id, session=session, state="blocked", message=str(exc))
+    except Exception as exc:
+        state = "blocked" if isinstance(exc, SourceBlocked) else "failed" if _fails_for_good(exc) else None
+        if state:
+            with session_scope(settings) as session:
+                finish_search(run_id, session=session, state=state, message=str(exc))
         raise
     finally:
         fetcher.close()
@@ -64,15 +89,21 @@ def scrape_listing(run_id: int, source: str, listing: dict[str, Any], options: d
     """Build one listing's lead record (fetching its page if needed) and upsert the lead.
 
     Idempotent: the lead is unique on (source, external id); a re-run updates it.
+    A listing that fails for good is counted on the run and skipped.
     """
     settings = current_settings()
     src, fetcher = open_source(source, options, settings)
     try:
         record = listing_record(src, Listing.from_dict(listing), fetcher, site=options.get("site"))
+        with session_scope(settings) as session:
+            store_record(record, session=session, run_id=run_id)
+    except Exception as exc:
+        if _fails_for_good(exc):
+            with session_scope(settings) as session:
+                bump(run_id, session=session, errors=1)
+        raise
     finally:
         fetcher.close()
-    with session_scope(settings) as session:
-        store_record(record, session=session, run_id=run_id)
 
 
 @actor(queue="maintenance", max_retries=1, time_limit=60)

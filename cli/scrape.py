@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -81,11 +82,14 @@ def scrape(
     with session_scope(settings) as session:
         session.get(ScrapeRun, run.id).job_id = job_id
     if is_stub(broker):
+        if logging.getLogger().level > logging.DEBUG:
+            # The summary reports failed listings; worker tracebacks would bury it.
+            logging.getLogger("dramatiq").setLevel(logging.CRITICAL)
         runner = threading.Thread(target=run_until_idle, daemon=True, name="leadq-inline")
         runner.start()
-        progress = _follow(settings, run.id, job_id, show=wait and not as_json, alive=runner.is_alive)
+        progress = _follow(settings, run.id, job_id, show=wait and not as_json, worker=runner, broker=broker)
     elif wait:
-        progress = _follow(settings, run.id, job_id, show=not as_json, alive=lambda: True)
+        progress = _follow(settings, run.id, job_id, show=not as_json)
     else:
         out.print(
             f"scrape run {run.id} enqueued as job [bold]{job_id}[/]; "
@@ -96,8 +100,21 @@ def scrape(
     _report(progress, url, as_json)
 
 
-def _follow(settings: Settings, run_id: int, job_id: str, *, show: bool, alive) -> ScrapeProgress:
-    """Poll the run until done, drawing a Rich progress bar when ``show``."""
+def _follow(
+    settings: Settings,
+    run_id: int,
+    job_id: str,
+    *,
+    show: bool,
+    worker: threading.Thread | None = None,
+    broker=None,
+) -> ScrapeProgress:
+    """Poll the run until done, drawing a Rich progress bar when ``show``.
+
+    ``worker`` is the in-process runner of an embedded scrape: once it has
+    drained every queue, the history still buffered in memory is flushed and
+    read one last time.
+    """
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     with Progress(*columns, console=err, disable=not show, transient=False) as bar:
         task = bar.add_task("searching", total=None)
@@ -109,8 +126,11 @@ def _follow(settings: Settings, run_id: int, job_id: str, *, show: bool, alive) 
                 completed=progress.stored + progress.errors,
                 description=_describe(progress),
             )
-            if progress.done or not alive():
-                return scrape_progress(settings, run_id, job_id) if not progress.done else progress
+            if progress.done:
+                return progress
+            if worker is not None and not worker.is_alive():
+                broker.leadq_history.flush()
+                return scrape_progress(settings, run_id, job_id)
             time.sleep(POLL)
 
 
@@ -121,37 +141,26 @@ def _describe(p: ScrapeProgress) -> str:
     )
 
 
+SUMMARY_COLUMNS = ("pages", "listings", "new", "updated", "merged", "unchanged", "skipped", "errors")
+
+
 def _report(progress: ScrapeProgress, url: str, as_json: bool) -> None:
     if as_json:
         print_json(progress.as_dict())
     else:
         table = Table(title=f"scrape run {progress.run_id}: {url}")
-        for name in ("pages", "listings", "new", "updated", "merged", "unchanged", "skipped", "errors"):
+        for name in SUMMARY_COLUMNS:
             table.add_column(name, justify="right")
-        table.add_row(
-            *(
-                str(getattr(progress, name))
-                for name in (
-                    "pages",
-                    "listings",
-                    "new",
-                    "updated",
-                    "merged",
-                    "unchanged",
-                    "skipped",
-                    "errors",
-                )
-            )
-        )
+        table.add_row(*(str(getattr(progress, name)) for name in SUMMARY_COLUMNS))
         out.print(table)
         if progress.errors:
-            err.print(
-                f"{progress.errors} listing(s) failed; see `leadq dead list --queue scrape`", highlight=False
-            )
+            err.print(f"{progress.errors} listing(s) failed and were skipped, e.g.:", highlight=False)
+            for sample in progress.error_samples:
+                err.print(f"  {sample}", highlight=False, soft_wrap=True)
     if progress.state == "blocked":
         raise UserError(f"{progress.message}; the search job retries later (run a worker to let it)")
-    if progress.failed_search is not None:
-        raise UserError(f"search failed: {progress.failed_search.error_message}")
+    if progress.state == "failed":
+        raise UserError(f"search failed: {progress.message}")
 
 
 @app.command("sources")

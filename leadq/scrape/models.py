@@ -14,7 +14,7 @@ from sqlmodel import Field, SQLModel
 from leadq.leads.models import utcnow
 
 #: Counter columns, in the order the progress bar and summary show them.
-COUNTERS = ("pages", "listings", "new", "updated", "merged", "unchanged", "skipped")
+COUNTERS = ("pages", "listings", "new", "updated", "merged", "unchanged", "skipped", "errors")
 
 
 class ScrapeRun(SQLModel, table=True):
@@ -28,7 +28,7 @@ class ScrapeRun(SQLModel, table=True):
     site: str | None = Field(default=None, max_length=100)
     category: str | None = Field(default=None, max_length=100)
     query: str | None = Field(default=None, max_length=500)
-    state: str = Field(default="running", max_length=16)  # running | searched | failed
+    state: str = Field(default="running", max_length=16)  # running | searched | blocked | failed
     message: str | None = Field(default=None, max_length=2000)
     pages: int = 0
     listings: int = 0
@@ -37,5 +37,7 @@ class ScrapeRun(SQLModel, table=True):
     merged: int = 0
     unchanged: int = 0
     skipped: int = 0
+    #: Listings whose job failed for good (permanent error or retries exhausted).
+    errors: int = 0
     created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=DateTime(timezone=True))
     searched_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

@@ -1,8 +1,8 @@
-"""Where a scrape stands: its run counters plus the states of its job tree.
+"""Where a scrape stands: its run counters, plus error details from its job tree.
 
-`--wait` and the summary read this. The run row counts pages and lead
-outcomes; job history (parent ids) says which listing jobs failed or are
-still pending, so a listing that dies after its retries is still counted.
+`--wait` and the summary read this. The run row counts pages, lead outcomes
+and listings that failed for good (the actors count those themselves on
+their last attempt); job history (parent ids) supplies the error messages.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from leadq.core.jobs import get_job, list_jobs
-from leadq.core.models import FINAL_STATES, Job
+from leadq.core.models import Job
 from leadq.db import session_scope
 from leadq.scrape.runs import get_run
 from leadq.settings import Settings
@@ -45,8 +45,8 @@ class ScrapeProgress:
     unchanged: int
     skipped: int
     errors: int
-    pending: int
-    failed_search: Job | None
+    #: "error type: message" of up to five failed listing jobs, for the summary.
+    error_samples: list[str]
 
     @property
     def to_scrape(self) -> int:
@@ -58,19 +58,13 @@ class ScrapeProgress:
 
     @property
     def done(self) -> bool:
-        """The walk ended and every listing job reached a final state."""
-        if self.failed_search is not None or self.state == "blocked":
+        """The walk ended (or failed, or was blocked) and every listing was stored or failed."""
+        if self.state in ("blocked", "failed"):
             return True
-        return self.state == "searched" and self.pending == 0 and self.stored + self.errors >= self.to_scrape
+        return self.state == "searched" and self.stored + self.errors >= self.to_scrape
 
     def as_dict(self) -> dict:
-        data = {key: value for key, value in vars(self).items() if key != "failed_search"}
-        data["failed_search"] = (
-            None
-            if self.failed_search is None
-            else {"job_id": self.failed_search.id, "error": self.failed_search.error_message}
-        )
-        return data
+        return dict(vars(self))
 
 
 def scrape_progress(settings: Settings, run_id: int, root_job_id: str) -> ScrapeProgress:
@@ -78,8 +72,11 @@ def scrape_progress(settings: Settings, run_id: int, root_job_id: str) -> Scrape
         run = get_run(run_id, session=session)
     if run is None:
         raise LookupError(f"no scrape run {run_id}")
-    jobs = job_tree(settings, root_job_id)
-    failed = [job for job in jobs if job.state in FINAL_STATES and job.state != "succeeded"]
+    samples = []
+    if run.errors:
+        for job in job_tree(settings, root_job_id):
+            if job.actor != SEARCH_ACTOR and job.error_type and job.state != "succeeded" and len(samples) < 5:
+                samples.append(f"{job.error_type}: {job.error_message}")
     return ScrapeProgress(
         run_id=run.id,
         state=run.state,
@@ -91,7 +88,6 @@ def scrape_progress(settings: Settings, run_id: int, root_job_id: str) -> Scrape
         merged=run.merged,
         unchanged=run.unchanged,
         skipped=run.skipped,
-        errors=sum(1 for job in failed if job.actor != SEARCH_ACTOR),
-        pending=sum(1 for job in jobs if job.state not in FINAL_STATES),
-        failed_search=next((job for job in failed if job.actor == SEARCH_ACTOR), None),
+        errors=run.errors,
+        error_samples=samples,
     )

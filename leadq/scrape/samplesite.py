@@ -50,6 +50,8 @@ class SampleSite:
     #: robots.txt body; None serves a 404 (no robots.txt).
     robots: str | None = "User-agent: *\nDisallow: /reply/\n"
     blocked: bool = False
+    #: Posting ids answered with 404 (a listing deleted between search and fetch).
+    gone: set[str] = field(default_factory=set)
     #: (arrival time, path, User-Agent) of every request.
     requests: list[tuple[float, str, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -129,6 +131,8 @@ class SampleSite:
             body = self.yellowpages(int(params.get("page", ["1"])[0] or 1))
             return (200, "text/html; charset=utf-8", body) if body else (404, "text/plain", "no such page")
         match = POSTING_PATH_RE.search(parts.path)
+        if match and match.group(1) in self.gone:
+            return 404, "text/plain", "This posting has been deleted by its author."
         if match:
             return 200, "text/html; charset=utf-8", self.craigslist_posting(match.group(1), parts.path)
         return 404, "text/plain", "not found"

@@ -96,6 +96,16 @@ def test_wait_shows_a_summary_table(fast_cli, sample_site):
     assert "│     1 │        5 │   5 │" in result.stdout
 
 
+def test_a_bad_listing_is_recorded_and_skipped_not_fatal(fast_cli, sample_site):
+    site, base = sample_site
+    site.gone = {"7692736919"}
+    result = runner.invoke(app, ["scrape", "--base-url", base, "--inline", "--wait", "--max", "5"])
+    assert result.exit_code == 0
+    assert "1 listing(s) failed and were skipped" in result.stderr and "HTTP 404" in result.stderr
+    assert "Traceback" not in result.output
+    assert stored(fast_cli) == (4, 4)
+
+
 def test_a_blocked_search_exits_non_zero_saying_so(fast_cli, sample_site):
     site, base = sample_site
     site.blocked = True

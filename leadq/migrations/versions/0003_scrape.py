@@ -13,7 +13,7 @@ down_revision = "0002_leads"
 branch_labels = None
 depends_on = None
 
-COUNTERS = ("pages", "listings", "new", "updated", "merged", "unchanged", "skipped")
+COUNTERS = ("pages", "listings", "new", "updated", "merged", "unchanged", "skipped", "errors")
 
 
 def upgrade() -> None:
