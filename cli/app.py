@@ -13,7 +13,7 @@ from leadq import __version__
 from leadq.errors import LeadqError
 from leadq.settings import get_settings
 
-from . import config, db, leads, scrape
+from . import config, db, dead, doctor, job, leads, queue, scrape, worker
 from .console import err
 
 
@@ -46,6 +46,11 @@ app = typer.Typer(
 )
 app.add_typer(config.app, name="config")
 app.add_typer(db.app, name="db")
+app.add_typer(queue.app, name="queue")
+app.add_typer(dead.app, name="dead")
+app.add_typer(job.app, name="job")
+app.command("worker")(worker.worker)
+app.command("doctor")(doctor.doctor)
 app.add_typer(scrape.app, name="scrape")
 app.add_typer(leads.app, name="leads")
 

@@ -203,7 +203,9 @@ class JobHistory(Middleware):
         # record those, so only a job's first enqueue is recorded here.
         if message.options.get("retries") or message.options.get("attempt", 1) > 1:
             return
-        now = time.time()
+        # The message's own creation time, not now: a fast worker may record
+        # "running" before this hook runs, and must not be overtaken by it.
+        now = message.message_timestamp / 1000
         self.recorder.record(
             event(
                 message.message_id,

@@ -26,4 +26,3 @@ class ScrapeSettings(BaseModel):
     scrape_max_listings: int = Field(120, description="Default most listings one search scrapes (--max).")
     scrape_max_pages: int = Field(10, description="Most search result pages one search walks.")
     scrape_retention_days: int = Field(30, description="Days scrape runs are kept before clean-up.")
-    enrich_max_pages: int = Field(5, description="Most pages of a lead's own site the enrichment crawls.")
