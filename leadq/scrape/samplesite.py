@@ -12,6 +12,7 @@ can check the per-host rate limit at the server.
 from __future__ import annotations
 
 import html
+import json
 import re
 import threading
 import time
@@ -54,6 +55,8 @@ class SampleSite:
     gone: set[str] = field(default_factory=set)
     #: (arrival time, path, User-Agent) of every request.
     requests: list[tuple[float, str, str]] = field(default_factory=list)
+    #: Also append each request as a JSON line here (a server in another process).
+    request_log: Path | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -69,8 +72,12 @@ class SampleSite:
         self._titles = {listing.external_id: (listing.title, listing.price) for listing in cards}
 
     def log(self, path: str, user_agent: str) -> None:
+        entry = (time.time(), path, user_agent)
         with self._lock:
-            self.requests.append((time.time(), path, user_agent))
+            self.requests.append(entry)
+            if self.request_log is not None:
+                with self.request_log.open("a", encoding="utf-8") as handle:
+                    handle.write(json.dumps(entry) + "\n")
 
     # -- pages -----------------------------------------------------------------------
 
