@@ -1,4 +1,4 @@
-"""Scrape actors: one result page per job, one listing per job, and scrape housekeeping.
+"""Scrape actors: one result page per job, one listing per job, website enrichment, housekeeping.
 
 Thin wrappers: the work is in ``leadq.scrape.pipeline`` and the sources. Each
 actor is idempotent: a re-run re-reads the same page and upserts the same
@@ -16,7 +16,10 @@ from leadq.core.broker import actor, current_broker, current_settings
 from leadq.core.enqueue import send, send_many
 from leadq.core.jobs import record_states
 from leadq.db import session_scope
+from leadq.enrich.crawl import crawl_site
 from leadq.errors import Cancelled, Deferred, PermanentError
+from leadq.leads.enrichment import store_site_report, website_to_crawl
+from leadq.net import HttpClient
 from leadq.scrape.maintenance import find_stuck_jobs
 from leadq.scrape.pipeline import listing_record, open_source, scrape_page, store_record
 from leadq.scrape.runs import bump, delete_runs_before, finish_search, retention_cutoff
@@ -96,7 +99,7 @@ def scrape_listing(run_id: int, source: str, listing: dict[str, Any], options: d
     try:
         record = listing_record(src, Listing.from_dict(listing), fetcher, site=options.get("site"))
         with session_scope(settings) as session:
-            store_record(record, session=session, run_id=run_id)
+            lead_id, outcome = store_record(record, session=session, run_id=run_id)
     except Exception as exc:
         if _fails_for_good(exc):
             with session_scope(settings) as session:
@@ -104,6 +107,36 @@ def scrape_listing(run_id: int, source: str, listing: dict[str, Any], options: d
         raise
     finally:
         fetcher.close()
+    if options.get("pipeline") and outcome == "new" and record.website:
+        send(enrich_website, lead_id, unique_key=f"enrich-website:{lead_id}")
+
+
+@actor(queue="scrape", max_retries=3, time_limit=300, min_backoff=5.0, max_backoff=900)
+def enrich_website(lead_id: int) -> None:
+    """Crawl a lead's own website (a few pages, contact pages first) and store its signals.
+
+    Idempotent: a re-run crawls again and replaces ``lead.signals``. The lead's
+    URL is untrusted: ``HttpClient`` refuses private addresses on every hop
+    (``UrlRefused`` is permanent) unless ``allow_private_urls`` is set.
+    """
+    settings = current_settings()
+    with session_scope(settings) as session:
+        website = website_to_crawl(lead_id, session=session)
+    if not website:
+        return
+    client = HttpClient(settings)
+    try:
+        report = crawl_site(
+            website,
+            client=client,
+            max_pages=settings.enrich_max_pages,
+            region=settings.enrich_phone_region,
+            max_bytes=settings.enrich_max_page_bytes,
+        )
+    finally:
+        client.close()
+    with session_scope(settings) as session:
+        store_site_report(lead_id, report, session=session)
 
 
 @actor(queue="maintenance", max_retries=1, time_limit=60)

@@ -47,6 +47,7 @@ def scrape(
     inline: Annotated[bool, typer.Option(help="Run in this process (no Redis needed).")] = False,
     wait: Annotated[bool, typer.Option(help="Show progress until the scrape is done.")] = False,
     ignore_robots: Annotated[bool, typer.Option(help="Do not honour robots.txt (be sure you may).")] = False,
+    pipeline: Annotated[bool, typer.Option(help="Continue each new lead into website enrichment.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Scrape a search into leads. Without --inline/--wait it prints the job id and returns."""
@@ -74,6 +75,7 @@ def scrape(
         "base_url": base_url,
         "ignore_robots": ignore_robots,
         "site": site,
+        "pipeline": pipeline,
     }
     with session_scope(settings) as session:
         run = create_run(src.name, search, session=session)
@@ -88,6 +90,8 @@ def scrape(
         runner = threading.Thread(target=run_until_idle, daemon=True, name="leadq-inline")
         runner.start()
         progress = _follow(settings, run.id, job_id, show=wait and not as_json, worker=runner, broker=broker)
+        if progress.state not in ("blocked", "failed"):
+            runner.join()  # follow-up work (--pipeline enrichment) finishes before the process exits
     elif wait:
         progress = _follow(settings, run.id, job_id, show=not as_json)
     else:

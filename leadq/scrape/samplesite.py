@@ -1,6 +1,7 @@
 """A local stand-in for Craigslist and Yellow Pages, serving saved pages on 127.0.0.1.
 
-Used by ``scripts/sample-site`` (run the whole pipeline offline) and by the
+It also serves a tiny directory (/directory) and business websites (/biz/NAME/)
+for website enrichment. Used by ``scripts/sample-site`` (run the whole pipeline offline) and by the
 tests (a real HTTP server, no mocks). Craigslist search pages come from the
 saved real page, or are generated in the real static layout when a listing
 count is asked for (load tests); a posting whose saved page exists is served
@@ -31,6 +32,7 @@ TEMPLATE_TITLE = "Solar tea light"
 TEMPLATE_URL = "https://boston.craigslist.org/nos/for/d/peabody-solar-tea-light/7692736931.html"
 POSTING_PATH_RE = re.compile(r"/(\d{5,20})\.html$")
 PAGE_SIZE = 120
+BUSINESS_PART_RE = re.compile(r"^[a-z0-9-]{1,40}$")
 STATIC_ITEM = """
         <li class="cl-static-search-result" title="{title}">
             <a href="https://sample.craigslist.org/sks/d/sample-{pid}/{pid}.html">
@@ -123,6 +125,21 @@ class SampleSite:
         path = self.fixtures / "yellowpages" / f"search-landscaping-page{page}.html"
         return path.read_text(encoding="utf-8") if path.exists() else None
 
+    def _site_page(self, name: str) -> str:
+        return (self.fixtures / "sites" / name).read_text(encoding="utf-8")
+
+    def _business_page(self, path: str) -> tuple[int, str, str]:
+        """A small business's own website (for website enrichment): /biz/<name>/[page]."""
+        name, _, page = path.removeprefix("/biz/").partition("/")
+        target = self.fixtures / "sites" / name / f"{page or 'index'}.html"
+        if (
+            not BUSINESS_PART_RE.match(name)
+            or not BUSINESS_PART_RE.match(page or "index")
+            or not target.exists()
+        ):
+            return 404, "text/plain", "not found"
+        return 200, "text/html; charset=utf-8", target.read_text(encoding="utf-8")
+
     def route(self, raw_path: str) -> tuple[int, str, str]:
         """(status, content type, body) for a request path."""
         parts = urlsplit(raw_path)
@@ -137,6 +154,10 @@ class SampleSite:
         if parts.path == "/search":
             body = self.yellowpages(int(params.get("page", ["1"])[0] or 1))
             return (200, "text/html; charset=utf-8", body) if body else (404, "text/plain", "no such page")
+        if parts.path == "/directory":
+            return 200, "text/html; charset=utf-8", self._site_page("directory.html")
+        if parts.path.startswith("/biz/"):
+            return self._business_page(parts.path)
         match = POSTING_PATH_RE.search(parts.path)
         if match and match.group(1) in self.gone:
             return 404, "text/plain", "This posting has been deleted by its author."

@@ -52,6 +52,7 @@ FIELDS = (
     "rating",
     "review_count",
 )
+LINK_FIELDS = {"url", "website"}
 TOP_KEYS = {"name", "description", "list_url", "item", "next_page", "first_page", "fields", "detail"}
 
 
@@ -223,12 +224,18 @@ class DeclarativeSource(Source):
         start, end = match.span(1)
         return url[:start] + str(int(match.group(1)) + 1) + url[end:]
 
-    def _values(self, node: LexborNode | LexborHTMLParser, selectors: dict[str, Selector]) -> dict[str, str]:
-        return {key: value for key, selector in selectors.items() if (value := selector.extract(node))}
+    def _values(
+        self, node: LexborNode | LexborHTMLParser, selectors: dict[str, Selector], page_url: str
+    ) -> dict[str, str]:
+        """Extracted values; links (url, website) made absolute against the page they are on."""
+        values = {key: value for key, selector in selectors.items() if (value := selector.extract(node))}
+        for key in LINK_FIELDS & values.keys():
+            values[key] = urljoin(page_url, values[key])
+        return values
 
     def _listing(self, node: LexborNode, page_url: str) -> Listing:
-        values = self._values(node, self.spec.fields)
-        url = urljoin(page_url, values["url"]) if values.get("url") else None
+        values = self._values(node, self.spec.fields, page_url)
+        url = values.get("url")
         return Listing(
             source=self.name,
             external_id=values.get("external_id") or url or values.get("title") or values.get("name"),
@@ -241,7 +248,7 @@ class DeclarativeSource(Source):
         tree = parse_html(html)
         if tree.root is None:
             raise ParseError(f"empty detail page {url}")
-        values = {**listing.extra, **self._values(tree.root, self.spec.detail)}
+        values = {**listing.extra, **self._values(tree.root, self.spec.detail, url)}
         return self._record(listing, values)
 
     def record_from_listing(self, listing: Listing) -> LeadRecord:
