@@ -22,30 +22,8 @@ from .console import out, print_json
 
 app = typer.Typer(help="Inspect and export leads.", no_args_is_help=True)
 
-EXPORT_FIELDS = (
-    "id",
-    "name",
-    "category",
-    "phone",
-    "email",
-    "emails",
-    "website",
-    "website_domain",
-    "address",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "latitude",
-    "longitude",
-    "rating",
-    "review_count",
-    "site",
-    "source",
-    "email_status",
-    "created_at",
-    "updated_at",
-)
+#: Every lead column but the nested enrichment signals (kept in --json and jsonl only).
+EXPORT_FIELDS = tuple(name for name in Lead.model_fields if name != "signals")
 DURATION_RE = re.compile(r"^(\d{1,6})([smhdw])$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 

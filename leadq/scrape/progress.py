@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from leadq.core.jobs import get_job, list_jobs
 from leadq.core.models import Job
 from leadq.db import session_scope
+from leadq.scrape.models import COUNTERS
 from leadq.scrape.runs import get_run
 from leadq.settings import Settings
 
@@ -81,13 +82,6 @@ def scrape_progress(settings: Settings, run_id: int, root_job_id: str) -> Scrape
         run_id=run.id,
         state=run.state,
         message=run.message,
-        pages=run.pages,
-        listings=run.listings,
-        new=run.new,
-        updated=run.updated,
-        merged=run.merged,
-        unchanged=run.unchanged,
-        skipped=run.skipped,
-        errors=run.errors,
         error_samples=samples,
+        **{name: getattr(run, name) for name in COUNTERS},
     )
