@@ -47,7 +47,9 @@ def _fails_for_good(exc: BaseException) -> bool:
 
 
 @actor(queue="scrape", max_retries=5, time_limit=120, min_backoff=2.0, max_backoff=900)
-def scrape_search(run_id: int, source: str, url: str, budget: int, options: dict[str, Any]) -> None:
+def scrape_search(
+    run_id: int, source: str, url: str, budget: int, options: dict[str, Any], page_number: int = 1
+) -> None:
     """Scrape one result page: enqueue a ``scrape_listing`` per new listing, then the next page.
 
     Idempotent: listings are enqueued with a per-run unique key and upserted
@@ -58,7 +60,15 @@ def scrape_search(run_id: int, source: str, url: str, budget: int, options: dict
     src, fetcher = open_source(source, options, settings)
     try:
         with session_scope(settings) as session:
-            page = scrape_page(src, url, fetcher, session=session, run_id=run_id, budget=budget)
+            page = scrape_page(
+                src,
+                url,
+                fetcher,
+                session=session,
+                run_id=run_id,
+                budget=budget,
+                last_page=page_number >= settings.scrape_max_pages,
+            )
     except Exception as exc:
         state = "blocked" if isinstance(exc, SourceBlocked) else "failed" if _fails_for_good(exc) else None
         if state:
@@ -80,6 +90,7 @@ def scrape_search(run_id: int, source: str, url: str, budget: int, options: dict
             page.next_url,
             page.remaining,
             options,
+            page_number + 1,
             unique_key=f"scrape-page:{run_id}:{page.next_url}",
         )
     else:

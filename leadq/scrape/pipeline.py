@@ -42,9 +42,18 @@ class PageResult:
 
 
 def scrape_page(
-    source: Source, url: str, fetcher: PoliteFetcher, *, session: Session, run_id: int, budget: int
+    source: Source,
+    url: str,
+    fetcher: PoliteFetcher,
+    *,
+    session: Session,
+    run_id: int,
+    budget: int,
+    last_page: bool = False,
 ) -> PageResult:
     """Fetch and parse one result page; keep at most ``budget`` listings not stored yet.
+
+    ``last_page`` (the ``scrape_max_pages`` setting reached) ends the walk here.
 
     Listings already in the store are skipped (counted, not re-fetched): a
     daily search then costs one request per new posting, not per result.
@@ -61,7 +70,8 @@ def scrape_page(
     fresh = [listing for listing in unique if listing.external_id not in known]
     bump(run_id, session=session, pages=1, listings=len(unique), skipped=len(unique) - len(fresh))
     remaining = budget - len(unique)
-    next_url = page.next_url if remaining > 0 and unique and page.next_url != url else None
+    more = remaining > 0 and unique and not last_page
+    next_url = page.next_url if more and page.next_url != url else None
     return PageResult(
         to_scrape=fresh, skipped=len(unique) - len(fresh), next_url=next_url, remaining=remaining
     )

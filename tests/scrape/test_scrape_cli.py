@@ -77,6 +77,16 @@ def test_inline_scrape_stores_every_listing_as_a_lead(fast_cli, sample_site):
     assert paths.count("/robots.txt") == 1 and len(paths) == 1 + 2 + 120
 
 
+def test_the_walk_stops_at_the_page_limit(fast_cli, sample_site, monkeypatch):
+    _site, base = sample_site
+    monkeypatch.setenv("LEADQ_SCRAPE_MAX_PAGES", "1")
+    from leadq.settings import get_settings
+
+    get_settings.cache_clear()
+    summary = json.loads(leadq("scrape", "--base-url", base, "--inline", "--max", "500", "--json").stdout)
+    assert (summary["pages"], summary["listings"]) == (1, 120)
+
+
 def test_a_second_run_skips_known_listings_without_fetching_them(fast_cli, sample_site):
     site, base = sample_site
     leadq("scrape", "--base-url", base, "--inline", "--max", "30")
