@@ -150,7 +150,7 @@ def enrich_website(lead_id: int) -> None:
         store_site_report(lead_id, report, session=session)
 
 
-@actor(queue="maintenance", max_retries=1, time_limit=60)
+@actor(queue="scrape", max_retries=1, time_limit=60)
 def monitor_scrape_jobs() -> None:
     """Mark scrape jobs still "running" well past their time limit as failed.
 
@@ -173,8 +173,8 @@ def monitor_scrape_jobs() -> None:
         )
 
 
-@actor(queue="maintenance", max_retries=1, time_limit=300)
-def clean_up_scrape_data() -> None:
+@actor(queue="scrape", max_retries=1, time_limit=300)
+def cleanup_scrape_data() -> None:
     """Delete scrape runs older than ``scrape_retention_days``. Idempotent."""
     settings = current_settings()
     with session_scope(settings) as session:

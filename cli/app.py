@@ -13,7 +13,7 @@ from leadq import __version__
 from leadq.errors import LeadqError
 from leadq.settings import get_settings
 
-from . import config, db, dead, doctor, job, leads, queue, scrape, worker
+from . import config, db, dead, doctor, job, leads, queue, schedule, scheduler, scrape, top, worker
 from .console import err
 
 
@@ -51,6 +51,9 @@ app.add_typer(dead.app, name="dead")
 app.add_typer(job.app, name="job")
 app.command("worker")(worker.worker)
 app.command("doctor")(doctor.doctor)
+app.add_typer(schedule.app, name="schedule")
+app.command("scheduler")(scheduler.scheduler)
+app.command("top")(top.top)
 app.add_typer(scrape.app, name="scrape")
 app.add_typer(leads.app, name="leads")
 

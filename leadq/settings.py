@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from leadq.enrich.settings import EnrichSettings
+from leadq.ops.settings import OpsSettings
 from leadq.scrape.settings import ScrapeSettings
 
 QUEUES = ("scrape", "pagespeed", "email", "campaign", "ai", "demo", "maintenance")
@@ -45,7 +46,7 @@ class CoreSettings(BaseModel):
     result_ttl: int = Field(86400, description="Seconds a job's result is kept.")
     unique_ttl: int = Field(86400, description="Default seconds an idempotency key holds.")
     idle_wakeup_timeout: float = Field(
-        2.0, description="Longest an idle consumer blocks waiting for a wake-up before polling again."
+        5.0, description="Longest an idle consumer blocks waiting for a wake-up before polling again."
     )
     history_flush_interval: float = Field(0.2, description="Seconds between job-history batch writes.")
     job_history_retention_days: int = Field(30, description="Finished jobs older than this are pruned.")
@@ -78,7 +79,7 @@ class CoreSettings(BaseModel):
     chromedriver_path: str = "/usr/bin/chromedriver"
 
 
-class Settings(CoreSettings, EnrichSettings, ScrapeSettings, BaseSettings):
+class Settings(CoreSettings, EnrichSettings, OpsSettings, ScrapeSettings, BaseSettings):
     """Effective configuration: env vars LEADQ_*, then `.env`, then defaults."""
 
     model_config = SettingsConfigDict(

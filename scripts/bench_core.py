@@ -132,9 +132,10 @@ def prefill(stack: str, env: dict[str, str], count: int) -> None:
     subprocess.run([sys.executable, "-c", code], env=env, check=True)
 
 
-def enqueue_rate(env: dict[str, str]) -> tuple[float, float]:
+def enqueue_rate(env: dict[str, str]) -> tuple[float, float, float]:
     """Dramatiq's send, one message per call, vs leadq's send_many with
-    delays, unique keys and job history, in batches of 500."""
+    delays, unique keys and job history, in batches of 500: when the calls
+    return, and when the history rows are written too."""
     code = (
         "import time, json, bench_actors as b\n"
         f"n={ENQUEUE}\n"
@@ -149,14 +150,16 @@ def enqueue_rate(env: dict[str, str]) -> tuple[float, float]:
         "    for i in range(0, n, 500):\n"
         "        send_many(b.noop, [()] * 450, unique_keys=[f'u{i}-{j}' for j in range(450)])\n"
         "        send_many(b.noop, [()] * 50, delay=60)\n"
+        "    print(n / (time.perf_counter() - t))\n"
+        "    b.noop.broker.leadq_history.flush()\n"
         "print(n / (time.perf_counter() - t))\n"
     )
     rates = []
     for stack in ("bare", "leadq"):
         done = subprocess.run([sys.executable, "-c", code], env={**env, "BENCH_STACK": stack},
                               check=True, capture_output=True, text=True)
-        rates.append(float(done.stdout.strip().splitlines()[-1]))
-    return rates[0], rates[1]
+        rates += [float(line) for line in done.stdout.split()]
+    return rates[0], rates[1], rates[2]
 
 
 def idle_latency(stack: str, url: str, workdir: Path, env: dict[str, str]) -> tuple[float, float, float]:
@@ -215,13 +218,14 @@ def main() -> None:
             results[stack]["p50"], results[stack]["p99"], results[stack]["idle_cmds"] = idle_latency(
                 stack, url, workdir, env
             )
-        bare_send, leadq_send = enqueue_rate(stack_env("leadq", url, workdir))
+        bare_send, leadq_send, leadq_durable = enqueue_rate(stack_env("leadq", url, workdir))
         bare, lq = results["bare"], results["leadq"]
         print(f"{'':28}{'bare dramatiq':>16}{'leadq':>12}{'ratio':>9}")
         print(f"{'no-op jobs/s':28}{bare['throughput']:>16.0f}{lq['throughput']:>12.0f}"
               f"{lq['throughput'] / bare['throughput']:>8.2f}x   (target >= 0.8x)")
         print(f"{'enqueue msgs/s':28}{bare_send:>16.0f}{leadq_send:>12.0f}{leadq_send / bare_send:>8.2f}x"
               "   (target >= 4x; leadq with unique keys, delays, history)")
+        print(f"{'  ... history rows written':28}{'':>16}{leadq_durable:>12.0f}{leadq_durable / bare_send:>8.2f}x")
         print(f"{'idle latency p50 ms':28}{bare['p50']:>16.1f}{lq['p50']:>12.1f}   (target < 5 ms)")
         print(f"{'idle latency p99 ms':28}{bare['p99']:>16.1f}{lq['p99']:>12.1f}   (target < 20 ms)")
         print(f"{'idle Redis cmds/s/process':28}{bare['idle_cmds']:>16.1f}{lq['idle_cmds']:>12.1f}")

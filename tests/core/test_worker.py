@@ -120,6 +120,7 @@ def test_batched_enqueue_keeps_delays_and_history(redis_settings, redis_broker, 
     assert len(set(ids + delayed)) == 52
     stats = {s.queue: s for s in queue_stats(redis_broker)}["maintenance"]
     assert (stats.ready, stats.delayed) == (50, 2)
+    redis_broker.leadq_history.flush()
     assert {job_state(redis_settings, j) for j in ids + delayed} == {"enqueued"}
     start_worker()
     wait_until(lambda: len(runs(redis_settings)) == 52, what="all 52 jobs")
@@ -175,11 +176,11 @@ def test_a_process_dying_inside_a_gil_bound_job_is_still_redelivered(redis_setti
 
 
 def test_idle_worker_blocks_instead_of_polling(redis_settings, redis_broker, start_worker):
-    start_worker(processes=1)
+    start_worker(processes=1, LEADQ_IDLE_WAKEUP_TIMEOUT="5")
     time.sleep(1)
     client = redis.Redis.from_url(redis_settings.redis_url)
     calls = {"blpop": 0, "evalsha": 0}
-    seconds = 4
+    seconds = 6  # longer than one idle wait, so every consumer shows up
     with client.monitor() as monitor:
         deadline = time.monotonic() + seconds
         for line in monitor.listen():
@@ -189,7 +190,35 @@ def test_idle_worker_blocks_instead_of_polling(redis_settings, redis_broker, sta
             if time.monotonic() > deadline:
                 break
     # 14 consumers (7 queues and their delay queues), each one fetch and one
-    # blocking pop per idle timeout (2 s): about 7 fetches a second, where
-    # Dramatiq's backoff polling reaches its 1 s ceiling only after a while.
+    # blocking pop per idle timeout (5 s): about 3 fetches a second.
     assert calls["blpop"] > 0
-    assert calls["evalsha"] / seconds < 12, calls
+    assert calls["evalsha"] / seconds < 6, calls
+
+
+def test_worker_serves_prometheus_metrics_for_its_processes(redis_settings, redis_broker, start_worker):
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start_worker("--metrics-port", str(port), processes=2)
+    send_many(actors.record, [(f"m{i}",) for i in range(6)])
+    wait_until(lambda: len(runs(redis_settings)) == 6, what="jobs")
+
+    def finished() -> float:
+        body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+        lines = [line for line in body.splitlines() if line.startswith("leadq_jobs_finished_total{")]
+        return sum(float(line.rsplit(" ", 1)[1]) for line in lines if 'actor="record"' in line)
+
+    wait_until(lambda: finished() == 6, what="metrics to count six jobs")
+
+
+def test_a_worker_process_is_recycled_after_max_messages_and_loses_nothing(redis_settings, redis_broker, start_worker):
+    worker = start_worker(processes=1, LEADQ_WORKER_MAX_MESSAGES="10")
+    first = worker.children()
+    ids = send_many(actors.sleepy, [(f"r{i}", 0.05) for i in range(40)])
+    wait_until(lambda: len(set(runs(redis_settings))) == 40, timeout=60, what="all jobs")
+    wait_until(lambda: {job_state(redis_settings, j) for j in ids} == {"succeeded"}, what="history")
+    wait_until(lambda: worker.children() not in ([], first), what="a replacement process")
+    assert "recycled" in worker.log.read_text()

@@ -58,13 +58,13 @@ def test_the_monitor_actor_marks_stuck_jobs_failed(settings):
 
 def test_clean_up_deletes_only_runs_older_than_retention(settings):
     setup_broker(settings, inline=True)
-    from leadq.actors.scrape import clean_up_scrape_data
+    from leadq.actors.scrape import cleanup_scrape_data
 
     with session_scope(settings) as session:
         old = create_run("craigslist", SearchQuery(site="sfbay"), session=session)
         old.created_at = utcnow() - timedelta(days=settings.scrape_retention_days + 1)
         new = create_run("craigslist", SearchQuery(site="sfbay"), session=session)
-    send(clean_up_scrape_data)
+    send(cleanup_scrape_data)
     run_until_idle(timeout=30)
     with session_scope(settings) as session:
         assert get_run(old.id, session=session) is None
