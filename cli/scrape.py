@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -84,14 +86,14 @@ def scrape(
     with session_scope(settings) as session:
         session.get(ScrapeRun, run.id).job_id = job_id
     if is_stub(broker):
-        if logging.getLogger().level > logging.DEBUG:
-            # The summary reports failed listings; worker tracebacks would bury it.
-            logging.getLogger("dramatiq").setLevel(logging.CRITICAL)
-        runner = threading.Thread(target=run_until_idle, daemon=True, name="leadq-inline")
-        runner.start()
-        progress = _follow(settings, run.id, job_id, show=wait and not as_json, worker=runner, broker=broker)
-        if progress.state not in ("blocked", "failed"):
-            runner.join()  # follow-up work (--pipeline enrichment) finishes before the process exits
+        with _quiet_worker_logs():
+            runner = threading.Thread(target=run_until_idle, daemon=True, name="leadq-inline")
+            runner.start()
+            progress = _follow(
+                settings, run.id, job_id, show=wait and not as_json, worker=runner, broker=broker
+            )
+            if progress.state not in ("blocked", "failed"):
+                runner.join()  # follow-up work (--pipeline enrichment) finishes before the process exits
     elif wait:
         progress = _follow(settings, run.id, job_id, show=not as_json)
     else:
@@ -102,6 +104,20 @@ def scrape(
         )
         return
     _report(progress, url, as_json)
+
+
+@contextmanager
+def _quiet_worker_logs() -> Iterator[None]:
+    """Hide the in-process worker's tracebacks (the summary reports failed listings)
+    unless --verbose; the level is restored afterwards."""
+    logger = logging.getLogger("dramatiq")
+    previous = logger.level
+    if logging.getLogger().level > logging.DEBUG:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
 
 
 def _follow(
