@@ -99,7 +99,7 @@ def scrape(
     else:
         out.print(
             f"scrape run {run.id} enqueued as job [bold]{job_id}[/]; "
-            f"follow it with `leadq job wait {job_id}`",
+            f"follow it with `leadq scrape status {run.id} --wait`",
             highlight=False,
         )
         return
@@ -181,6 +181,25 @@ def _report(progress: ScrapeProgress, url: str, as_json: bool) -> None:
         raise UserError(f"{progress.message}; the search job retries later (run a worker to let it)")
     if progress.state == "failed":
         raise UserError(f"search failed: {progress.message}")
+
+
+@app.command("status")
+def status(
+    run_id: Annotated[int, typer.Argument(help="Scrape run id (printed when the scrape was enqueued).")],
+    wait: Annotated[bool, typer.Option(help="Show progress until the scrape is done.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Where a scrape run stands: pages, listings, lead outcomes and errors."""
+    settings = get_settings()
+    with session_scope(settings) as session:
+        run = session.get(ScrapeRun, run_id)
+    if run is None or run.job_id is None:
+        raise UserError(f"no scrape run {run_id}")
+    if wait:
+        progress = _follow(settings, run.id, run.job_id, show=not as_json)
+    else:
+        progress = scrape_progress(settings, run.id, run.job_id)
+    _report(progress, f"{run.source} {run.site or ''} {run.query or ''}".strip(), as_json)
 
 
 @app.command("sources")

@@ -106,6 +106,15 @@ def test_wait_shows_a_summary_table(fast_cli, sample_site):
     assert "│     1 │        5 │   5 │" in result.stdout
 
 
+def test_status_reports_a_finished_run(fast_cli, sample_site):
+    _site, base = sample_site
+    leadq("scrape", "--base-url", base, "--inline", "--max", "3")
+    data = json.loads(leadq("scrape", "status", "1", "--json").stdout)
+    assert (data["run_id"], data["state"], data["new"]) == (1, "searched", 3)
+    missing = runner.invoke(app, ["scrape", "status", "99"])
+    assert missing.exit_code == 1 and "no scrape run 99" in missing.stderr
+
+
 def test_a_bad_listing_is_recorded_and_skipped_not_fatal(fast_cli, sample_site):
     site, base = sample_site
     site.gone = {"7692736919"}
