@@ -13,7 +13,24 @@ from leadq import __version__
 from leadq.errors import LeadqError
 from leadq.settings import get_settings
 
-from . import config, db, dead, doctor, job, leads, queue, schedule, scheduler, scrape, top, worker
+from . import (
+    campaign,
+    config,
+    db,
+    dead,
+    doctor,
+    job,
+    leads,
+    mail,
+    queue,
+    schedule,
+    scheduler,
+    scrape,
+    suppress,
+    top,
+    unsubscribe,
+    worker,
+)
 from .console import err
 
 
@@ -54,6 +71,10 @@ app.command("doctor")(doctor.doctor)
 app.add_typer(schedule.app, name="schedule")
 app.command("scheduler")(scheduler.scheduler)
 app.command("top")(top.top)
+app.add_typer(mail.app, name="email")
+app.add_typer(suppress.app, name="suppress")
+app.add_typer(unsubscribe.app, name="unsubscribe")
+app.add_typer(campaign.app, name="campaign")
 app.add_typer(scrape.app, name="scrape")
 app.add_typer(leads.app, name="leads")
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import psutil
 from dramatiq.middleware import Middleware
 
+from leadq.db import ensure_schema
 from leadq.errors import LeadqError
 from leadq.ops.logging import configure_logging
 from leadq.settings import Settings, get_settings
@@ -184,6 +185,7 @@ class Supervisor:
 
     def run(self) -> int:
         self.broker.client.ping()
+        ensure_schema(self.settings)  # once here, not raced by every worker process at start
         if self.options.metrics_port:
             # prometheus-client picks its storage at import: set the shared
             # directory before any worker process starts.
