@@ -20,10 +20,12 @@ from . import (
     dead,
     doctor,
     job,
+    leads,
     mail,
     queue,
     schedule,
     scheduler,
+    scrape,
     suppress,
     top,
     unsubscribe,
@@ -73,6 +75,8 @@ app.add_typer(mail.app, name="email")
 app.add_typer(suppress.app, name="suppress")
 app.add_typer(unsubscribe.app, name="unsubscribe")
 app.add_typer(campaign.app, name="campaign")
+app.add_typer(scrape.app, name="scrape")
+app.add_typer(leads.app, name="leads")
 
 
 def _version(value: bool) -> None:
