@@ -11,7 +11,7 @@ from __future__ import annotations
 from contextlib import closing
 from typing import Any
 
-from dramatiq.middleware import CurrentMessage
+from dramatiq.middleware import CurrentMessage, TimeLimitExceeded
 
 from leadq.core.broker import actor, current_broker, current_settings
 from leadq.core.enqueue import send, send_many
@@ -72,11 +72,11 @@ def scrape_search(
                 budget=budget,
                 last_page=page_number >= settings.scrape_max_pages,
             )
-    except Exception as exc:
+    except (Exception, TimeLimitExceeded) as exc:  # a time limit is an interrupt, not an Exception
         state = "blocked" if isinstance(exc, SourceBlocked) else "failed" if _fails_for_good(exc) else None
         if state:
             with session_scope(settings) as session:
-                finish_search(run_id, session=session, state=state, message=str(exc))
+                finish_search(run_id, session=session, state=state, message=str(exc) or type(exc).__name__)
         raise
     send_many(
         scrape_listing,
@@ -113,7 +113,7 @@ def scrape_listing(run_id: int, source: str, listing: dict[str, Any], options: d
             record = listing_record(src, Listing.from_dict(listing), fetcher, site=options.get("site"))
         with session_scope(settings) as session:
             lead_id, outcome = store_record(record, session=session, run_id=run_id)
-    except Exception as exc:
+    except (Exception, TimeLimitExceeded) as exc:
         if _fails_for_good(exc):
             with session_scope(settings) as session:
                 bump(run_id, session=session, errors=1)

@@ -83,7 +83,7 @@ US_ADDRESS_RE = re.compile(
 
 
 def block_reason(tree: LexborHTMLParser) -> str | None:
-    """"consent page" or "captcha" when Google answered with one instead of Maps."""
+    """The block Google answered with instead of Maps ("consent page", "captcha"), or None."""
     text = (text_of(tree.body) or "")[:5000].lower()
     title = (text_of(tree.css_first("title")) or "").lower()
     if tree.css_first(Selectors.CONSENT) is not None or title.startswith(CONSENT_TEXT):
@@ -204,21 +204,19 @@ class GoogleMapsSource(Source):
     def _scroll_feed(self, driver: WebDriver, budget: int) -> str:
         """Scroll the feed until ``budget`` places, the end of the list, no growth, or the scroll limit."""
         self._settled(driver, Selectors.FEED)
-        loaded = _count(driver, Selectors.FEED_ITEM)
         for _ in range(self.settings.google_maps_max_scrolls):
-            if loaded >= budget or _count(driver, Selectors.FEED) == 0 or _count(driver, Selectors.END_OF_LIST):
+            loaded = _count(driver, Selectors.FEED_ITEM)
+            if loaded >= budget or not _count(driver, Selectors.FEED) or _at_end(driver):
                 break
             driver.execute_script(
                 "const feed = document.querySelector(arguments[0]); feed.scrollTop = feed.scrollHeight;",
                 Selectors.FEED,
             )
-            before = loaded
             grew = _wait(
                 driver,
                 self.settings.google_maps_scroll_wait,
-                lambda d: _count(d, Selectors.FEED_ITEM) > before or _count(d, Selectors.END_OF_LIST) > 0,
+                lambda d, before=loaded: _count(d, Selectors.FEED_ITEM) > before or _at_end(d),
             )
-            loaded = _count(driver, Selectors.FEED_ITEM)
             if not grew:
                 break
         return driver.page_source
@@ -288,7 +286,7 @@ class GoogleMapsSource(Source):
         }
         return LeadRecord(
             source=self.name,
-            external_id=str(listing.external_id or place_id(url) or url),
+            external_id=str(place_id(url) or listing.external_id or url),
             url=url,
             title=name,
             name=name,
@@ -310,6 +308,10 @@ class GoogleMapsSource(Source):
 
 def _count(driver: WebDriver, selector: str) -> int:
     return len(driver.find_elements(By.CSS_SELECTOR, selector))
+
+
+def _at_end(driver: WebDriver) -> bool:
+    return _count(driver, Selectors.END_OF_LIST) > 0
 
 
 def _wait(driver: WebDriver, timeout: float, condition: Callable[[WebDriver], bool]) -> bool:

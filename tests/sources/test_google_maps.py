@@ -20,10 +20,12 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from leadq.core.broker import setup_broker
+from leadq.core.inline import run_until_idle
 from leadq.db import session_scope
 from leadq.leads.models import Lead, LeadSource
 from leadq.scrape.browser import Browser
 from leadq.scrape.fetch import PoliteFetcher, RobotsDisallowed, waiting_rate_limit
+from leadq.scrape.runs import create_run, get_run
 from leadq.settings import Settings, get_settings
 from leadq.sources.base import SearchQuery, SourceBlocked
 from leadq.sources.google_maps import GoogleMapsSource, coordinates, place_id
@@ -202,6 +204,22 @@ def test_a_crashed_chromedriver_still_leaves_no_chromium_behind(maps, profiles):
     browser.close()
 
 
+@pytest.mark.chromium
+def test_a_job_stopped_by_its_time_limit_leaves_no_chromium_behind(maps, profiles):
+    _, source, settings = maps
+    from leadq.actors.scrape import scrape_search
+
+    with session_scope(settings) as session:
+        run_id = create_run(source.name, SearchQuery(query="plumber"), session=session).id
+    # A place URL renders no results feed: the job waits for one until its time limit stops it.
+    url = f"{source.base_url}/place/Nowhere/data=!1s0x0:0x0"
+    scrape_search.send_with_options(args=(run_id, source.name, url, 5, {}), time_limit=1500, max_retries=0)
+    run_until_idle(timeout=30)
+    with session_scope(settings) as session:
+        run = get_run(run_id, session=session)
+        assert (run.state, run.message, run.pages) == ("failed", "TimeLimitExceeded", 0)
+
+
 def leads_by_place(settings: Settings) -> dict[str, tuple[Lead, LeadSource]]:
     with session_scope(settings) as session:
         rows = session.exec(select(Lead, LeadSource).where(LeadSource.lead_id == Lead.id)).all()
@@ -307,3 +325,20 @@ def test_a_consent_page_ends_the_scrape_saying_so(maps_cli, profiles):
     assert result.exit_code == 1
     assert "consent page" in result.stderr and "Traceback" not in result.output
     assert leads_by_place(get_settings()) == {}
+
+
+@pytest.mark.chromium
+def test_parse_renders_a_place_url_in_chromium(maps_cli, profiles):
+    _, base = maps_cli
+    place = f"{base}/place/Back+Bay/data=!4m7!3m6!1s{BACK_BAY}!8m2!3d42.35033!4d-71.08097"
+    result = runner.invoke(
+        app, ["scrape", "parse", "--source", "google-maps", "--page", "listing", place, "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert (record["name"], record["external_id"], record["phones"]) == (
+        "Back Bay Heating & Cooling",
+        BACK_BAY,
+        [],
+    )
+    assert (record["latitude"], record["longitude"]) == (42.35033, -71.08097)
