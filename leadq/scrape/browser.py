@@ -64,7 +64,7 @@ def _slot(size: int) -> threading.BoundedSemaphore:
 
 
 class BrowserUnavailable(PermanentError):
-    """Chromium or chromedriver is missing or cannot start: retrying cannot fix it."""
+    """Chromium or chromedriver is not installed: retrying cannot fix it."""
 
 
 class Browser:
@@ -74,6 +74,7 @@ class Browser:
         self.settings = settings
         self.driver: WebDriver | None = None
         self.profile_dir: str | None = None
+        self._service: Service | None = None
         self._slot = _slot(settings.browser_max_per_process)
         self._holding_slot = False
 
@@ -97,12 +98,17 @@ class Browser:
             options.add_argument(flag)
         options.add_argument(f"--user-data-dir={self.profile_dir}")
         options.add_argument(f"--user-agent={self.settings.user_agent}")
-        service = Service(executable_path=self.settings.chromedriver_path, log_output=subprocess.DEVNULL)
+        # Kept so close() finds chromedriver even when startup itself is interrupted.
+        self._service = Service(
+            executable_path=self.settings.chromedriver_path, log_output=subprocess.DEVNULL
+        )
         try:
-            self.driver = webdriver.Chrome(service=service, options=options)
-        except WebDriverException as exc:
+            self.driver = webdriver.Chrome(service=self._service, options=options)
+        except BaseException as exc:
             self.close()
-            raise BrowserUnavailable(f"headless Chromium did not start: {_first_line(exc)}") from None
+            if isinstance(exc, WebDriverException):  # e.g. out of memory: worth another try later
+                raise TransientError(f"headless Chromium did not start: {_first_line(exc)}") from None
+            raise
         self.driver.set_page_load_timeout(self.settings.browser_page_timeout)
         self.driver.set_script_timeout(self.settings.browser_element_timeout)
         # A hung browser must not hold the job past its time limit on one command.
@@ -125,11 +131,13 @@ class Browser:
     def close(self) -> None:
         """Quit Chromium, kill whatever of its process tree is left, delete the profile."""
         driver, self.driver = self.driver, None
-        if driver is not None:
-            process = driver.service.process
+        service, self._service = self._service, None
+        if service is not None:
+            process = getattr(service, "process", None)
             tree = _process_tree(process.pid if process else None, self.profile_dir)
             try:
-                driver.quit()
+                if driver is not None:
+                    driver.quit()
             except Exception as exc:  # the tree is killed below whatever went wrong
                 log.warning("chromium quit failed (%s); killing its processes", _first_line(exc))
             _kill(tree)

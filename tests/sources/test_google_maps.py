@@ -22,8 +22,9 @@ from typer.testing import CliRunner
 from leadq.core.broker import setup_broker
 from leadq.core.inline import run_until_idle
 from leadq.db import session_scope
+from leadq.errors import TransientError
 from leadq.leads.models import Lead, LeadSource
-from leadq.scrape.browser import Browser
+from leadq.scrape.browser import Browser, BrowserUnavailable
 from leadq.scrape.fetch import PoliteFetcher, RobotsDisallowed, waiting_rate_limit
 from leadq.scrape.runs import create_run, get_run
 from leadq.settings import Settings, get_settings
@@ -218,6 +219,16 @@ def test_a_job_stopped_by_its_time_limit_leaves_no_chromium_behind(maps, profile
     with session_scope(settings) as session:
         run = get_run(run_id, session=session)
         assert (run.state, run.message, run.pages) == ("failed", "TimeLimitExceeded", 0)
+
+
+@pytest.mark.chromium
+def test_a_missing_or_failing_chromium_is_a_clear_error_and_leaves_nothing(settings, profiles):
+    with pytest.raises(BrowserUnavailable, match="apt-get install chromium"):
+        Browser(settings.model_copy(update={"chromium_path": "/nonexistent/chromium"})).start()
+    broken = Browser(settings.model_copy(update={"chromium_path": "/bin/false"}))
+    with pytest.raises(TransientError, match="did not start"):
+        broken.start()
+    assert broken.driver is None and broken.profile_dir is None
 
 
 def leads_by_place(settings: Settings) -> dict[str, tuple[Lead, LeadSource]]:
