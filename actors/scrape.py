@@ -8,9 +8,10 @@ re-run page does not enqueue its listings twice.
 
 from __future__ import annotations
 
+from contextlib import closing
 from typing import Any
 
-from dramatiq.middleware import CurrentMessage
+from dramatiq.middleware import CurrentMessage, TimeLimitExceeded
 
 from leadq.core.broker import actor, current_broker, current_settings
 from leadq.core.enqueue import send, send_many
@@ -59,7 +60,9 @@ def scrape_search(
     settings = current_settings()
     src, fetcher = open_source(source, options, settings)
     try:
-        with session_scope(settings) as session:
+        # The fetcher (and its browser, if any) is closed before the run's state
+        # is recorded: whoever waits on the run never sees a browser still up.
+        with closing(fetcher), session_scope(settings) as session:
             page = scrape_page(
                 src,
                 url,
@@ -69,14 +72,12 @@ def scrape_search(
                 budget=budget,
                 last_page=page_number >= settings.scrape_max_pages,
             )
-    except Exception as exc:
+    except (Exception, TimeLimitExceeded) as exc:  # a time limit is an interrupt, not an Exception
         state = "blocked" if isinstance(exc, SourceBlocked) else "failed" if _fails_for_good(exc) else None
         if state:
             with session_scope(settings) as session:
-                finish_search(run_id, session=session, state=state, message=str(exc))
+                finish_search(run_id, session=session, state=state, message=str(exc) or type(exc).__name__)
         raise
-    finally:
-        fetcher.close()
     send_many(
         scrape_listing,
         [((run_id, source, listing.to_dict(), options), {}) for listing in page.to_scrape],
@@ -108,16 +109,15 @@ def scrape_listing(run_id: int, source: str, listing: dict[str, Any], options: d
     settings = current_settings()
     src, fetcher = open_source(source, options, settings)
     try:
-        record = listing_record(src, Listing.from_dict(listing), fetcher, site=options.get("site"))
+        with closing(fetcher):  # a browser is released before the database write
+            record = listing_record(src, Listing.from_dict(listing), fetcher, site=options.get("site"))
         with session_scope(settings) as session:
             lead_id, outcome = store_record(record, session=session, run_id=run_id)
-    except Exception as exc:
+    except (Exception, TimeLimitExceeded) as exc:
         if _fails_for_good(exc):
             with session_scope(settings) as session:
                 bump(run_id, session=session, errors=1)
         raise
-    finally:
-        fetcher.close()
     if options.get("pipeline") and outcome == "new" and record.website:
         send(enrich_website, lead_id, unique_key=f"enrich-website:{lead_id}")
 

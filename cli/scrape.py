@@ -31,7 +31,9 @@ from leadq.sources.declarative import load_spec_file
 
 from .console import err, out, print_json
 
-app = typer.Typer(help="Scrape listings into leads (Craigslist, Yellow Pages, TOML-described sites).")
+app = typer.Typer(
+    help="Scrape listings into leads (Craigslist, Yellow Pages, Google Maps, TOML-described sites)."
+)
 
 POLL = 0.25
 
@@ -44,6 +46,9 @@ def scrape(
     site: Annotated[str | None, typer.Option(help="Craigslist site (sfbay) or directory location.")] = None,
     category: Annotated[str | None, typer.Option(help="Craigslist category code, e.g. sks.")] = None,
     query: Annotated[str | None, typer.Option(help="Search words.")] = None,
+    location: Annotated[
+        str | None, typer.Option(help="Where to search (Google Maps, Yellow Pages), e.g. 'Boston, MA'.")
+    ] = None,
     max_listings: Annotated[int | None, typer.Option("--max", min=1, help="Most listings to scrape.")] = None,
     base_url: Annotated[str | None, typer.Option(help="Scrape this server instead of the live site.")] = None,
     inline: Annotated[bool, typer.Option(help="Run in this process (no Redis needed).")] = False,
@@ -58,7 +63,7 @@ def scrape(
     settings = get_settings()
     spec = load_spec_file(source_file) if source_file else None
     src = get_source(source, settings, spec, base_url)
-    search = SearchQuery(site=site, category=category, query=query)
+    search = SearchQuery(site=site, category=category, query=query, location=location)
     url = src.search_url(search)
     if ignore_robots:
         err.print(
@@ -243,7 +248,7 @@ def parse(
     """Parse one page and show what the parser extracts (for when a site changes its layout)."""
     settings = get_settings()
     src = get_source(source, settings, load_spec_file(source_file) if source_file else None)
-    html, url = _read_target(target, settings, src)
+    html, url = _read_target(target, settings, src, page)
     data = parse_page(src, page, html, url)
     if as_json:
         print_json(data)
@@ -290,12 +295,15 @@ def _listing_json(listing) -> dict[str, Any]:
     return {**data, **{key: value for key, value in extra.items() if key not in data}}
 
 
-def _read_target(target: str, settings: Settings, src: Source) -> tuple[str, str]:
+def _read_target(target: str, settings: Settings, src: Source, page: str) -> tuple[str, str]:
     if target.startswith(("http://", "https://")):
         setup_broker(settings, inline=True)  # the per-host rate limiter lives on the broker
         fetcher = PoliteFetcher(settings, trusted_origin=src.base_url, limiter=waiting_rate_limit)
         try:
-            return fetcher.get_text(target), target
+            # Through the source's own fetch, so a Google Maps URL is rendered in Chromium.
+            if page == "search":
+                return src.fetch_search(target, fetcher, settings.scrape_max_listings), target
+            return src.fetch_detail(target, fetcher), target
         finally:
             fetcher.close()
     path = Path(target)

@@ -1,10 +1,12 @@
 """Polite fetching, in one place for every source: robots.txt, per-host rate limit, typed errors.
 
-Every page a source reads goes through ``PoliteFetcher.get_text``: robots.txt
-is honoured unless the user passed ``--ignore-robots``; requests to one host
-are limited (default 1/s) through the core's distributed rate limiter, so two
-workers on two machines share the budget; User-Agent, timeouts, the URL guard
-and the transient/permanent error split come from ``leadq.net.HttpClient``.
+Every page a source reads goes through ``PoliteFetcher.get_text`` (plain
+HTTP) or ``PoliteFetcher.render`` (headless Chromium, for pages built by
+JavaScript): robots.txt is honoured unless the user passed ``--ignore-robots``;
+page loads to one host are limited (default 1/s) through the core's
+distributed rate limiter, so two workers on two machines share the budget;
+User-Agent, timeouts, the URL guard and the transient/permanent error split
+come from ``leadq.net.HttpClient`` (and ``leadq.scrape.browser`` for Chromium).
 """
 
 from __future__ import annotations
@@ -15,13 +17,18 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 from leadq.core.ratelimit import rate_limit
 from leadq.errors import Deferred, PermanentError, UserError
 from leadq.net import HttpClient
+from leadq.scrape.browser import Browser
 from leadq.settings import Settings
+
+if TYPE_CHECKING:
+    from selenium.webdriver.remote.webdriver import WebDriver
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +36,7 @@ log = logging.getLogger(__name__)
 ROBOTS_TTL = 3600.0
 
 Limiter = Callable[..., AbstractContextManager]
+Rendered = TypeVar("Rendered")
 
 
 @contextmanager
@@ -84,6 +92,7 @@ class PoliteFetcher:
         # sample site on 127.0.0.1), so it may be private; lead URLs never are.
         self.trusted = origin(trusted_origin) if trusted_origin else None
         self._trusted_client: HttpClient | None = None
+        self._browser: Browser | None = None
 
     def _client_for(self, url: str) -> HttpClient:
         if self.trusted is None or origin(url) != self.trusted or self.settings.allow_private_urls:
@@ -94,16 +103,38 @@ class PoliteFetcher:
 
     def get_text(self, url: str) -> str:
         """The page at ``url`` as text, after the robots check and the per-host limit."""
-        if self.respect_robots and not self._robots(url).can_fetch(self.settings.user_agent, url):
-            raise RobotsDisallowed(f"robots.txt of {urlsplit(url).netloc} disallows {url}")
+        self._check_robots(url)
         response = self._get(url)
         return response.text
 
-    def _get(self, url: str):
+    def render(self, url: str, read: Callable[[WebDriver], Rendered]) -> Rendered:
+        """Load ``url`` in headless Chromium and return ``read(driver)`` (wait, scroll, page source).
+
+        Same robots check and per-host limit as ``get_text``, counted per page
+        load. The browser starts on the first load (after the limiter, so a
+        deferred job never pays for a browser) and lives until ``close()``.
+        """
+        self._check_robots(url)
+        with self._slot(url):
+            if self._browser is None:
+                self._browser = Browser(self.settings)
+            driver = self._browser.load(url)
+        return read(driver)
+
+    def _check_robots(self, url: str) -> None:
+        if self.respect_robots and not self._robots(url).can_fetch(self.settings.user_agent, url):
+            raise RobotsDisallowed(f"robots.txt of {urlsplit(url).netloc} disallows {url}")
+
+    @contextmanager
+    def _slot(self, url: str) -> Iterator[None]:
         with self.limiter(
             host_key(url), limit=self.settings.scrape_rate_limit, per=self.settings.scrape_rate_window
         ):
             self.requests += 1
+            yield
+
+    def _get(self, url: str):
+        with self._slot(url):
             return self._client_for(url).get(url)
 
     def _robots(self, url: str) -> RobotFileParser:
@@ -131,6 +162,10 @@ class PoliteFetcher:
             cls._robots_cache.clear()
 
     def close(self) -> None:
+        """Release connections and quit the browser, if one was started (call in ``finally``)."""
+        if self._browser is not None:
+            self._browser.close()
+            self._browser = None
         self.client.close()
         if self._trusted_client is not None:
             self._trusted_client.close()

@@ -58,7 +58,7 @@ def scrape_page(
     Listings already in the store are skipped (counted, not re-fetched): a
     daily search then costs one request per new posting, not per result.
     """
-    page = source.parse_search(fetcher.get_text(url), url)
+    page = source.parse_search(source.fetch_search(url, fetcher, budget), url)
     seen: set[str] = set()
     unique = []
     for listing in page.listings:
@@ -84,7 +84,7 @@ def listing_record(
     if source.fetches_detail:
         if not listing.url:
             raise ValidationFailed(f"{listing.source} listing {listing.external_id} has no URL to fetch")
-        record = source.parse_detail(fetcher.get_text(listing.url), listing.url, listing)
+        record = source.parse_detail(source.fetch_detail(listing.url, fetcher), listing.url, listing)
     else:
         record = source.record_from_listing(listing)
     record.site = record.site or site

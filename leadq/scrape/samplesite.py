@@ -1,4 +1,4 @@
-"""A local stand-in for Craigslist and Yellow Pages, serving saved pages on 127.0.0.1.
+"""A local stand-in for Craigslist, Yellow Pages and Google Maps, serving saved pages on 127.0.0.1.
 
 It also serves a tiny directory (/directory) and business websites (/biz/NAME/)
 for website enrichment. Used by ``scripts/sample-site`` (run the whole pipeline offline) and by the
@@ -6,8 +6,10 @@ tests (a real HTTP server, no mocks). Craigslist search pages come from the
 saved real page, or are generated in the real static layout when a listing
 count is asked for (load tests); a posting whose saved page exists is served
 as saved, any other posting is the saved posting page with that listing's
-id, title and price put in. Every request's arrival time is logged so tests
-can check the per-host rate limit at the server.
+id, title and price put in. Google Maps is a hand-written script page under
+/maps/ that builds its results feed and place panels in the browser. Every
+request's arrival time is logged so tests can check the per-host rate limit
+at the server.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class SampleSite:
     #: robots.txt body; None serves a 404 (no robots.txt).
     robots: str | None = "User-agent: *\nDisallow: /reply/\n"
     blocked: bool = False
+    #: Serve this Google page under /maps/ instead of Maps: "consent" or "sorry" (captcha).
+    maps_block: str | None = None
     #: Posting ids answered with 404 (a listing deleted between search and fetch).
     gone: set[str] = field(default_factory=set)
     #: (arrival time, path, User-Agent) of every request.
@@ -125,6 +129,11 @@ class SampleSite:
         path = self.fixtures / "yellowpages" / f"search-landscaping-page{page}.html"
         return path.read_text(encoding="utf-8") if path.exists() else None
 
+    def google_maps(self) -> str:
+        """The Maps script page (it routes /maps/search/ and /maps/place/ itself), or a block page."""
+        page = {"consent": "consent.html", "sorry": "sorry.html"}.get(self.maps_block or "", "app.html")
+        return (self.fixtures / "google_maps" / page).read_text(encoding="utf-8")
+
     def _site_page(self, name: str) -> str:
         return (self.fixtures / "sites" / name).read_text(encoding="utf-8")
 
@@ -154,6 +163,8 @@ class SampleSite:
         if parts.path == "/search":
             body = self.yellowpages(int(params.get("page", ["1"])[0] or 1))
             return (200, "text/html; charset=utf-8", body) if body else (404, "text/plain", "no such page")
+        if parts.path.startswith("/maps/"):
+            return 200, "text/html; charset=utf-8", self.google_maps()
         if parts.path == "/directory":
             return 200, "text/html; charset=utf-8", self._site_page("directory.html")
         if parts.path.startswith("/biz/"):

@@ -9,12 +9,14 @@ from leadq.settings import Settings
 from leadq.sources.base import Source
 from leadq.sources.craigslist import CraigslistSource
 from leadq.sources.declarative import DeclarativeSource
+from leadq.sources.google_maps import GoogleMapsSource
 from leadq.sources.yellowpages import YellowPagesSource
 
 #: Built-in sources by command-line name.
 BUILTIN: dict[str, type[Source]] = {
     CraigslistSource.name: CraigslistSource,
     YellowPagesSource.name: YellowPagesSource,
+    GoogleMapsSource.name: GoogleMapsSource,
 }
 
 #: Names leadq deliberately refuses, with the reason shown to the user.
@@ -25,7 +27,11 @@ REFUSED = {
 
 
 #: The settings field holding each built-in source's base URL (what --base-url overrides).
-BASE_URL_FIELDS = {"craigslist": "craigslist_base_url", "yellowpages": "yellowpages_base_url"}
+BASE_URL_FIELDS = {
+    "craigslist": "craigslist_base_url",
+    "yellowpages": "yellowpages_base_url",
+    "google-maps": "google_maps_base_url",
+}
 
 
 def get_source(

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from leadq.errors import TransientError
+
+if TYPE_CHECKING:
+    from leadq.scrape.fetch import PoliteFetcher
 
 #: How long a source backs off after a block page or captcha, in seconds.
 BLOCK_BACKOFF = 900.0
@@ -126,6 +129,15 @@ class Source(ABC):
     @abstractmethod
     def search_url(self, query: SearchQuery) -> str:
         """URL of the first result page for ``query``."""
+
+    def fetch_search(self, url: str, fetcher: PoliteFetcher, budget: int) -> str:
+        """Text of one result page. A page built by JavaScript overrides this to render
+        it in the browser (``fetcher.render``), loading up to ``budget`` results."""
+        return fetcher.get_text(url)
+
+    def fetch_detail(self, url: str, fetcher: PoliteFetcher) -> str:
+        """Text of a listing's own page (same hook as ``fetch_search``)."""
+        return fetcher.get_text(url)
 
     @abstractmethod
     def parse_search(self, html: str, url: str) -> SearchPage:

@@ -258,5 +258,6 @@ def test_parse_of_a_missing_file_is_a_user_error(fast_cli):
 def test_sources_lists_every_source_with_its_settings(fast_cli):
     data = json.loads(leadq("scrape", "sources", "--json").stdout)
     names = [row["name"] for row in data]
-    assert names[:2] == ["craigslist", "yellowpages"] and "linkedin" in names
+    assert names[:3] == ["craigslist", "google-maps", "yellowpages"] and "linkedin" in names
     assert data[0]["settings"] == {"craigslist_base_url": "https://<site>.craigslist.org"}
+    assert data[1]["settings"]["google_maps_base_url"] == "https://www.google.com/maps"

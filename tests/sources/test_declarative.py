@@ -108,5 +108,5 @@ def test_linkedin_is_refused_with_the_reason():
 
 
 def test_unknown_source_lists_the_known_ones():
-    with pytest.raises(UserError, match="known: craigslist, yellowpages"):
+    with pytest.raises(UserError, match="known: craigslist, google-maps, yellowpages"):
         get_source("myspace", Settings(_env_file=None))

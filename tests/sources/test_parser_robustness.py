@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 
 from leadq.errors import PermanentError
 from leadq.settings import Settings
+from leadq.sources.base import Listing
 from leadq.sources.craigslist import CraigslistSource
 from leadq.sources.declarative import DeclarativeSource
+from leadq.sources.google_maps import GoogleMapsSource
 from leadq.sources.text import find_emails, find_phones, find_urls, parse_price
 from leadq.sources.yellowpages import YellowPagesSource
 from tests.conftest import FIXTURES
@@ -35,6 +37,9 @@ TAGS = [
     "<section id='postingbody'>",
     "<div class='result' id='lid-'><a class='business-name'>",
     "<div class='result-rating five'>",
+    "<div role='feed'><div><div jsaction='x'>",
+    "<a href='https://www.google.com/maps/place/x/data=!1s0x1:0x2!3d91!4d-181'>",
+    "<form action='https://consent.google.com/save'>",
     "<!--",
     "<![CDATA[",
     "\x00",
@@ -57,6 +62,7 @@ html_text = st.one_of(
 SOURCES = [
     CraigslistSource(Settings(_env_file=None)),
     YellowPagesSource(Settings(_env_file=None)),
+    GoogleMapsSource(Settings(_env_file=None)),
     DeclarativeSource(
         {
             "name": "d",
@@ -80,12 +86,18 @@ def test_malformed_html_yields_a_permanent_error_or_fewer_fields(html):
             assert type(exc).__name__ == "SourceBlocked", exc
         else:
             assert all(listing.external_id for listing in page.listings)
-    try:
-        SOURCES[0].parse_posting(html, "http://127.0.0.1/a/1234567.html")
-    except PermanentError:
-        pass
-    except Exception as exc:
-        assert type(exc).__name__ == "SourceBlocked", exc
+    place = "http://127.0.0.1/maps/place/x/data=!1s0x1:0x2"
+    detail_parsers = [
+        lambda: SOURCES[0].parse_posting(html, "http://127.0.0.1/a/1234567.html"),
+        lambda: SOURCES[2].parse_detail(html, place, Listing("google-maps", "0x1:0x2", place, None)),
+    ]
+    for parse in detail_parsers:
+        try:
+            parse()
+        except PermanentError:
+            pass
+        except Exception as exc:
+            assert type(exc).__name__ == "SourceBlocked", exc
 
 
 @settings(max_examples=200, deadline=None)
