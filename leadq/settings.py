@@ -15,6 +15,8 @@ from platformdirs import user_data_dir
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from leadq.pagespeed.settings import PageSpeedSettings
+
 QUEUES = ("scrape", "pagespeed", "email", "campaign", "ai", "demo", "maintenance")
 
 
@@ -62,7 +64,7 @@ class CoreSettings(BaseModel):
     chromedriver_path: str = "/usr/bin/chromedriver"
 
 
-class Settings(CoreSettings, BaseSettings):
+class Settings(CoreSettings, PageSpeedSettings, BaseSettings):
     """Effective configuration: env vars LEADQ_*, then `.env`, then defaults."""
 
     model_config = SettingsConfigDict(
