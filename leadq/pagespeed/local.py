@@ -54,16 +54,25 @@ class LocalEngine:
         check_url(url, allow_private=self.settings.allow_private_urls)
         timeout = self.settings.pagespeed_timeout
         with self.pool.lease() as browser:
-            watchdog = threading.Timer(timeout, browser.kill)
+            expired = threading.Event()
+
+            def expire() -> None:
+                expired.set()
+                browser.kill()
+
+            watchdog = threading.Timer(timeout, expire)
             watchdog.daemon = True
             watchdog.start()
             try:
                 data, network = self._measure(browser, url, strategy, checkpoint)
-            except (TimeoutException, WebDriverException) as exc:
-                browser.kill()
-                if isinstance(exc, TimeoutException) or not watchdog.is_alive():
+            except Exception as exc:
+                # A killed browser surfaces as whatever the driver's HTTP call hit
+                # (WebDriverException, urllib3 ProtocolError ...): classify by cause.
+                if expired.is_set() or isinstance(exc, TimeoutException):
                     raise TransientError(f"audit of {url} timed out after {timeout:g} s") from None
-                raise TransientError(f"Chromium failed while auditing {url}: {exc.msg or exc}") from None
+                if isinstance(exc, WebDriverException):
+                    raise TransientError(f"Chromium failed while auditing {url}: {exc.msg or exc}") from None
+                raise
             finally:
                 watchdog.cancel()
         return build_record(url, strategy, data, network)

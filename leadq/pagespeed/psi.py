@@ -44,6 +44,10 @@ class _QuotaPause:
         with self._lock:
             self._until = max(self._until, until)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._until = 0.0
+
     def remaining(self, now: float) -> float:
         with self._lock:
             return max(0.0, self._until - now)

@@ -1,0 +1,84 @@
+"""Browsers are reused, restarted after N pages, and killed without orphans on a time limit."""
+
+from __future__ import annotations
+
+import os
+
+import psutil
+import pytest
+
+from leadq.errors import TransientError
+from leadq.pagespeed.local import LocalEngine
+from leadq.settings import Settings
+
+from .pages import install
+
+pytestmark = pytest.mark.chromium
+
+
+def browser_processes() -> set[int]:
+    """chromedriver and Chromium processes under this test process."""
+    found = set()
+    for child in psutil.Process(os.getpid()).children(recursive=True):
+        try:
+            if "chrom" in child.name():
+                found.add(child.pid)
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+def chrome_processes_alive(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                alive.add(pid)
+        except psutil.NoSuchProcess:
+            continue
+    return alive
+
+
+@pytest.fixture(scope="module")
+def site(server):
+    install(server)
+    return server
+
+
+def test_a_browser_serves_n_pages_then_is_replaced(site, tmp_path) -> None:
+    engine = LocalEngine(Settings(data_dir=tmp_path, allow_private_urls=True, pagespeed_browser_pages=2))
+    before = browser_processes()
+    try:
+        engine.audit(site.url + "/fast", "desktop")
+        first = browser_processes() - before
+        engine.audit(site.url + "/fast", "desktop")
+        assert not chrome_processes_alive(first), "the browser must be closed after its 2nd page"
+        engine.audit(site.url + "/fast", "desktop")
+        assert browser_processes() - before, "a fresh browser serves the 3rd page"
+    finally:
+        engine.close()
+    assert not chrome_processes_alive(browser_processes() - before)
+
+
+def test_a_timed_out_audit_kills_its_browser_and_leaves_no_orphan(site, tmp_path) -> None:
+    engine = LocalEngine(Settings(data_dir=tmp_path, allow_private_urls=True, pagespeed_timeout=3))
+    before = browser_processes()
+    try:
+        for _ in range(2):
+            started = set()
+            with pytest.raises(TransientError, match="timed out after 3 s"):
+                # the audit's own browser is the one that appears while it runs
+                started = browser_processes() - before
+                engine.audit(site.url + "/hang", "desktop")
+            assert not chrome_processes_alive(browser_processes() - before)
+            assert not chrome_processes_alive(started)
+        record = engine.audit(site.url + "/fast", "desktop")
+        assert record.performance_score >= 90, "the pool starts a fresh browser after a kill"
+    finally:
+        engine.close()
+    leftovers = [
+        p
+        for p in psutil.process_iter(["name", "ppid"])
+        if "chrom" in (p.info["name"] or "") and p.info["ppid"] == 1 and p.pid not in before
+    ]
+    assert not chrome_processes_alive({p.pid for p in leftovers})
