@@ -6,6 +6,7 @@ path, and plain numbers compare the same way on SQLite and Postgres.
 
 from __future__ import annotations
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 #: Every state a job can be in; the last four are final.
@@ -23,8 +24,8 @@ class Job(SQLModel, table=True):
     queue: str = Field(index=True, max_length=64)
     args_summary: str = Field(default="", max_length=512)
     state: str = Field(index=True, max_length=16)
-    #: Orders events from different processes: attempt * 10 + phase rank.
-    seq: int = 0
+    #: Orders events written by different processes: event time in ms * 10 + phase rank.
+    seq: int = Field(default=0, sa_type=BigInteger)
     attempt: int = 1
     unique_key: str | None = Field(default=None, max_length=255)
     parent_id: str | None = Field(default=None, index=True, max_length=64)

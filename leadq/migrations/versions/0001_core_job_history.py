@@ -22,7 +22,7 @@ def upgrade() -> None:
         sa.Column("queue", sa.String(64), nullable=False),
         sa.Column("args_summary", sa.String(512), nullable=False, server_default=""),
         sa.Column("state", sa.String(16), nullable=False),
-        sa.Column("seq", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("seq", sa.BigInteger, nullable=False, server_default="0"),
         sa.Column("attempt", sa.Integer, nullable=False, server_default="1"),
         sa.Column("unique_key", sa.String(255)),
         sa.Column("parent_id", sa.String(64)),

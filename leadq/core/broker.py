@@ -1,0 +1,184 @@
+"""Builds leadq's broker and declares actors on it.
+
+One function builds the broker with the full middleware list, Redis or
+embedded alike, so an actor behaves the same in a worker and in `--inline`.
+Dramatiq binds an actor to a broker when it is declared, so the broker is
+installed before ``leadq.actors`` is imported; when a process switches
+brokers (tests, `--inline` after a Redis command) the declared actors are
+re-bound to the new one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import dramatiq
+import redis
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import (
+    AgeLimit,
+    Callbacks,
+    CurrentMessage,
+    GroupCallbacks,
+    Pipelines,
+    ShutdownNotifications,
+    TimeLimit,
+)
+from dramatiq.rate_limits.backends import RedisBackend as RedisRateLimiterBackend
+from dramatiq.rate_limits.backends import StubBackend as StubRateLimiterBackend
+from dramatiq.results import Results
+from dramatiq.results.backends import RedisBackend as RedisResultBackend
+from dramatiq.results.backends import StubBackend as StubResultBackend
+from periodiq import PeriodiqMiddleware
+
+from leadq.core.cancel import CancelRegistry, Cancellation, LocalCancelRegistry, RedisCancelRegistry
+from leadq.core.history import HistoryRecorder, JobHistory
+from leadq.core.redis_broker import DEFAULT_REDIS_URL, LeadqRedisBroker, LeadqStubBroker
+from leadq.core.retries import TypedRetries
+from leadq.errors import Cancelled, PermanentError
+from leadq.settings import QUEUES, Settings, get_settings
+
+_lock = threading.RLock()
+_state: dict[str, Any] = {}
+_declared: list[dramatiq.Actor] = []
+
+
+def build_broker(settings: Settings, *, inline: bool = False, broker_id: str | None = None) -> dramatiq.Broker:
+    """A Redis or embedded broker with leadq's whole middleware list."""
+    recorder = HistoryRecorder(settings)
+    if settings.uses_redis and not inline:
+        client = redis.Redis.from_url(settings.redis_url or DEFAULT_REDIS_URL)
+        results = RedisResultBackend(client=client, namespace=f"{settings.namespace}-results")
+        limiter_backend = RedisRateLimiterBackend(client=client)
+        cancels: CancelRegistry = RedisCancelRegistry(client, settings.namespace)
+    else:
+        results = StubResultBackend()
+        limiter_backend = StubRateLimiterBackend()
+        cancels = LocalCancelRegistry()
+    middleware = [
+        AgeLimit(),
+        TimeLimit(),
+        ShutdownNotifications(),
+        Callbacks(),
+        Pipelines(),
+        GroupCallbacks(limiter_backend),
+        TypedRetries(),
+        CurrentMessage(),
+        Results(backend=results, result_ttl=settings.result_ttl * 1000),
+        Cancellation(cancels),
+        JobHistory(recorder),
+        PeriodiqMiddleware(skip_delay=60),
+    ]
+    if settings.uses_redis and not inline:
+        broker = LeadqRedisBroker(settings=settings, middleware=middleware, client=client, broker_id=broker_id)
+    else:
+        broker = LeadqStubBroker(settings=settings, middleware=middleware)
+    broker.leadq_settings = settings
+    broker.leadq_history = recorder
+    broker.leadq_cancels = cancels
+    broker.leadq_rate_limiter_backend = limiter_backend
+    for queue in QUEUES:
+        broker.declare_queue(queue)
+    return broker
+
+
+def setup_broker(
+    settings: Settings | None = None, *, inline: bool = False, broker_id: str | None = None
+) -> dramatiq.Broker:
+    """Build and install the broker, then declare every leadq actor on it."""
+    settings = settings or get_settings()
+    with _lock:
+        current = _state.get("broker")
+        if current is not None and _state.get("key") == (id(settings), inline, broker_id):
+            return current
+        if settings.sentry_dsn:
+            _init_sentry(settings)
+        broker = build_broker(settings, inline=inline, broker_id=broker_id)
+        _install(broker)
+        _state.update(broker=broker, key=(id(settings), inline, broker_id))
+    importlib.import_module("leadq.actors")
+    return broker
+
+
+def _install(broker: dramatiq.Broker) -> None:
+    previous = _state.get("broker")
+    if previous is not None:
+        previous.leadq_history.close()
+    dramatiq.set_broker(broker)
+    for declared in _declared:
+        declared.broker = broker
+        broker.declare_actor(declared)
+
+
+def _init_sentry(settings: Settings) -> None:
+    # Must run before the broker is built: the Dramatiq integration patches
+    # Broker.__init__ to add its middleware.
+    import sentry_sdk
+    from sentry_sdk.integrations.dramatiq import DramatiqIntegration
+
+    sentry_sdk.init(dsn=settings.sentry_dsn, integrations=[DramatiqIntegration()])
+
+
+def current_broker() -> dramatiq.Broker:
+    """The broker ``setup_broker`` installed (set one up from settings if none)."""
+    broker = _state.get("broker")
+    return broker if broker is not None else setup_broker()
+
+
+def current_settings() -> Settings:
+    """The settings the installed broker was built with; actors read these."""
+    return current_broker().leadq_settings
+
+
+def actor(
+    fn: Callable | None = None,
+    *,
+    queue: str,
+    max_retries: int = 5,
+    time_limit: float = 600,
+    min_backoff: float = 1.0,
+    max_backoff: float = 300,
+    **options: Any,
+):
+    """Declare a leadq actor: its queue, retries and time limit in one place.
+
+    Times are in seconds. ``PermanentError`` and ``Cancelled`` are expected
+    outcomes (``throws``): never retried, never logged as crashes.
+    """
+    if queue not in QUEUES:
+        raise ValueError(f"unknown queue {queue!r}; leadq's queues are {', '.join(QUEUES)}")
+
+    def decorate(fn: Callable) -> dramatiq.Actor:
+        declared = dramatiq.actor(
+            fn,
+            broker=_state.get("broker") or setup_broker_for_import(),
+            queue_name=queue,
+            max_retries=max_retries,
+            time_limit=int(time_limit * 1000),
+            min_backoff=int(min_backoff * 1000),
+            max_backoff=int(max_backoff * 1000),
+            throws=(PermanentError, Cancelled),
+            **options,
+        )
+        _declared.append(declared)
+        return declared
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def setup_broker_for_import() -> dramatiq.Broker:
+    """A broker for code that imports an actor module before calling setup_broker."""
+    with _lock:
+        if "broker" not in _state:
+            settings = get_settings()
+            broker = build_broker(settings)
+            _install(broker)
+            _state.update(broker=broker, key=(id(settings), False, None))
+        return _state["broker"]
+
+
+def is_stub(broker: dramatiq.Broker) -> bool:
+    return isinstance(broker, StubBroker)

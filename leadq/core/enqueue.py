@@ -1,0 +1,86 @@
+"""Sending jobs: one, or a batch in one Redis round trip, optionally idempotent.
+
+Both paths build ordinary Dramatiq messages, so retries, delays, pipelines
+and every middleware behave as with ``actor.send``. A job sent from inside
+another job records it as its parent, which is how `--wait` follows a fan-out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import dramatiq
+from dramatiq.middleware import CurrentMessage
+
+from leadq.core.broker import current_broker
+from leadq.core.redis_broker import Outgoing
+
+Call = tuple[tuple, dict] | tuple
+
+
+def _options(unique_key: str | None) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    parent = CurrentMessage.get_current_message()
+    if parent is not None:
+        options["parent_id"] = parent.message_id
+    if unique_key:
+        options["unique_key"] = unique_key
+    return options
+
+
+def _split(call: Call) -> tuple[tuple, dict]:
+    if len(call) == 2 and isinstance(call[0], tuple | list) and isinstance(call[1], dict):
+        return tuple(call[0]), call[1]
+    return tuple(call), {}
+
+
+def send(
+    actor: dramatiq.Actor,
+    *args: Any,
+    unique_key: str | None = None,
+    unique_ttl: float | None = None,
+    delay: float | None = None,
+    **kwargs: Any,
+) -> str:
+    """Enqueue one job and return its id (the existing job's id for a held ``unique_key``)."""
+    return send_many(
+        actor, [(args, kwargs)], unique_keys=[unique_key], unique_ttl=unique_ttl, delay=delay
+    )[0]
+
+
+def send_many(
+    actor: dramatiq.Actor,
+    calls: Iterable[Call],
+    *,
+    unique_keys: Sequence[str | None] | None = None,
+    unique_ttl: float | None = None,
+    delay: float | None = None,
+) -> list[str]:
+    """Enqueue many jobs of one actor in one round trip; returns their ids in order.
+
+    ``calls`` holds ``(args, kwargs)`` pairs or plain argument tuples. Delays
+    are in seconds; ``unique_keys`` (one per call, or None) make enqueue
+    idempotent for ``unique_ttl`` seconds (default: the ``unique_ttl`` setting).
+    """
+    broker = current_broker()
+    calls = [_split(call) for call in calls]
+    keys = list(unique_keys) if unique_keys is not None else [None] * len(calls)
+    if len(keys) != len(calls):
+        raise ValueError("unique_keys must have one entry per call")
+    delay_ms = int(delay * 1000) if delay else None
+    ttl_ms = int(unique_ttl * 1000) if unique_ttl else None
+    batch = [
+        Outgoing(
+            actor.message_with_options(args=args, kwargs=kwargs, **_options(key)),
+            delay=delay_ms,
+            unique_key=key,
+            unique_ttl=ttl_ms,
+        )
+        for (args, kwargs), key in zip(calls, keys, strict=True)
+    ]
+    results = broker.enqueue_many(batch)
+    if CurrentMessage.get_current_message() is None:
+        # A CLI process has no writer thread: make the jobs visible right away.
+        broker.leadq_history.flush()
+    return [existing or message.message_id for message, existing in results]

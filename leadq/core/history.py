@@ -1,0 +1,273 @@
+"""Job history: every message's life in SQL, written off the hot path.
+
+Middleware hooks only append a small dict to a buffer; a writer thread (in
+workers) or an explicit flush (in the CLI) writes each batch in one
+transaction: an upsert of the ``job`` rows and an insert of ``job_event`` rows.
+Events from different processes may arrive in any order, so each carries a
+sequence number (event time in ms * 10 + phase rank) and a row only moves to
+a state whose sequence is not older than the one it has.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import reprlib
+import threading
+import time
+from typing import Any
+
+from dramatiq.middleware import Middleware
+from sqlalchemy import Engine, case, func
+from sqlalchemy.dialects import postgresql, sqlite
+
+from leadq.core.models import Job, JobEvent
+from leadq.db import ensure_schema
+from leadq.errors import Cancelled, Deferred
+from leadq.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+RANK = {"enqueued": 0, "running": 1, "retrying": 2}  # every final state ranks 3
+COLUMNS = [c.name for c in Job.__table__.columns]
+_summary = reprlib.Repr()
+_summary.maxstring = 60
+_summary.maxother = 60
+
+
+def summarize_args(args: tuple | list, kwargs: dict) -> str:
+    """A short, single-line view of a job's arguments for listings."""
+    parts = [_summary.repr(a) for a in args] + [f"{k}={_summary.repr(v)}" for k, v in kwargs.items()]
+    return ", ".join(parts)[:500]
+
+
+def canonical_queue(queue_name: str) -> str:
+    return queue_name[:-3] if queue_name.endswith(".DQ") else queue_name
+
+
+def event(job_id: str, state: str, **fields: Any) -> dict[str, Any]:
+    """One history event; ``at`` defaults to now."""
+    at = fields.pop("at", None) or time.time()
+    return {"id": job_id, "state": state, "at": at, "seq": int(at * 1000) * 10 + RANK.get(state, 3), **fields}
+
+
+def _upsert_statement(engine: Engine):
+    table = Job.__table__
+    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(table)
+    new = stmt.excluded
+    newer = new.seq >= table.c.seq
+
+    def pick(column: str):
+        return case((newer, getattr(new, column)), else_=table.c[column])
+
+    return stmt.on_conflict_do_update(
+        index_elements=["id"],
+        set_={
+            "state": pick("state"),
+            "attempt": pick("attempt"),
+            "error_type": pick("error_type"),
+            "error_message": pick("error_message"),
+            "seq": pick("seq"),
+            "args_summary": case((new.args_summary != "", new.args_summary), else_=table.c.args_summary),
+            "unique_key": func.coalesce(table.c.unique_key, new.unique_key),
+            "parent_id": func.coalesce(table.c.parent_id, new.parent_id),
+            "enqueued_at": func.coalesce(table.c.enqueued_at, new.enqueued_at),
+            "started_at": func.coalesce(new.started_at, table.c.started_at),
+            "finished_at": func.coalesce(new.finished_at, table.c.finished_at),
+            "duration_ms": func.coalesce(new.duration_ms, table.c.duration_ms),
+            "worker": func.coalesce(new.worker, table.c.worker),
+            "updated_at": new.updated_at,
+        },
+    )
+
+
+def _collapse(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Merge a batch's events into one row per job (an upsert touches a row once)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for ev in events:
+        row = rows.get(ev["id"])
+        if row is None:
+            row = dict.fromkeys(COLUMNS)
+            row.update(args_summary="", attempt=1, seq=0, actor="", queue="")
+            rows[ev["id"]] = row
+        newer = ev["seq"] >= row["seq"]
+        for key, value in ev.items():
+            if key == "at" or value is None:
+                continue
+            if key in ("state", "attempt", "seq", "error_type", "error_message") and not newer:
+                continue
+            if key == "enqueued_at" and row["enqueued_at"] is not None:
+                continue
+            row[key] = value
+        if newer and ev.get("error_type") is None:
+            row["error_type"] = row["error_message"] = None
+        row["updated_at"] = ev["at"]
+    return list(rows.values())
+
+
+class HistoryRecorder:
+    """Buffers history events and writes them in batches."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._pending: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._statement = None
+        atexit.register(self.flush)
+
+    def record(self, ev: dict[str, Any]) -> None:
+        with self._lock:
+            self._pending.append(ev)
+
+    def record_many(self, events: list[dict[str, Any]]) -> None:
+        with self._lock:
+            self._pending.extend(events)
+
+    def start(self) -> None:
+        """Write in the background every ``history_flush_interval`` (worker processes)."""
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="leadq-history-writer", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.settings.history_flush_interval):
+            try:
+                self.flush()
+            except Exception:
+                # The database may be restarting; events stay buffered for the next try.
+                logger.exception("could not write job history; will retry")
+
+    def close(self) -> None:
+        """Stop the writer thread and write what is buffered."""
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            self._stop.set()
+            thread.join()
+        self.flush()
+
+    def flush(self) -> None:
+        """Write every buffered event now, in one transaction."""
+        with self._write_lock:
+            with self._lock:
+                events, self._pending = self._pending, []
+            if not events:
+                return
+            try:
+                self._write(events)
+            except BaseException:
+                with self._lock:
+                    self._pending[:0] = events
+                raise
+
+    def _write(self, events: list[dict[str, Any]]) -> None:
+        engine = ensure_schema(self.settings)
+        if self._statement is None:
+            self._statement = _upsert_statement(engine)
+        log = [
+            {
+                "job_id": ev["id"],
+                "state": ev["state"],
+                "attempt": ev.get("attempt") or 1,
+                "at": ev["at"],
+                "error_type": ev.get("error_type"),
+                "error_message": ev.get("error_message"),
+            }
+            for ev in events
+        ]
+        with engine.begin() as connection:
+            connection.execute(self._statement, _collapse(events))
+            connection.execute(JobEvent.__table__.insert(), log)
+
+
+class JobHistory(Middleware):
+    """Records enqueued / running / retrying / succeeded / dead / cancelled."""
+
+    def __init__(self, recorder: HistoryRecorder) -> None:
+        self.recorder = recorder
+        self._started: dict[str, float] = {}
+
+    def after_worker_boot(self, broker, worker) -> None:
+        self.recorder.start()
+
+    def after_worker_shutdown(self, broker, worker) -> None:
+        self.recorder.close()
+
+    def after_enqueue(self, broker, message, delay) -> None:
+        # Retries and deferrals re-enqueue the same job; the worker-side hooks
+        # record those, so only a job's first enqueue is recorded here.
+        if message.options.get("retries") or message.options.get("attempt", 1) > 1:
+            return
+        now = time.time()
+        self.recorder.record(
+            event(
+                message.message_id,
+                "enqueued",
+                at=now,
+                actor=message.actor_name,
+                queue=canonical_queue(message.queue_name),
+                args_summary=summarize_args(message.args, message.kwargs),
+                enqueued_at=now,
+                parent_id=message.options.get("parent_id"),
+                unique_key=message.options.get("unique_key"),
+            )
+        )
+
+    def before_process_message(self, broker, message) -> None:
+        now = time.time()
+        self._started[message.message_id] = now
+        self.recorder.record(
+            event(
+                message.message_id,
+                "running",
+                at=now,
+                actor=message.actor_name,
+                queue=canonical_queue(message.queue_name),
+                attempt=message.options.get("attempt", 1),
+                started_at=now,
+                worker=getattr(broker, "broker_id", None) or f"inline:{os.getpid()}",
+            )
+        )
+
+    def after_process_message(self, broker, message, *, result=None, exception=None) -> None:
+        if isinstance(exception, Deferred):
+            self._started.pop(message.message_id, None)
+            return  # re-enqueued by TypedRetries; after_enqueue recorded it
+        if exception is None:
+            state = "succeeded"
+        elif isinstance(exception, Cancelled):
+            state = "cancelled"
+        elif message.failed:
+            state = "dead"
+        else:
+            state = "retrying"
+        self._finish(message, state, exception)
+
+    def after_skip_message(self, broker, message) -> None:
+        self._finish(message, "dead" if message.failed else "cancelled", None)
+
+    def _finish(self, message, state: str, exception: BaseException | None) -> None:
+        now = time.time()
+        started = self._started.pop(message.message_id, None)
+        attempt = message.options.get("attempt", 1)
+        if state == "retrying":
+            attempt -= 1  # TypedRetries already counted the attempt to come
+        self.recorder.record(
+            event(
+                message.message_id,
+                state,
+                at=now,
+                actor=message.actor_name,
+                queue=canonical_queue(message.queue_name),
+                attempt=attempt,
+                finished_at=now,
+                duration_ms=(now - started) * 1000 if started else None,
+                error_type=type(exception).__name__ if exception else None,
+                error_message=str(exception)[:2000] if exception else None,
+            )
+        )

@@ -1,0 +1,120 @@
+"""Reading job history, and the state changes the CLI makes (cancel, purge)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+from dramatiq.common import dq_name
+from sqlmodel import Session, col, select
+
+from leadq.core.history import HistoryRecorder, event
+from leadq.core.redis_broker import LeadqRedisBroker
+from leadq.core.models import FINAL_STATES, STATES, Job, JobEvent
+from leadq.db import ensure_schema
+from leadq.errors import UserError
+from leadq.settings import Settings
+
+
+def get_job(settings: Settings, job_id: str) -> Job | None:
+    """A job by id, or by a unique prefix of at least 6 characters."""
+    with Session(ensure_schema(settings)) as session:
+        job = session.get(Job, job_id)
+        if job is not None or len(job_id) < 6:
+            return job
+        matches = session.exec(select(Job).where(col(Job.id).startswith(job_id)).limit(2)).all()
+    if len(matches) > 1:
+        raise UserError(f"job id prefix {job_id!r} is ambiguous; give more characters")
+    return matches[0] if matches else None
+
+
+def require_job(settings: Settings, job_id: str) -> Job:
+    job = get_job(settings, job_id)
+    if job is None:
+        raise UserError(f"no job with id {job_id!r} in job history")
+    return job
+
+
+def list_jobs(
+    settings: Settings,
+    *,
+    state: str | None = None,
+    actor: str | None = None,
+    queue: str | None = None,
+    since: float | None = None,
+    parent_id: str | None = None,
+    limit: int | None = 100,
+) -> list[Job]:
+    """Newest first. ``since`` is epoch seconds."""
+    if state is not None and state not in STATES:
+        raise UserError(f"unknown state {state!r}; states are {', '.join(STATES)}")
+    query = select(Job).order_by(col(Job.enqueued_at).desc(), col(Job.updated_at).desc())
+    if state:
+        query = query.where(Job.state == state)
+    if actor:
+        query = query.where(Job.actor == actor)
+    if queue:
+        query = query.where(Job.queue == queue)
+    if since is not None:
+        query = query.where(col(Job.enqueued_at) >= since)
+    if parent_id:
+        query = query.where(Job.parent_id == parent_id)
+    if limit:
+        query = query.limit(limit)
+    with Session(ensure_schema(settings)) as session:
+        return list(session.exec(query).all())
+
+
+def job_events(settings: Settings, job_id: str) -> list[JobEvent]:
+    with Session(ensure_schema(settings)) as session:
+        query = select(JobEvent).where(JobEvent.job_id == job_id).order_by(col(JobEvent.at), col(JobEvent.id))
+        return list(session.exec(query).all())
+
+
+def record_states(
+    recorder: HistoryRecorder, job_ids: Iterable[str], state: str, *, reason: str | None = None
+) -> None:
+    """Write a state decided outside a worker (cancel, purge) right away."""
+    recorder.record_many(
+        [event(job_id, state, error_type=reason and state, error_message=reason) for job_id in job_ids]
+    )
+    recorder.flush()
+
+
+def wait_for(
+    settings: Settings,
+    job_id: str,
+    *,
+    timeout: float | None = None,
+    poll: float = 0.2,
+    on_update: Callable[[Job], None] | None = None,
+) -> Job:
+    """Poll history until the job reaches a final state (or ``timeout`` seconds pass)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        job = require_job(settings, job_id)
+        if on_update is not None:
+            on_update(job)
+        if job.state in FINAL_STATES:
+            return job
+        if deadline is not None and time.monotonic() >= deadline:
+            raise UserError(f"job {job_id} still {job.state} after {timeout:g}s")
+        time.sleep(poll)
+
+
+def cancel_job(broker, settings: Settings, job_id: str) -> str:
+    """Cancel a job: take it out of its queue if it is waiting there, else flag it
+    so a worker skips it or the running actor stops at its next ``checkpoint()``.
+    Returns what happened, for the person who asked."""
+    job = require_job(settings, job_id)
+    if job.state in FINAL_STATES:
+        raise UserError(f"job {job.id} already {job.state}; nothing to cancel")
+    if isinstance(broker, LeadqRedisBroker):
+        for name in (job.queue, dq_name(job.queue)):
+            if broker.leadq_scripts["remove_message"](args=[broker.namespace, name, job.id]):
+                record_states(broker.leadq_history, [job.id], "cancelled", reason="cancelled while queued")
+                return "removed from its queue"
+    broker.leadq_cancels.cancel(job.id)
+    if job.state == "running":
+        return "asked to stop at its next checkpoint"
+    return "flagged: a worker will skip it"

@@ -1,0 +1,95 @@
+"""Queue inspection and purging on the Redis broker.
+
+Counts come straight from Dramatiq's Redis layout: ``ns:q`` (ready ids),
+``ns:q.DQ`` (delayed ids not yet fetched), ``ns:__acks__.<worker>.q[.DQ]``
+(fetched by a worker: in flight, or delayed and held in its memory),
+``ns:q.XQ`` (dead letters) and ``ns:__heartbeats__`` (worker liveness).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+from dramatiq import Message
+from dramatiq.common import dq_name
+
+from leadq.core.jobs import record_states
+from leadq.core.redis_broker import LeadqRedisBroker
+from leadq.errors import UserError
+from leadq.settings import QUEUES
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    queue: str
+    ready: int
+    delayed: int
+    in_flight: int
+    dead: int
+
+    def asdict(self) -> dict[str, int | str]:
+        return asdict(self)
+
+
+def require_redis(broker) -> LeadqRedisBroker:
+    if not isinstance(broker, LeadqRedisBroker):
+        raise UserError(
+            "this command inspects Redis, but leadq is in embedded mode: set LEADQ_REDIS_URL "
+            "(e.g. redis://127.0.0.1:6379/0) to use a Redis broker"
+        )
+    return broker
+
+
+def _heartbeats(broker: LeadqRedisBroker) -> list[tuple[str, float]]:
+    key = f"{broker.namespace}:__heartbeats__"
+    return [(member.decode(), score) for member, score in broker.client.zrange(key, 0, -1, withscores=True)]
+
+
+def live_workers(broker) -> list[str]:
+    """Worker ids whose heartbeat is within the heartbeat timeout."""
+    broker = require_redis(broker)
+    cutoff = time.time() * 1000 - broker.heartbeat_timeout
+    return [worker for worker, beat in _heartbeats(broker) if beat >= cutoff]
+
+
+def queue_stats(broker, queues: tuple[str, ...] = QUEUES) -> list[QueueStats]:
+    """Ready / delayed / in-flight / dead counts per queue, in one round trip."""
+    broker = require_redis(broker)
+    ns = broker.namespace
+    workers = [worker for worker, _ in _heartbeats(broker)]
+    pipe = broker.client.pipeline(transaction=False)
+    for queue in queues:
+        pipe.llen(f"{ns}:{queue}")
+        pipe.llen(f"{ns}:{dq_name(queue)}")
+        pipe.zcard(f"{ns}:{queue}.XQ")
+        for worker in workers:
+            pipe.scard(f"{ns}:__acks__.{worker}.{queue}")
+            pipe.scard(f"{ns}:__acks__.{worker}.{dq_name(queue)}")
+    replies = iter(pipe.execute())
+    stats = []
+    for queue in queues:
+        ready, delayed, dead = next(replies), next(replies), next(replies)
+        in_flight = 0
+        for _ in workers:
+            in_flight += next(replies)
+            delayed += next(replies)
+        stats.append(QueueStats(queue, ready, delayed, in_flight, dead))
+    return stats
+
+
+def purge_queue(broker, queue: str, *, dry_run: bool = False) -> int:
+    """Remove the ready and delayed messages waiting in ``queue``; dead letters stay.
+
+    Purged jobs are marked cancelled in job history. Returns how many went.
+    """
+    broker = require_redis(broker)
+    if queue not in QUEUES:
+        raise UserError(f"unknown queue {queue!r}; queues are {', '.join(QUEUES)}")
+    removed: list[bytes] = []
+    for name in (queue, dq_name(queue)):
+        removed += broker.leadq_scripts["purge_queue"](args=[broker.namespace, name, "1" if dry_run else "0"])
+    if not dry_run and removed:
+        job_ids = [Message.decode(data).message_id for data in removed]
+        record_states(broker.leadq_history, job_ids, "cancelled", reason=f"purged from queue {queue}")
+    return len(removed)

@@ -1,0 +1,239 @@
+"""Dramatiq brokers with leadq's enqueue: batched, idempotent, waking idle consumers.
+
+Redis: one pipelined round trip per batch (Dramatiq sends one message per
+round trip even in a group), an optional idempotency key checked in the same
+script, and a wake-up push that idle consumers block on instead of polling
+with backoff. Maintenance (reaping dead workers' messages) runs on a fixed
+tick per queue rather than by chance, so redelivery time is bounded.
+
+Embedded: the same API on Dramatiq's StubBroker, with idempotency keys held
+in process memory.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import uuid4
+
+import redis
+from dramatiq import Message
+from dramatiq.broker import MessageProxy
+from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.common import compute_backoff, current_millis, dq_name
+from dramatiq.errors import ConnectionClosed
+
+from leadq.settings import Settings
+
+LUA_DIR = Path(__file__).parent / "lua"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+#: Commands that must stay cheap: Dramatiq never runs maintenance on them.
+NO_MAINTENANCE = {"ack", "nack"}
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to enqueue, with its optional delay (ms) and idempotency key."""
+
+    message: Message
+    delay: int | None = None
+    unique_key: str | None = None
+    unique_ttl: int | None = None
+
+
+def _with_delay(message: Message, delay: int | None) -> tuple[str, Message]:
+    if delay is None:
+        return message.queue_name, message
+    queue_name = dq_name(message.queue_name)
+    return queue_name, message.copy(queue_name=queue_name, options={"eta": current_millis() + delay})
+
+
+class LeadqRedisBroker(RedisBroker):
+    """Dramatiq's Redis broker with batched/unique enqueue and bounded redelivery."""
+
+    def __init__(
+        self, *, settings: Settings, middleware: list, client: redis.Redis, broker_id: str | None = None
+    ) -> None:
+        super().__init__(
+            client=client,
+            middleware=middleware,
+            namespace=settings.namespace,
+            heartbeat_timeout=int(settings.heartbeat_timeout * 1000),
+            dead_message_ttl=settings.dead_letter_ttl * 1000,
+        )
+        if broker_id:
+            self.broker_id = broker_id
+        self.unique_ttl_ms = settings.unique_ttl * 1000
+        self.idle_wait = settings.idle_wakeup_timeout
+        self.maintenance_interval = settings.maintenance_interval
+        self._last_maintenance: dict[str, float] = {}
+        self.leadq_scripts = {
+            path.stem: self.client.register_script(path.read_bytes()) for path in LUA_DIR.glob("*.lua")
+        }
+
+    @property
+    def consumer_class(self):
+        return WakeableConsumer
+
+    # -- enqueue -------------------------------------------------------------
+
+    def enqueue(self, message: Message, *, delay: int | None = None) -> Message:
+        [(sent, _)] = self.enqueue_many([Outgoing(message, delay)])
+        return sent
+
+    def enqueue_many(self, batch: Sequence[Outgoing]) -> list[tuple[Message, str | None]]:
+        """Enqueue a batch in one round trip.
+
+        Returns ``(message, existing_job_id)`` per item; ``existing_job_id`` is
+        set when the idempotency key was already held and nothing was enqueued.
+        """
+        script = self.leadq_scripts["enqueue"]
+        pipe = self.client.pipeline(transaction=False)
+        prepared = []
+        for item in batch:
+            queue_name, message = _with_delay(item.message, item.delay)
+            message = message.copy(options={"redis_message_id": str(uuid4())})
+            self.emit_before("enqueue", message, item.delay)
+            script(
+                args=[
+                    self.namespace,
+                    queue_name,
+                    message.options["redis_message_id"],
+                    message.encode(),
+                    item.unique_key or "",
+                    item.unique_ttl or self.unique_ttl_ms,
+                    message.message_id,
+                ],
+                client=pipe,
+            )
+            prepared.append((message, item.delay))
+        replies = pipe.execute()
+        results = []
+        for (message, delay), existing in zip(prepared, replies, strict=True):
+            existing_id = existing.decode() if existing else None
+            if existing_id is None:
+                self.emit_after("enqueue", message, delay)
+            results.append((message, existing_id))
+        return results
+
+    # -- maintenance ---------------------------------------------------------
+
+    def _maintenance_due(self, command: str, queue_name: str) -> int:
+        if command in NO_MAINTENANCE:
+            return 0
+        now = time.monotonic()
+        if now - self._last_maintenance.get(queue_name, 0.0) < self.maintenance_interval:
+            return 0
+        self._last_maintenance[queue_name] = now
+        return 1
+
+    def _dispatch(self, command):
+        # Same call as Dramatiq's, but maintenance runs on a per-queue tick
+        # instead of a 1-in-1000 draw, so a dead worker's messages come back
+        # within heartbeat_timeout + maintenance_interval.
+        dispatch = self.scripts["dispatch"]
+        keys = [self.namespace]
+
+        def do_dispatch(queue_name, *args):
+            return dispatch(
+                args=[
+                    command,
+                    current_millis(),
+                    queue_name,
+                    self.broker_id,
+                    self.heartbeat_timeout,
+                    self.dead_message_ttl,
+                    self._maintenance_due(command, queue_name),
+                    self._max_unpack_size(),
+                    *args,
+                ],
+                keys=keys,
+            )
+
+        return do_dispatch
+
+    def reap_worker(self, worker_id: str) -> int:
+        """Requeue every unacked message of a worker known to be dead."""
+        return int(self.leadq_scripts["reap_worker"](args=[self.namespace, worker_id]))
+
+    def wait_for_work(self, queue_name: str, timeout: float) -> None:
+        """Block until an enqueue on ``queue_name`` wakes us, or ``timeout`` passes."""
+        self.client.blpop([f"{self.namespace}:__wakeup__.{queue_name}"], timeout=timeout)
+
+
+class WakeableConsumer(_RedisConsumer):
+    """A consumer that sleeps on a wake-up list when its queue is empty.
+
+    Dramatiq's consumer sleeps with exponential backoff on an empty queue, so a
+    job sent to an idle worker waits up to the backoff (p50 ~130 ms measured).
+    Blocking on the wake-up list starts it within a millisecond or two and
+    costs one command per idle timeout instead of a stream of polls.
+    """
+
+    #: Delay consumers hold messages until their eta; they must come back often.
+    DELAYED_POLL = 0.05
+
+    def __next__(self):
+        try:
+            while True:
+                if self.message_cache:
+                    data = self.message_cache.pop(0)
+                    if data is None:
+                        continue
+                    self.misses = 0
+                    message = Message.decode(data)
+                    self.queued_message_ids.add(message.message_id)
+                    return MessageProxy(message)
+
+                if self.outstanding_message_count >= self.prefetch:
+                    # Every prefetch slot is busy: wait for a worker thread to ack.
+                    self.misses, backoff_ms = compute_backoff(self.misses, max_backoff=100)
+                    time.sleep(backoff_ms / 1000)
+                    return None
+
+                self.message_cache = self.broker.do_fetch(
+                    self.queue_name, self.prefetch - self.outstanding_message_count
+                )
+                if self.message_cache:
+                    continue
+                if self.queue_name.endswith(".DQ") and self.queued_message_ids:
+                    time.sleep(self.DELAYED_POLL)
+                else:
+                    self.broker.wait_for_work(self.queue_name, min(self.broker.idle_wait, self.timeout / 1000))
+                return None
+        except redis.ConnectionError as e:
+            raise ConnectionClosed(e) from None
+
+
+class LeadqStubBroker(StubBroker):
+    """Dramatiq's in-memory broker with leadq's enqueue API (embedded mode)."""
+
+    def __init__(self, *, settings: Settings, middleware: list) -> None:
+        super().__init__(middleware=middleware)
+        self.unique_ttl_ms = settings.unique_ttl * 1000
+        self._unique: dict[str, tuple[str, float]] = {}
+        self._unique_lock = threading.Lock()
+
+    def enqueue_many(self, batch: Sequence[Outgoing]) -> list[tuple[Message, str | None]]:
+        results = []
+        for item in batch:
+            if item.unique_key:
+                existing = self._claim(item.unique_key, item.message.message_id, item.unique_ttl)
+                if existing is not None:
+                    results.append((item.message, existing))
+                    continue
+            results.append((self.enqueue(item.message, delay=item.delay), None))
+        return results
+
+    def _claim(self, key: str, job_id: str, ttl_ms: int | None) -> str | None:
+        now = time.monotonic()
+        with self._unique_lock:
+            held = self._unique.get(key)
+            if held is not None and held[1] > now:
+                return held[0]
+            self._unique[key] = (job_id, now + (ttl_ms or self.unique_ttl_ms) / 1000)
+        return None
