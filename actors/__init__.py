@@ -3,3 +3,5 @@
 Importing this package declares every actor on the broker that
 ``leadq.core.broker.setup_broker`` installed, so it must run first.
 """
+
+from . import pagespeed  # noqa: F401
