@@ -13,7 +13,7 @@ from leadq import __version__
 from leadq.errors import LeadqError
 from leadq.settings import get_settings
 
-from . import config, db
+from . import audits, config, db, pagespeed
 from .console import err
 
 
@@ -46,6 +46,8 @@ app = typer.Typer(
 )
 app.add_typer(config.app, name="config")
 app.add_typer(db.app, name="db")
+app.add_typer(pagespeed.app, name="pagespeed")
+app.add_typer(audits.app, name="audits")
 
 
 def _version(value: bool) -> None:
