@@ -24,7 +24,11 @@ OBSERVERS = r"""
     state.lcpTag = e.element ? e.element.tagName.toLowerCase() : null;
     state.lcpUrl = e.url || null;
   });
-  watch('layout-shift', e => { if (!e.hadRecentInput) state.shifts.push([e.startTime, e.value]); });
+  // Every shift counts, hadRecentInput or not: the audit never touches the page, and
+  // Chrome flags shifts after an emulated viewport change as "recent input"
+  // (crbug.com/1094974, 1302667), which Lighthouse works around the same way
+  // (core/computed/metrics/cumulative-layout-shift.js).
+  watch('layout-shift', e => state.shifts.push([e.startTime, e.value]));
   watch('longtask', e => state.longTasks.push([e.startTime, e.duration]));
 })();
 """

@@ -37,13 +37,14 @@ def png(width: int, height: int) -> bytes:
 
 
 HERO = '<img src="/hero.png?delay={delay}" width="1200" height="700" alt="Our van">'
+# After load, so the content was painted before it moves, whatever the throttling.
 SHIFT_SCRIPT = """<script>
-setTimeout(() => {
+addEventListener('load', () => setTimeout(() => {
   const banner = document.createElement('div');
   banner.style.height = '400px';
   banner.textContent = 'Spring sale!';
   document.body.prepend(banner);
-}, 300);
+}, 300));
 </script>"""
 
 
