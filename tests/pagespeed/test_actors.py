@@ -96,3 +96,22 @@ def test_running_audit_pending_twice_does_not_double_the_work(psi_settings, brok
     run_until_idle(timeout=30)
     ids = {job.id for parent in (first, second) for job in list_jobs(psi_settings, parent_id=parent)}
     assert len(ids) == 1
+
+
+def test_psi_calls_over_the_keys_rate_limit_wait_without_failing(psi_settings) -> None:
+    from leadq.errors import UserError
+
+    limited = psi_settings.model_copy(update={"psi_rate_limit": 1, "psi_rate_period": 60})
+    setup_broker(limited, inline=True)
+    from leadq.actors.pagespeed import audit_website
+
+    first = send(audit_website, url="https://a.example/", strategy="mobile")
+    second = send(audit_website, url="https://b.example/", strategy="mobile")
+    with pytest.raises(UserError, match="still running"):
+        run_until_idle(timeout=3)
+    jobs = [get_job(limited, first), get_job(limited, second)]
+    assert sorted(job.state == "succeeded" for job in jobs) == [False, True], "one call waits for the window"
+    waiting = next(job for job in jobs if job.state != "succeeded")
+    # Deferred, not failed: no error recorded, no retry state (history may still show it running).
+    assert waiting.state not in ("failed", "dead", "retrying")
+    assert waiting.error_type is None

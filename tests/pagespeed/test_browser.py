@@ -82,3 +82,56 @@ def test_a_timed_out_audit_kills_its_browser_and_leaves_no_orphan(site, tmp_path
         if "chrom" in (p.info["name"] or "") and p.info["ppid"] == 1 and p.pid not in before
     ]
     assert not chrome_processes_alive({p.pid for p in leftovers})
+
+
+def test_a_cancelled_audit_kills_its_browser(site, tmp_path) -> None:
+    from leadq.errors import Cancelled
+
+    engine = LocalEngine(Settings(data_dir=tmp_path, allow_private_urls=True))
+    before = browser_processes()
+
+    def cancel() -> None:
+        raise Cancelled("job was cancelled")
+
+    try:
+        with pytest.raises(Cancelled):
+            engine.audit(site.url + "/fast", "desktop", checkpoint=cancel)
+        assert not chrome_processes_alive(browser_processes() - before)
+    finally:
+        engine.close()
+
+
+def test_concurrency_is_bounded_by_the_setting(site, tmp_path) -> None:
+    import threading
+    import time
+
+    engine = LocalEngine(Settings(data_dir=tmp_path, allow_private_urls=True, pagespeed_concurrency=1))
+    before = browser_processes()
+    drivers_seen = []
+    finished: dict[str, float] = {}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            drivers = [p for p in browser_processes() - before if "chromedriver" in psutil.Process(p).name()]
+            drivers_seen.append(len(drivers))
+            time.sleep(0.05)
+
+    def audit(path: str) -> None:
+        engine.audit(site.url + path, "desktop")
+        finished[path] = time.monotonic()
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        slow = threading.Thread(target=audit, args=("/slow-server",))
+        slow.start()
+        time.sleep(0.3)
+        audit("/fast")
+        slow.join()
+    finally:
+        stop.set()
+        sampler.join()
+        engine.close()
+    assert finished["/fast"] > finished["/slow-server"], "the second audit waited for the only slot"
+    assert max(drivers_seen) == 1
