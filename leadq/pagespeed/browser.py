@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import shutil
+import signal
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -65,7 +67,11 @@ class Browser:
         options.add_argument(f"--user-data-dir={self.profile}")
         # CDP network events give the redirect chain and the document's status.
         options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-        self.service = Service(executable_path=settings.chromedriver_path)
+        # Its own process group: Chromium forks renderers and helpers at any moment,
+        # and one killpg reaches those started after any snapshot of the tree.
+        self.service = Service(
+            executable_path=settings.chromedriver_path, popen_kw={"start_new_session": True}
+        )
         self.pages = 0
         self._dead = False
         self._lock = threading.Lock()
@@ -92,23 +98,34 @@ class Browser:
             return set()
 
     def kill(self) -> None:
-        """Kill chromedriver and all of its Chromium processes now; safe from any thread."""
+        """Kill chromedriver and all of its Chromium processes; safe from any thread.
+
+        A second caller (the watchdog and the failing audit race) waits until the
+        first one has finished, so "killed" always means "gone" when it returns.
+        """
         with self._lock:
             if self._dead:
                 return
             self._dead = True
+            self._kill_tree()
+
+    def _kill_tree(self) -> None:
         # Chromium's children re-parent once their parent dies, so collect the tree first.
         pids = self.process_ids() | getattr(self, "_pids", set())
+        process = self.service.process
+        if process is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
         procs = []
         for pid in pids:
             with contextlib.suppress(psutil.NoSuchProcess):
                 proc = psutil.Process(pid)
                 proc.kill()
                 procs.append(proc)
-        psutil.wait_procs(procs, timeout=5)
-        if self.service.process is not None:
+        psutil.wait_procs(procs + _group_members(process.pid if process else None), timeout=5)
+        if process is not None:
             with contextlib.suppress(Exception):
-                self.service.process.wait(timeout=5)  # reap our direct child: no zombie
+                process.wait(timeout=5)  # reap our direct child: no zombie
         shutil.rmtree(self.profile, ignore_errors=True)
 
     def close(self) -> None:
@@ -117,6 +134,18 @@ class Browser:
             with contextlib.suppress(Exception):
                 self.driver.quit()
         self.kill()
+
+
+def _group_members(pgid: int | None) -> list[psutil.Process]:
+    """Processes still in the browser's process group (killed, maybe not yet gone)."""
+    if pgid is None:
+        return []
+    members = []
+    for proc in psutil.process_iter():
+        with contextlib.suppress(psutil.Error, ProcessLookupError):
+            if os.getpgid(proc.pid) == pgid:
+                members.append(proc)
+    return members
 
 
 class BrowserPool:
