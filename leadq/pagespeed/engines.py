@@ -7,6 +7,8 @@ typed errors, so actors and the CLI do not care which one ran.
 from __future__ import annotations
 
 import atexit
+import multiprocessing.util
+import os
 import threading
 from collections.abc import Callable
 from typing import Protocol
@@ -68,25 +70,38 @@ def build_engine(name: str, settings: Settings) -> Engine:
     raise ConfigError(f"unknown PageSpeed engine {name!r}; choose one of {', '.join(ENGINES)}")
 
 
-_engines: dict[tuple[str, str], Engine] = {}
+_engines: dict[tuple[int, str, str], Engine] = {}
 _lock = threading.Lock()
 
 
 def shared_engine(name: str, settings: Settings) -> Engine:
-    """One engine per settings object and name per process, so browsers are reused across jobs."""
-    key = (name, settings.model_dump_json())
+    """One engine per process, name and settings, so browsers are reused across jobs.
+
+    The process id is part of the key: a forked worker must start its own
+    browsers, never drive (or kill) its parent's.
+    """
+    key = (os.getpid(), name, settings.model_dump_json())
     with _lock:
         engine = _engines.get(key)
         if engine is None:
+            if not any(k[0] == key[0] for k in _engines):
+                # A forked child starts with multiprocessing's finalizers cleared,
+                # so each process registers its own.
+                multiprocessing.util.Finalize(None, close_engines, exitpriority=100)
             engine = _engines[key] = build_engine(name, settings)
     return engine
 
 
-@atexit.register
 def close_engines() -> None:
-    """Close every shared engine (and its browsers) when the process exits."""
+    """Close this process's shared engines (and their browsers)."""
+    pid = os.getpid()
     with _lock:
-        engines = list(_engines.values())
-        _engines.clear()
+        mine = [key for key in _engines if key[0] == pid]
+        engines = [_engines.pop(key) for key in mine]
     for engine in engines:
         engine.close()
+
+
+# atexit covers normal exits; multiprocessing children (forked worker processes) leave
+# through os._exit, which skips atexit but runs multiprocessing's finalizers.
+atexit.register(close_engines)
