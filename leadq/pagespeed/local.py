@@ -10,6 +10,7 @@ browser's own timing APIs (see ``probe`` and ``lab_metrics``).
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -53,6 +54,7 @@ class LocalEngine:
         """Audit ``url``; a page slower than ``pagespeed_timeout`` kills its browser."""
         check_url(url, allow_private=self.settings.allow_private_urls)
         timeout = self.settings.pagespeed_timeout
+        net_error = None
         with self.pool.lease() as browser:
             expired = threading.Event()
 
@@ -70,11 +72,18 @@ class LocalEngine:
                 # (WebDriverException, urllib3 ProtocolError ...): classify by cause.
                 if expired.is_set() or isinstance(exc, TimeoutException):
                     raise TransientError(f"audit of {url} timed out after {timeout:g} s") from None
-                if isinstance(exc, WebDriverException):
+                net_error = _net_error(exc)
+                if net_error is None and isinstance(exc, WebDriverException):
                     raise TransientError(f"Chromium failed while auditing {url}: {exc.msg or exc}") from None
-                raise
+                if net_error is None:
+                    raise
             finally:
                 watchdog.cancel()
+        if net_error is not None:
+            # Raised outside the lease: the browser is fine and goes back to the pool.
+            if net_error in _TRANSIENT_NET_ERRORS:
+                raise TransientError(f"could not load {url}: {net_error}")
+            raise PermanentError(f"could not load {url}: {net_error}")
         return build_record(url, strategy, data, network)
 
     def close(self) -> None:
@@ -113,6 +122,25 @@ class LocalEngine:
             elif time.monotonic() - changed >= quiet and progress[2] == "complete":
                 return
             time.sleep(_POLL_S)
+
+
+_NET_ERROR = re.compile(r"net::(ERR_[A-Z_]+)")
+# Worth another try later; every other net error (DNS, refused, TLS, bad address) is the site's.
+_TRANSIENT_NET_ERRORS = {
+    "ERR_CONNECTION_TIMED_OUT",
+    "ERR_TIMED_OUT",
+    "ERR_CONNECTION_RESET",
+    "ERR_NETWORK_CHANGED",
+    "ERR_INTERNET_DISCONNECTED",
+}
+
+
+def _net_error(exc: Exception) -> str | None:
+    """Chrome's net error name when navigation failed (chromedriver reports it as an error)."""
+    if not isinstance(exc, WebDriverException):
+        return None
+    match = _NET_ERROR.search(exc.msg or "")
+    return match.group(1) if match else None
 
 
 def _emulate(driver, strategy: Strategy) -> None:

@@ -59,6 +59,12 @@ def problems(record: AuditRecord) -> list[str]:
     """Plain sentences, worst first, about what a visitor suffers and why it matters."""
     device = "phones" if record.strategy == "mobile" else "computers"
     found: list[str] = []
+    status = record.details.get("status")
+    if isinstance(status, int) and status >= 400:
+        found.append(f"The home page answers with an error (HTTP {status}) instead of the site.")
+    hops = len(record.details.get("redirects") or [])
+    if hops > 1:
+        found.append(f"Visitors are bounced through {hops} redirects before the page loads.")
     score = record.performance_score
     if score is not None and score < 90:
         found.append(

@@ -103,3 +103,16 @@ def test_private_addresses_are_refused_unless_allowed(site, engine) -> None:
     guarded = LocalEngine(engine.settings.model_copy(update={"allow_private_urls": False}))
     with pytest.raises(UrlRefused):
         guarded.audit(site.url + "/fast", "mobile")
+
+
+def test_a_site_that_refuses_connections_is_a_permanent_error(engine) -> None:
+    import socket
+
+    from leadq.errors import PermanentError
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now
+    with pytest.raises(PermanentError, match="could not load .*ERR_CONNECTION_REFUSED"):
+        engine.audit(f"http://127.0.0.1:{port}/", "desktop")
