@@ -121,7 +121,7 @@ def audit(
     started = datetime.now(UTC)
     ids = [send(audit_website, url=t.url, strategy=t.strategy, engine=t.engine) for t in targets]
     if not (wait or is_stub(broker)):
-        out.print("enqueued " + ", ".join(ids))
+        print_job_ids(ids)
         return
     finish(settings, ids, inline=is_stub(broker))
     with session_scope(settings) as session:
@@ -178,9 +178,16 @@ def run(
         calls = [((), {"url": url, "strategy": s, "engine": engine_name}) for url in urls for s in strategies]
         ids = send_many(audit_website, calls)
     if not (wait or is_stub(broker)):
-        out.print(f"enqueued {len(ids)} job(s): " + ", ".join(ids))
+        print_job_ids(ids)
         return
     finish(settings, ids, inline=is_stub(broker))
+
+
+def print_job_ids(ids: list[str]) -> None:
+    """One id per line, so scripts can read them and terminals never wrap one."""
+    out.print(f"enqueued {len(ids)} job(s); follow with `leadq job wait ID`:")
+    for job_id in ids:
+        out.print(job_id, soft_wrap=True, highlight=False)
 
 
 def finish(settings, ids: list[str], *, inline: bool) -> None:

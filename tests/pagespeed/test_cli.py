@@ -125,3 +125,29 @@ def test_a_local_audit_of_a_page_prints_the_record_keys(env, server) -> None:
     assert RECORD_KEYS <= set(data)
     assert data["engine"] == "local"
     assert {c["id"]: c["passed"] for c in data["checks"]}["viewport"] is False
+
+
+@pytest.mark.redis
+def test_queue_enqueues_on_redis_and_prints_the_job_ids(env, redis_url) -> None:
+    import uuid
+
+    import redis
+
+    from leadq.core.jobs import get_job
+
+    namespace = f"leadq-test-{uuid.uuid4().hex[:12]}"
+    env.setenv("LEADQ_BROKER", "redis")
+    env.setenv("LEADQ_REDIS_URL", redis_url)
+    env.setenv("LEADQ_NAMESPACE", namespace)
+    get_settings.cache_clear()
+    try:
+        result = leadq("pagespeed", "https://joes.example/", "--strategy", "both", "--queue")
+        assert result.exit_code == 0, result.output
+        ids = result.stdout.strip().splitlines()[1:]
+        assert len(ids) == 2
+        assert {get_job(get_settings(), job_id).actor for job_id in ids} == {"audit_website"}
+    finally:
+        client = redis.Redis.from_url(redis_url)
+        keys = list(client.scan_iter(f"{namespace}*"))
+        if keys:
+            client.delete(*keys)
