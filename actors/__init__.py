@@ -4,4 +4,5 @@ Importing this package declares every actor on the broker that
 ``leadq.core.broker.setup_broker`` installed, so it must run first.
 """
 
+from . import maintenance  # noqa: F401
 from . import pagespeed  # noqa: F401

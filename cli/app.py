@@ -13,7 +13,7 @@ from leadq import __version__
 from leadq.errors import LeadqError
 from leadq.settings import get_settings
 
-from . import audits, config, db, pagespeed
+from . import audits, config, db, dead, doctor, job, pagespeed, queue, schedule, scheduler, top, worker
 from .console import err
 
 
@@ -46,6 +46,14 @@ app = typer.Typer(
 )
 app.add_typer(config.app, name="config")
 app.add_typer(db.app, name="db")
+app.add_typer(queue.app, name="queue")
+app.add_typer(dead.app, name="dead")
+app.add_typer(job.app, name="job")
+app.command("worker")(worker.worker)
+app.command("doctor")(doctor.doctor)
+app.add_typer(schedule.app, name="schedule")
+app.command("scheduler")(scheduler.scheduler)
+app.command("top")(top.top)
 app.add_typer(pagespeed.app, name="pagespeed")
 app.add_typer(audits.app, name="audits")
 

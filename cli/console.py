@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, NoReturn
 
 import typer
@@ -21,3 +22,25 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def print_json(data: Any) -> None:
     """Machine-readable output: plain JSON on stdout, no colour, no wrapping."""
     typer.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+def fmt_time(epoch: float | None) -> str:
+    """Local wall-clock time for tables; empty when unknown."""
+    if epoch is None:
+        return ""
+    return datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M:%S")
+
+
+STATE_STYLES = {
+    "enqueued": "cyan",
+    "running": "blue",
+    "retrying": "yellow",
+    "succeeded": "green",
+    "failed": "red",
+    "dead": "bold red",
+    "cancelled": "magenta",
+}
+
+
+def styled_state(state: str) -> str:
+    return f"[{STATE_STYLES.get(state, 'white')}]{state}[/]"

@@ -103,7 +103,8 @@ def ensure_schema(settings: Settings) -> Engine:
         with _lock:
             needs = url not in _migrated
         if needs:
-            upgrade(settings)
+            if pending_migrations(settings):
+                upgrade(settings)
             with _lock:
                 _migrated.add(url)
     return get_engine(settings)

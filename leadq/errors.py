@@ -27,14 +27,15 @@ class BrokerUnavailable(UserError):
     """Redis (or the configured broker) cannot be reached."""
 
 
-class TransientError(LeadqError):
+class TransientError(LeadqError, dramatiq.Retry):
     """A failure worth retrying later: timeouts, 5xx, 429, dropped connections.
 
     ``retry_after`` (seconds) is honoured as the minimum delay before the retry.
+    A ``dramatiq.Retry`` too, so workers log it as a retry, not as a crash.
     """
 
     def __init__(self, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
+        dramatiq.Retry.__init__(self, message)
         self.retry_after = retry_after
 
 

@@ -15,6 +15,8 @@ from platformdirs import user_data_dir
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from leadq.enrich.settings import EnrichSettings
+from leadq.ops.settings import OpsSettings
 from leadq.pagespeed.settings import PageSpeedSettings
 
 QUEUES = ("scrape", "pagespeed", "email", "campaign", "ai", "demo", "maintenance")
@@ -44,13 +46,26 @@ class CoreSettings(BaseModel):
     result_ttl: int = Field(86400, description="Seconds a job's result is kept.")
     unique_ttl: int = Field(86400, description="Default seconds an idempotency key holds.")
     idle_wakeup_timeout: float = Field(
-        2.0, description="Longest an idle consumer blocks waiting for a wake-up before polling again."
+        5.0, description="Longest an idle consumer blocks waiting for a wake-up before polling again."
     )
     history_flush_interval: float = Field(0.2, description="Seconds between job-history batch writes.")
+    job_history_retention_days: int = Field(30, description="Finished jobs older than this are pruned.")
+    actor_modules: list[str] = Field(
+        default_factory=list, description="Extra modules with your own actors, imported by every worker."
+    )
     sentry_dsn: str | None = Field(None, description="Sentry DSN; errors are reported when set.")
     log_level: str = "INFO"
     worker_processes: int = 2
     worker_threads: int = 8
+    worker_max_messages: int = Field(
+        0, description="A worker process exits gracefully and is replaced after this many jobs (0: never)."
+    )
+    worker_max_rss_mb: int = Field(
+        0, description="A worker process exits gracefully and is replaced above this RSS (0: never)."
+    )
+    worker_shutdown_timeout: float = Field(
+        600.0, description="Seconds a stopping worker waits for running jobs before giving up on them."
+    )
     allow_private_urls: bool = Field(
         False, description="Let lead URLs reach private, loopback or link-local addresses (tests, LANs)."
     )
@@ -64,7 +79,7 @@ class CoreSettings(BaseModel):
     chromedriver_path: str = "/usr/bin/chromedriver"
 
 
-class Settings(CoreSettings, PageSpeedSettings, BaseSettings):
+class Settings(CoreSettings, EnrichSettings, OpsSettings, PageSpeedSettings, BaseSettings):
     """Effective configuration: env vars LEADQ_*, then `.env`, then defaults."""
 
     model_config = SettingsConfigDict(

@@ -58,7 +58,11 @@ def build_broker(settings: Settings, *, inline: bool = False, broker_id: str | N
         results = StubResultBackend()
         limiter_backend = StubRateLimiterBackend()
         cancels = LocalCancelRegistry()
+    # Dramatiq calls "after" hooks in reverse order: JobHistory sits before
+    # TypedRetries so it sees the retry decision (message.failed) when it records.
     middleware = [
+        JobHistory(recorder),
+        Cancellation(cancels),
         AgeLimit(),
         TimeLimit(),
         ShutdownNotifications(),
@@ -68,8 +72,6 @@ def build_broker(settings: Settings, *, inline: bool = False, broker_id: str | N
         TypedRetries(),
         CurrentMessage(),
         Results(backend=results, result_ttl=settings.result_ttl * 1000),
-        Cancellation(cancels),
-        JobHistory(recorder),
         PeriodiqMiddleware(skip_delay=60),
     ]
     if settings.uses_redis and not inline:
@@ -99,7 +101,8 @@ def setup_broker(
         broker = build_broker(settings, inline=inline, broker_id=broker_id)
         _install(broker)
         _state.update(broker=broker, key=(id(settings), inline, broker_id))
-    importlib.import_module("leadq.actors")
+    for module in ("leadq.actors", *settings.actor_modules):
+        importlib.import_module(module)
     return broker
 
 
@@ -120,6 +123,17 @@ def _init_sentry(settings: Settings) -> None:
     from sentry_sdk.integrations.dramatiq import DramatiqIntegration
 
     sentry_sdk.init(dsn=settings.sentry_dsn, integrations=[DramatiqIntegration()])
+
+
+def boot_process(broker: dramatiq.Broker) -> None:
+    """Tell the middleware this process will run jobs (starts the time-limit watcher).
+
+    Dramatiq's CLI emits this in each worker process; leadq's supervisor and
+    the inline runner run workers themselves, so they emit it, once per broker.
+    """
+    if not getattr(broker, "leadq_booted", False):
+        broker.emit_after("process_boot")
+        broker.leadq_booted = True
 
 
 def current_broker() -> dramatiq.Broker:

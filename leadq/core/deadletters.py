@@ -124,6 +124,7 @@ def requeue(broker, letters: list[DeadLetter]) -> int:
     broker = require_redis(broker)
     if not letters:
         return 0
+    requeued_at = time.time()  # before the enqueue: a worker may start it at once
     batch = []
     for letter in letters:
         options = dict(letter.message.options)
@@ -134,7 +135,7 @@ def requeue(broker, letters: list[DeadLetter]) -> int:
     broker.enqueue_many(batch)
     _remove(broker, letters)
     broker.leadq_history.record_many(
-        [event(letter.job_id, "enqueued", attempt=letter.attempts + 1) for letter in letters]
+        [event(letter.job_id, "enqueued", at=requeued_at, attempt=letter.attempts + 1) for letter in letters]
     )
     broker.leadq_history.flush()
     return len(letters)

@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 from dramatiq.middleware import Middleware
-from sqlalchemy import Engine, case, func
+from sqlalchemy import Engine, case, func, literal_column
 from sqlalchemy.dialects import postgresql, sqlite
 
 from leadq.core.models import Job, JobEvent
@@ -70,7 +70,7 @@ def _upsert_statement(engine: Engine):
             "error_type": pick("error_type"),
             "error_message": pick("error_message"),
             "seq": pick("seq"),
-            "args_summary": case((new.args_summary != "", new.args_summary), else_=table.c.args_summary),
+            "args_summary": case((new.args_summary != literal_column("''"), new.args_summary), else_=table.c.args_summary),
             "unique_key": func.coalesce(table.c.unique_key, new.unique_key),
             "parent_id": func.coalesce(table.c.parent_id, new.parent_id),
             "enqueued_at": func.coalesce(table.c.enqueued_at, new.enqueued_at),
@@ -123,14 +123,20 @@ class HistoryRecorder:
     def record(self, ev: dict[str, Any]) -> None:
         with self._lock:
             self._pending.append(ev)
+        if self._thread is None:
+            self.start()
 
     def record_many(self, events: list[dict[str, Any]]) -> None:
         with self._lock:
             self._pending.extend(events)
+        if self._thread is None:
+            self.start()
 
     def start(self) -> None:
-        """Write in the background every ``history_flush_interval`` (worker processes)."""
-        if self._thread is None:
+        """Write in the background every ``history_flush_interval``; atexit writes the rest."""
+        with self._lock:
+            if self._thread is not None:
+                return
             self._stop.clear()
             self._thread = threading.Thread(target=self._run, name="leadq-history-writer", daemon=True)
             self._thread.start()
@@ -203,7 +209,9 @@ class JobHistory(Middleware):
         # record those, so only a job's first enqueue is recorded here.
         if message.options.get("retries") or message.options.get("attempt", 1) > 1:
             return
-        now = time.time()
+        # The message's own creation time, not now: a fast worker may record
+        # "running" before this hook runs, and must not be overtaken by it.
+        now = message.message_timestamp / 1000
         self.recorder.record(
             event(
                 message.message_id,

@@ -10,7 +10,7 @@ import time
 
 import dramatiq
 
-from leadq.core.broker import current_broker
+from leadq.core.broker import boot_process, current_broker
 from leadq.errors import UserError
 
 
@@ -24,6 +24,7 @@ def run_until_idle(timeout: float | None = None, *, threads: int | None = None) 
     if not isinstance(broker, dramatiq.brokers.stub.StubBroker):
         raise UserError("run_until_idle needs the embedded broker (--inline or no LEADQ_REDIS_URL)")
     settings = broker.leadq_settings
+    boot_process(broker)
     worker = dramatiq.Worker(broker, worker_threads=threads or settings.worker_threads, worker_timeout=50)
     worker.start()
     deadline = None if timeout is None else time.monotonic() + timeout

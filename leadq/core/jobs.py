@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from dramatiq.common import dq_name
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from leadq.core.history import HistoryRecorder, event
@@ -115,6 +116,22 @@ def cancel_job(broker, settings: Settings, job_id: str) -> str:
                 record_states(broker.leadq_history, [job.id], "cancelled", reason="cancelled while queued")
                 return "removed from its queue"
     broker.leadq_cancels.cancel(job.id)
-    if job.state == "running":
-        return "asked to stop at its next checkpoint"
-    return "flagged: a worker will skip it"
+    return "flagged: it stops at its next checkpoint, or is skipped if it has not started"
+
+
+_TREE = text(
+    """
+    WITH RECURSIVE tree(id) AS (
+        SELECT id FROM job WHERE id = :root
+        UNION ALL
+        SELECT job.id FROM job JOIN tree ON job.parent_id = tree.id
+    )
+    SELECT job.state, COUNT(*) FROM job JOIN tree ON job.id = tree.id GROUP BY job.state
+    """
+)
+
+
+def tree_counts(settings: Settings, root_id: str) -> dict[str, int]:
+    """How many jobs in each state: the job, the jobs it sent, theirs, and so on."""
+    with ensure_schema(settings).connect() as connection:
+        return {state: count for state, count in connection.execute(_TREE, {"root": root_id})}

@@ -12,12 +12,13 @@ in process memory.
 
 from __future__ import annotations
 
+import itertools
+import os
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from uuid import uuid4
 
 import redis
 from dramatiq import Message
@@ -26,6 +27,7 @@ from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import compute_backoff, current_millis, dq_name
 from dramatiq.errors import ConnectionClosed
+from dramatiq.middleware import Middleware
 
 from leadq.settings import Settings
 
@@ -45,11 +47,33 @@ class Outgoing:
     unique_ttl: int | None = None
 
 
-def _with_delay(message: Message, delay: int | None) -> tuple[str, Message]:
+#: Distinguishes enqueues of one message (retries re-enqueue the same message
+#: id): cheaper than a uuid per enqueue, unique within the process's lifetime.
+_enqueue_serial = itertools.count(int.from_bytes(os.urandom(4), "big"))
+
+
+def enqueue_hooks(broker) -> tuple[list, list]:
+    """The middleware enqueue hooks that do something, in Dramatiq's call order.
+
+    Same calls as ``emit_before``/``emit_after``, without calling every
+    middleware's no-op for each message of a large batch.
+    """
+    before = [m.before_enqueue for m in broker.middleware if type(m).before_enqueue is not Middleware.before_enqueue]
+    after = [
+        m.after_enqueue for m in reversed(broker.middleware) if type(m).after_enqueue is not Middleware.after_enqueue
+    ]
+    return before, after
+
+
+def _for_redis(message: Message, delay: int | None) -> tuple[str, Message]:
+    """The queue to push to and the message as stored: a fresh per-enqueue id
+    (Dramatiq's message id repeats across retries) and, when delayed, its eta."""
+    options = {"redis_message_id": f"{message.message_id}.{next(_enqueue_serial)}"}
     if delay is None:
-        return message.queue_name, message
+        return message.queue_name, message.copy(options=options)
     queue_name = dq_name(message.queue_name)
-    return queue_name, message.copy(queue_name=queue_name, options={"eta": current_millis() + delay})
+    options["eta"] = current_millis() + delay
+    return queue_name, message.copy(queue_name=queue_name, options=options)
 
 
 class LeadqRedisBroker(RedisBroker):
@@ -86,37 +110,37 @@ class LeadqRedisBroker(RedisBroker):
         return sent
 
     def enqueue_many(self, batch: Sequence[Outgoing]) -> list[tuple[Message, str | None]]:
-        """Enqueue a batch in one round trip.
+        """Enqueue a batch in one round trip (one script call).
 
         Returns ``(message, existing_job_id)`` per item; ``existing_job_id`` is
         set when the idempotency key was already held and nothing was enqueued.
         """
-        script = self.leadq_scripts["enqueue"]
-        pipe = self.client.pipeline(transaction=False)
+        before, after = enqueue_hooks(self)
+        args: list = [self.namespace]
         prepared = []
         for item in batch:
-            queue_name, message = _with_delay(item.message, item.delay)
-            message = message.copy(options={"redis_message_id": str(uuid4())})
-            self.emit_before("enqueue", message, item.delay)
-            script(
-                args=[
-                    self.namespace,
-                    queue_name,
-                    message.options["redis_message_id"],
-                    message.encode(),
-                    item.unique_key or "",
-                    item.unique_ttl or self.unique_ttl_ms,
-                    message.message_id,
-                ],
-                client=pipe,
+            queue_name, message = _for_redis(item.message, item.delay)
+            for hook in before:
+                hook(self, message, item.delay)
+            args += (
+                queue_name,
+                message.options["redis_message_id"],
+                message.encode(),
+                item.unique_key or "",
+                item.unique_ttl or self.unique_ttl_ms,
+                message.message_id,
             )
             prepared.append((message, item.delay))
-        replies = pipe.execute()
+        replies = self.leadq_scripts["enqueue_batch"](args=args) if prepared else []
         results = []
         for (message, delay), existing in zip(prepared, replies, strict=True):
-            existing_id = existing.decode() if existing else None
+            existing_id = existing.decode() or None
             if existing_id is None:
-                self.emit_after("enqueue", message, delay)
+                for hook in after:
+                    try:
+                        hook(self, message, delay)
+                    except Exception:  # as Dramatiq's emit_after: log, never lose the send
+                        self.logger.critical("Unexpected failure in %r.", hook, exc_info=True)
             results.append((message, existing_id))
         return results
 
@@ -174,8 +198,27 @@ class WakeableConsumer(_RedisConsumer):
     costs one command per idle timeout instead of a stream of polls.
     """
 
-    #: Delay consumers hold messages until their eta; they must come back often.
-    DELAYED_POLL = 0.05
+    def __init__(self, broker, queue_name, prefetch, timeout):
+        super().__init__(broker, queue_name, prefetch, timeout)
+        self.delayed = queue_name.endswith(".DQ")
+        #: Etas (ms) of the delayed messages this consumer holds until they are due.
+        self.etas: dict[str, int] = {}
+
+    def ack(self, message):
+        self.etas.pop(message.message_id, None)
+        super().ack(message)
+
+    def nack(self, message):
+        self.etas.pop(message.message_id, None)
+        super().nack(message)
+
+    def _idle_wait(self) -> float:
+        wait = min(self.broker.idle_wait, self.timeout / 1000)
+        if self.etas:
+            # The consumer thread moves due messages only when we return, so
+            # come back by the earliest eta (a new delayed message wakes us too).
+            wait = min(wait, max(0.005, (min(self.etas.values()) - current_millis()) / 1000))
+        return wait
 
     def __next__(self):
         try:
@@ -187,6 +230,8 @@ class WakeableConsumer(_RedisConsumer):
                     self.misses = 0
                     message = Message.decode(data)
                     self.queued_message_ids.add(message.message_id)
+                    if self.delayed:
+                        self.etas[message.message_id] = message.options.get("eta", 0)
                     return MessageProxy(message)
 
                 if self.outstanding_message_count >= self.prefetch:
@@ -200,10 +245,7 @@ class WakeableConsumer(_RedisConsumer):
                 )
                 if self.message_cache:
                     continue
-                if self.queue_name.endswith(".DQ") and self.queued_message_ids:
-                    time.sleep(self.DELAYED_POLL)
-                else:
-                    self.broker.wait_for_work(self.queue_name, min(self.broker.idle_wait, self.timeout / 1000))
+                self.broker.wait_for_work(self.queue_name, self._idle_wait())
                 return None
         except redis.ConnectionError as e:
             raise ConnectionClosed(e) from None

@@ -52,5 +52,7 @@ class TypedRetries(Retries):
         retry_after = getattr(exception, "retry_after", None) if isinstance(exception, TransientError) else None
         if retry_after is not None:
             delay = max(delay, int(retry_after * 1000))
-        self.logger.info("Retrying message %r in %d ms.", message.message_id, delay)
+        self.logger.warning(
+            "Retrying %s in %d ms after %s: %s", message, delay, type(exception).__name__, exception
+        )
         broker.enqueue(message, delay=delay)

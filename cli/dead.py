@@ -1,0 +1,96 @@
+"""`leadq dead`: jobs that failed for good, to read, requeue or purge."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from leadq.core import deadletters
+from leadq.durations import parse_duration
+from leadq.errors import UserError
+from leadq.settings import get_settings
+
+from .console import fmt_time, out, print_json
+from .runtime import open_redis_broker
+
+app = typer.Typer(help="Inspect, requeue and purge dead letters (needs Redis).", no_args_is_help=True)
+
+QueueOption = Annotated[str | None, typer.Option("--queue", "-q", help="Only this queue.")]
+
+
+def _args(letter: deadletters.DeadLetter) -> str:
+    text = ", ".join([json.dumps(a) for a in letter.args] + [f"{k}={json.dumps(v)}" for k, v in letter.kwargs.items()])
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+@app.command("list")
+def list_(queue: QueueOption = None, json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List dead letters: actor, args, attempts, last error and when it failed."""
+    broker = open_redis_broker()
+    letters = deadletters.list_dead(broker, get_settings(), queue=queue)
+    if json_:
+        print_json([d.asdict() for d in letters])
+        return
+    table = Table(title=f"{len(letters)} dead letter(s)")
+    for column in ("job id", "queue", "actor", "args", "attempts", "last error", "failed at"):
+        table.add_column(column)
+    for d in letters:
+        error = f"{d.error_type}: {d.error_message}" if d.error_type else ""
+        table.add_row(d.job_id, d.queue, d.actor, _args(d), str(d.attempts), error, fmt_time(d.failed_at))
+    out.print(table)
+
+
+@app.command("show")
+def show(
+    job_id: Annotated[str, typer.Argument(help="Job id (or a unique prefix).")],
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show one dead letter in full."""
+    letter = deadletters.find_dead(open_redis_broker(), get_settings(), job_id)
+    if json_:
+        print_json(letter.asdict())
+        return
+    for key, value in letter.asdict().items():
+        shown = fmt_time(value) if key == "failed_at" else value
+        out.print(f"[bold]{key}[/]: {shown}", highlight=False)
+
+
+@app.command("requeue")
+def requeue(
+    job_id: Annotated[str | None, typer.Argument(help="Job id (or a unique prefix).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Requeue every dead letter (of --queue).")] = False,
+    queue: QueueOption = None,
+) -> None:
+    """Send dead jobs again under the same job id, with a fresh retry budget."""
+    if (job_id is None) == (not all_):
+        raise UserError("give a job id or --all")
+    broker = open_redis_broker()
+    settings = get_settings()
+    if all_:
+        letters = deadletters.list_dead(broker, settings, queue=queue)
+    else:
+        letters = [deadletters.find_dead(broker, settings, job_id)]
+    out.print(f"requeued {deadletters.requeue(broker, letters)} job(s)")
+
+
+@app.command("purge")
+def purge(
+    queue: QueueOption = None,
+    older_than: Annotated[
+        str | None, typer.Option("--older-than", help="Only those that died longer ago than this, e.g. 7d.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete dead letters for good (their jobs become `failed` in job history)."""
+    age = parse_duration(older_than) if older_than else None
+    broker = open_redis_broker()
+    letters = deadletters.list_dead(broker, get_settings(), queue=queue, older_than=age)
+    if not letters:
+        out.print("no dead letters to purge")
+        return
+    if not yes and not typer.confirm(f"Delete {len(letters)} dead letter(s) for good?"):
+        raise typer.Exit(code=1)
+    out.print(f"purged {deadletters.purge(broker, letters)} dead letter(s)")

@@ -1,0 +1,91 @@
+"""`leadq job`: job history, waiting for a job, cancelling one."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from leadq.core.jobs import cancel_job, job_events, list_jobs, require_job
+from leadq.core.models import STATES, Job
+from leadq.durations import parse_duration
+from leadq.settings import get_settings
+
+from .console import fmt_time, out, print_json, styled_state
+from .progress import wait_with_progress
+from .runtime import open_broker
+
+app = typer.Typer(help="Job history: list, status, wait, cancel.", no_args_is_help=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+JobId = Annotated[str, typer.Argument(help="Job id (or a unique prefix of 6+ characters).")]
+
+
+def _job_dict(job: Job) -> dict:
+    return job.model_dump()
+
+
+@app.command("list")
+def list_(
+    state: Annotated[str | None, typer.Option("--state", "-s", help=f"One of: {', '.join(STATES)}.")] = None,
+    actor: Annotated[str | None, typer.Option("--actor", "-a", help="Actor name.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Enqueued within, e.g. 1h, 2d.")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 50,
+    json_: JsonOption = False,
+) -> None:
+    """List jobs, newest first."""
+    after = time.time() - parse_duration(since) if since else None
+    jobs = list_jobs(get_settings(), state=state, actor=actor, since=after, limit=limit)
+    if json_:
+        print_json([_job_dict(j) for j in jobs])
+        return
+    table = Table(title=f"{len(jobs)} job(s)")
+    for column in ("id", "actor", "queue", "state", "attempt", "enqueued", "duration", "error"):
+        table.add_column(column)
+    for j in jobs:
+        duration = f"{j.duration_ms:.0f} ms" if j.duration_ms is not None else ""
+        error = f"{j.error_type}: {j.error_message}" if j.error_type else ""
+        table.add_row(
+            j.id, j.actor, j.queue, styled_state(j.state), str(j.attempt), fmt_time(j.enqueued_at), duration, error
+        )
+    out.print(table)
+
+
+@app.command("status")
+def status(job_id: JobId, json_: JsonOption = False) -> None:
+    """Show a job's state and its history, event by event."""
+    settings = get_settings()
+    job = require_job(settings, job_id)
+    events = job_events(settings, job.id)
+    if json_:
+        print_json({**_job_dict(job), "events": [e.model_dump(exclude={"id", "job_id"}) for e in events]})
+        return
+    out.print(f"[bold]{job.id}[/] {job.actor}({job.args_summary}) on {job.queue}: {styled_state(job.state)}")
+    if job.error_type:
+        out.print(f"last error: {job.error_type}: {job.error_message}", highlight=False)
+    table = Table("at", "state", "attempt", "error")
+    for e in events:
+        error = f"{e.error_type}: {e.error_message}" if e.error_type else ""
+        table.add_row(fmt_time(e.at), styled_state(e.state), str(e.attempt), error)
+    out.print(table)
+
+
+@app.command("wait")
+def wait(
+    job_id: JobId,
+    timeout: Annotated[str | None, typer.Option("--timeout", help="Give up after, e.g. 10m.")] = None,
+) -> None:
+    """Wait for a job and the jobs it started. Exit 0 when it succeeded, 1 otherwise."""
+    job = wait_with_progress(get_settings(), job_id, timeout=parse_duration(timeout) if timeout else None)
+    out.print(f"job {job.id}: {styled_state(job.state)}")
+    raise typer.Exit(code=0 if job.state == "succeeded" else 1)
+
+
+@app.command("cancel")
+def cancel(job_id: JobId) -> None:
+    """Cancel a job: removed if still queued, else stopped at its next checkpoint."""
+    settings = get_settings()
+    outcome = cancel_job(open_broker(settings=settings), settings, job_id)
+    out.print(f"job {require_job(settings, job_id).id}: {outcome}")

@@ -1,0 +1,92 @@
+"""Health checks behind `leadq doctor`: is everything leadq talks to there and sane?"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import redis
+
+from leadq import db
+from leadq.config_view import mask_url
+from leadq.settings import Settings
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str  # ok | warn | fail | skip
+    detail: str
+
+    def asdict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def check_redis(settings: Settings) -> Check:
+    if not settings.uses_redis:
+        return Check("redis", "skip", "embedded mode (LEADQ_REDIS_URL not set): jobs run in-process")
+    url = mask_url(settings.redis_url or "redis://127.0.0.1:6379/0")
+    try:
+        client = redis.Redis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0", socket_timeout=3)
+        info = client.info("server")
+        policy = client.config_get("maxmemory-policy").get("maxmemory-policy", "unknown")
+    except redis.exceptions.ResponseError:
+        # Managed Redis often forbids CONFIG; the server still answered.
+        return Check("redis", "warn", f"{url}: reachable, but CONFIG GET is not allowed: check maxmemory-policy")
+    except redis.exceptions.RedisError as exc:
+        return Check("redis", "fail", f"{url}: {exc}")
+    version = info.get("redis_version", "?")
+    if policy != "noeviction":
+        return Check(
+            "redis",
+            "fail",
+            f"{url}: Redis {version} with maxmemory-policy {policy}: Redis may EVICT queued jobs and lose "
+            "them silently. Set `maxmemory-policy noeviction`.",
+        )
+    return Check("redis", "ok", f"{url}: Redis {version}, maxmemory-policy noeviction")
+
+
+def check_database(settings: Settings) -> Check:
+    url = mask_url(settings.effective_database_url)
+    try:
+        pending = db.pending_migrations(settings)
+    except Exception as exc:  # any driver error means "not usable"; say which
+        return Check("database", "fail", f"{url}: {type(exc).__name__}: {exc}")
+    if pending:
+        return Check("database", "warn", f"{url}: migrations pending ({', '.join(pending)}): run `leadq db upgrade`")
+    return Check("database", "ok", f"{url}: reachable and migrated")
+
+
+def _version_of(path: str) -> str | None:
+    if not shutil.which(path):
+        return None
+    try:
+        done = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() or done.stderr.strip() or None
+
+
+def check_chromium(settings: Settings) -> Check:
+    version = _version_of(settings.chromium_path)
+    if version is None:
+        return Check("chromium", "fail", f"{settings.chromium_path} not found: `sudo apt-get install chromium`")
+    return Check("chromium", "ok", version)
+
+
+def check_chromedriver(settings: Settings) -> Check:
+    version = _version_of(settings.chromedriver_path)
+    if version is None:
+        return Check(
+            "chromedriver", "fail", f"{settings.chromedriver_path} not found: `sudo apt-get install chromium-driver`"
+        )
+    return Check("chromedriver", "ok", version)
+
+
+CHECKS: list[Callable[[Settings], Check]] = [check_redis, check_database, check_chromium, check_chromedriver]
+
+
+def run_checks(settings: Settings) -> list[Check]:
+    return [check(settings) for check in CHECKS]

@@ -1,0 +1,1 @@
+"""Running leadq unattended: cron and user schedules, maintenance, monitoring, logs, Sentry."""

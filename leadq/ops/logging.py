@@ -1,0 +1,75 @@
+"""Log set-up: readable text, or one JSON object per line for journald (`LEADQ_LOG_FORMAT=json`).
+
+In a worker each record carries the job it was logged from (id, actor,
+attempt), read from Dramatiq's CurrentMessage middleware, so `journalctl -u
+leadq-worker@scrape -o cat | jq 'select(.job_id == "…")'` follows one job.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+
+from dramatiq.middleware import CurrentMessage
+
+from leadq.settings import Settings
+
+
+class JobContextFilter(logging.Filter):
+    """Adds ``job_id``, ``actor`` and ``attempt`` (None outside a job) to every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = CurrentMessage.get_current_message()
+        record.job_id = message.message_id if message else None
+        record.actor = message.actor_name if message else None
+        record.attempt = (
+            message.options.get("attempt", message.options.get("retries", 0) + 1) if message else None
+        )
+        record.job = f" [{record.actor} {record.job_id} #{record.attempt}]" if message else ""
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; no multi-line tracebacks to split journald entries."""
+
+    def __init__(self, label: str | None = None) -> None:
+        super().__init__()
+        self.label = label
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "job_id": getattr(record, "job_id", None),
+            "actor": getattr(record, "actor", None),
+            "attempt": getattr(record, "attempt", None),
+            "process": record.process,
+            "worker": self.label,
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_logging(settings: Settings, *, label: str | None = None, stream=None) -> logging.Handler:
+    """Replace the root logger's handlers with one in the configured format; returns it.
+
+    ``label`` names the process in every line (a worker's broker id).
+    """
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.addFilter(JobContextFilter())
+    if settings.log_format == "json":
+        handler.setFormatter(JsonFormatter(label))
+    else:
+        prefix = f"%(asctime)s {label.replace('%', '%%')} " if label else "%(asctime)s "
+        handler.setFormatter(logging.Formatter(prefix + "%(levelname)s %(name)s%(job)s: %(message)s"))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(settings.log_level.upper())
+    return handler

@@ -1,0 +1,96 @@
+"""Sentry for workers and the CLI, with personal data and secrets scrubbed before sending.
+
+Leads are people and businesses: an error about a job may quote an email
+address, a phone number, or a URL with a password in it. ``before_send``
+walks the whole event (messages, exception values, stack locals, job
+arguments, breadcrumbs) and replaces them. Phone numbers are found with
+libphonenumber (``phonenumbers``), which knows real numbering plans, so
+timestamps and ids are not mistaken for phones.
+
+``init_sentry`` must run before the broker is built: sentry-sdk's Dramatiq
+integration patches ``Broker.__init__`` to add its middleware.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import phonenumbers
+import sentry_sdk
+from dramatiq.middleware import CurrentMessage
+from sentry_sdk.integrations.dramatiq import DramatiqIntegration
+
+from leadq import __version__
+from leadq.settings import Settings
+
+FILTERED = "[Filtered]"
+#: Dict keys whose values are never sent.
+SECRET_KEY = re.compile(r"pass(word|wd)?|secret|token|api[_-]?key|dsn|auth|cookie|session|credential", re.I)
+#: Bounded local part: linear time on long words without an "@".
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@(?:[\w-]{1,63}\.){1,8}[A-Za-z]{2,24}\b")
+URL_PASSWORD = re.compile(
+    r"(?P<scheme>[a-z][a-z0-9+.-]{0,20}://)(?P<user>[^\s:/@]{0,64}):[^\s/@]{1,256}@", re.I
+)
+SECRET_ASSIGNMENT = re.compile(
+    rf"(?P<key>\b\w{{0,40}}(?:{SECRET_KEY.pattern})\w{{0,20}}\s*[=:]\s*)[^\s,;&]+", re.I
+)
+#: Numbers without a country code are read as US numbers (leadq's first market).
+PHONE_REGION = "US"
+
+
+def scrub_text(text: str) -> str:
+    """Replace emails, phone numbers, URL passwords and ``key=secret`` pairs in free text."""
+    text = URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{FILTERED}@", text)
+    text = SECRET_ASSIGNMENT.sub(lambda m: f"{m['key']}{FILTERED}", text)
+    text = EMAIL.sub("[email]", text)
+    for match in reversed(list(phonenumbers.PhoneNumberMatcher(text, PHONE_REGION))):
+        text = text[: match.start] + "[phone]" + text[match.end :]
+    return text
+
+
+def scrub(value: Any) -> Any:
+    """The same structure with every string scrubbed and every secret-named key's value filtered."""
+    if isinstance(value, str):
+        return scrub_text(value)
+    if isinstance(value, dict):
+        return {
+            k: FILTERED if isinstance(k, str) and SECRET_KEY.search(k) else scrub(v) for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [scrub(v) for v in value]
+    return value
+
+
+def before_send(event: dict, hint: dict) -> dict:
+    """Tag the event with the job it came from, then scrub it."""
+    message = CurrentMessage.get_current_message()
+    if message is not None:
+        tags = event.setdefault("tags", {})
+        tags.update(
+            job_id=message.message_id,
+            actor=message.actor_name,
+            queue=message.queue_name,
+            attempt=str(message.options.get("attempt", message.options.get("retries", 0) + 1)),
+        )
+    return scrub(event)
+
+
+def init_sentry(settings: Settings, **options: Any) -> bool:
+    """Start Sentry when ``LEADQ_SENTRY_DSN`` is set (call before building the broker).
+
+    ``options`` go to ``sentry_sdk.init`` (tests pass ``transport=``). Returns
+    whether Sentry is on.
+    """
+    if not settings.sentry_dsn:
+        return False
+    sentry_sdk.init(
+        dsn=settings.sentry_dsn,
+        integrations=[DramatiqIntegration()],
+        before_send=before_send,
+        before_send_transaction=before_send,
+        environment=settings.sentry_environment,
+        release=f"leadq@{__version__}",
+        **options,
+    )
+    return True

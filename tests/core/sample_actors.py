@@ -1,0 +1,79 @@
+"""Actors for the core's integration tests; workers load them via LEADQ_ACTOR_MODULES.
+
+Each records what happened in Redis (lists named after the namespace) so the
+test process can count runs across worker processes.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import redis
+
+from leadq.core.broker import actor, current_settings
+from leadq.core.cancel import checkpoint
+from leadq.errors import PermanentError, TransientError
+
+
+def _client() -> redis.Redis:
+    return redis.Redis.from_url(current_settings().redis_url)
+
+
+def _log(kind: str, value: str) -> None:
+    _client().rpush(f"{current_settings().namespace}:test:{kind}", f"{value}|{time.time()}")
+
+
+@actor(queue="maintenance", max_retries=0)
+def record(tag: str) -> None:
+    _log("runs", tag)
+
+
+@actor(queue="maintenance", max_retries=3, min_backoff=0.05, max_backoff=0.2)
+def flaky(tag: str, failures: int) -> None:
+    runs = _client().incr(f"{current_settings().namespace}:test:flaky:{tag}")
+    if runs <= failures:
+        raise TransientError(f"try {runs} failed", retry_after=0.1)
+    _log("runs", tag)
+
+
+@actor(queue="maintenance", max_retries=5)
+def broken(tag: str) -> None:
+    _log("runs", tag)
+    raise PermanentError(f"listing {tag} cannot be parsed")
+
+
+@actor(queue="maintenance", max_retries=0, time_limit=0.5)
+def too_slow(seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+@actor(queue="maintenance", max_retries=0, time_limit=60)
+def long_loop(tag: str, seconds: float) -> None:
+    _log("started", tag)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        checkpoint()
+        time.sleep(0.05)
+    _log("runs", tag)
+
+
+# Catastrophic backtracking: each extra "a" doubles the work, and the regex
+# engine holds the GIL throughout, so no thread of this process can run.
+_BACKTRACKING = re.compile(r"^(a+)+$")
+
+
+@actor(queue="maintenance", max_retries=0, time_limit=120)
+def hold_gil(tag: str, size: int) -> None:
+    _log("started", tag)
+    _BACKTRACKING.match("a" * size + "b")
+    _log("runs", tag)
+
+
+@actor(queue="scrape", max_retries=0)
+def sleepy(tag: str, seconds: float) -> None:
+    _log("started", tag)
+    time.sleep(seconds)
+    _log("runs", tag)

@@ -1,0 +1,195 @@
+"""The engine end to end: `leadq worker` processes on a real Redis."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+import redis
+
+from leadq.core import deadletters
+from leadq.core.enqueue import send, send_many
+from leadq.core.jobs import cancel_job, get_job, job_events
+from leadq.core.queues import purge_queue, queue_stats
+from tests.core import sample_actors as actors
+from tests.core.conftest import runs, wait_until
+
+pytestmark = pytest.mark.redis
+
+
+def job_state(settings, job_id):
+    job = get_job(settings, job_id)
+    return job.state if job else None
+
+
+def test_transient_failures_are_retried_with_backoff_until_success(redis_settings, redis_broker, start_worker):
+    start_worker()
+    job_id = send(actors.flaky, "f", 2)
+    wait_until(lambda: job_state(redis_settings, job_id) == "succeeded", what="flaky job to succeed")
+    events = [(e.state, e.attempt, e.error_type) for e in job_events(redis_settings, job_id)]
+    assert events == [
+        ("enqueued", 1, None),
+        ("running", 1, None),
+        ("retrying", 1, "TransientError"),
+        ("running", 2, None),
+        ("retrying", 2, "TransientError"),
+        ("running", 3, None),
+        ("succeeded", 3, None),
+    ]
+    assert runs(redis_settings) == ["f"]
+
+
+def test_permanent_error_goes_to_dead_letters_without_retry(redis_settings, redis_broker, start_worker):
+    start_worker()
+    job_id = send(actors.broken, "listing-7")
+    wait_until(lambda: job_state(redis_settings, job_id) == "dead", what="job to die")
+    assert runs(redis_settings) == ["listing-7"]  # ran once although max_retries=5
+    [letter] = deadletters.list_dead(redis_broker, redis_settings)
+    assert (letter.job_id, letter.actor, letter.args, letter.attempts) == (job_id, "broken", ["listing-7"], 1)
+    assert letter.error_type == "PermanentError"
+    assert letter.error_message == "listing listing-7 cannot be parsed"
+
+
+def test_time_limit_failure_is_recorded(redis_settings, redis_broker, start_worker):
+    start_worker()
+    job_id = send(actors.too_slow, 5)
+    wait_until(lambda: job_state(redis_settings, job_id) == "dead", what="slow job to be stopped")
+    job = get_job(redis_settings, job_id)
+    assert job.error_type == "TimeLimitExceeded"
+    assert job.duration_ms < 3000
+
+
+def test_dead_letters_requeue_keeps_the_job_id_and_purge_marks_failed(redis_settings, redis_broker, start_worker):
+    start_worker()
+    first, second = send(actors.broken, "a"), send(actors.broken, "b")
+    wait_until(lambda: len(deadletters.list_dead(redis_broker, redis_settings)) == 2, what="two dead letters")
+
+    requeued = deadletters.requeue(redis_broker, [deadletters.find_dead(redis_broker, redis_settings, first)])
+    assert requeued == 1
+    wait_until(lambda: get_job(redis_settings, first).attempt == 2 and job_state(redis_settings, first) == "dead")
+    assert sorted(runs(redis_settings)) == ["a", "a", "b"]
+    states = [e.state for e in job_events(redis_settings, first)]
+    assert states == ["enqueued", "running", "dead", "enqueued", "running", "dead"]
+
+    letters = deadletters.list_dead(redis_broker, redis_settings, queue="maintenance")
+    assert deadletters.purge(redis_broker, letters) == 2
+    assert deadletters.list_dead(redis_broker, redis_settings) == []
+    assert job_state(redis_settings, second) == "failed"
+
+
+def test_queue_purge_removes_waiting_jobs_but_keeps_dead_letters(redis_settings, redis_broker, start_worker):
+    worker = start_worker()
+    send(actors.broken, "dead-one")
+    wait_until(lambda: queue_stats(redis_broker)[-1].dead == 1, what="a dead letter")
+    worker.stop()
+    waiting = send_many(actors.record, [(f"w{i}",) for i in range(5)])
+    send(actors.record, "later", delay=60)
+    assert purge_queue(redis_broker, "maintenance", dry_run=True) == 6
+    assert purge_queue(redis_broker, "maintenance") == 6
+    stats = {s.queue: s for s in queue_stats(redis_broker)}["maintenance"]
+    assert (stats.ready, stats.delayed, stats.dead) == (0, 0, 1)
+    assert {job_state(redis_settings, j) for j in waiting} == {"cancelled"}
+
+
+def test_cancel_removes_a_queued_job_and_stops_a_running_one(redis_settings, redis_broker, start_worker):
+    queued = send(actors.record, "never")
+    assert cancel_job(redis_broker, redis_settings, queued) == "removed from its queue"
+    assert job_state(redis_settings, queued) == "cancelled"
+
+    start_worker()
+    running = send(actors.long_loop, "loop", 30)
+    wait_until(lambda: job_state(redis_settings, running) == "running", what="long job to start")
+    assert cancel_job(redis_broker, redis_settings, running).startswith("flagged")
+    wait_until(lambda: job_state(redis_settings, running) == "cancelled", timeout=10, what="cancel")
+    assert runs(redis_settings) == []
+
+
+def test_unique_key_returns_the_existing_job(redis_settings, redis_broker):
+    first = send(actors.record, "u", unique_key="audit:example.com:2026-11-21")
+    again = send(actors.record, "u", unique_key="audit:example.com:2026-11-21")
+    other = send(actors.record, "u", unique_key="audit:example.org:2026-11-21")
+    assert first == again != other
+    assert {s.queue: s.ready for s in queue_stats(redis_broker)}["maintenance"] == 2
+
+
+def test_batched_enqueue_keeps_delays_and_history(redis_settings, redis_broker, start_worker):
+    ids = send_many(actors.record, [(f"n{i}",) for i in range(50)])
+    delayed = send_many(actors.record, [("d1",), ("d2",)], delay=1.0)
+    assert len(set(ids + delayed)) == 52
+    stats = {s.queue: s for s in queue_stats(redis_broker)}["maintenance"]
+    assert (stats.ready, stats.delayed) == (50, 2)
+    redis_broker.leadq_history.flush()
+    assert {job_state(redis_settings, j) for j in ids + delayed} == {"enqueued"}
+    start_worker()
+    wait_until(lambda: len(runs(redis_settings)) == 52, what="all 52 jobs")
+
+
+def test_kill_9_of_a_worker_process_loses_no_job(redis_settings, redis_broker, start_worker):
+    worker = start_worker(processes=2)
+    ids = send_many(actors.sleepy, [(f"s{i}", 0.3) for i in range(40)])
+    wait_until(lambda: len(runs(redis_settings, "started")) >= 4, what="jobs to start")
+    victim = worker.children()[0]
+    os.kill(victim, signal.SIGKILL)
+    killed_at = time.monotonic()
+    wait_until(lambda: len(set(runs(redis_settings))) == 40, timeout=60, what="every job to finish")
+    assert time.monotonic() - killed_at < 15
+    wait_until(lambda: {job_state(redis_settings, j) for j in ids} == {"succeeded"}, what="history")
+    assert len(worker.children()) == 2  # the supervisor replaced the dead process
+
+
+def test_messages_of_a_worker_killed_whole_come_back_within_15_seconds(redis_settings, redis_broker, start_worker):
+    fast = {"LEADQ_HEARTBEAT_TIMEOUT": "5", "LEADQ_MAINTENANCE_INTERVAL": "1"}
+    doomed = start_worker(**fast)
+    ids = send_many(actors.sleepy, [(f"s{i}", 0.5) for i in range(10)])
+    wait_until(lambda: len(runs(redis_settings, "started")) >= 2, what="jobs to start")
+    doomed.kill_all()  # supervisor and children: nobody is left to vouch or reap
+    killed_at = time.monotonic()
+    start_worker(**fast)
+    wait_until(lambda: len(set(runs(redis_settings))) == 10, timeout=60, what="every job to finish")
+    redelivered_after = time.monotonic() - killed_at
+    assert redelivered_after < 15, redelivered_after
+    wait_until(lambda: {job_state(redis_settings, j) for j in ids} == {"succeeded"}, what="history")
+
+
+def test_a_job_holding_the_gil_is_not_run_twice_while_alive(redis_settings, redis_broker, start_worker):
+    fast = {"LEADQ_HEARTBEAT_TIMEOUT": "2", "LEADQ_MAINTENANCE_INTERVAL": "0.5"}
+    start_worker(processes=2, **fast)
+    job_id = send(actors.hold_gil, "gil", 27)  # a few seconds of catastrophic backtracking
+    wait_until(lambda: job_state(redis_settings, job_id) == "succeeded", timeout=90, what="GIL job")
+    job = get_job(redis_settings, job_id)
+    assert job.duration_ms > 2 * 2000  # held the GIL longer than two heartbeat timeouts
+    assert runs(redis_settings, "started") == ["gil"]
+
+
+def test_a_process_dying_inside_a_gil_bound_job_is_still_redelivered(redis_settings, redis_broker, start_worker):
+    fast = {"LEADQ_HEARTBEAT_TIMEOUT": "2", "LEADQ_MAINTENANCE_INTERVAL": "0.5"}
+    worker = start_worker(processes=1, **fast)
+    job_id = send(actors.hold_gil, "gil", 26)
+    wait_until(lambda: runs(redis_settings, "started") == ["gil"], what="GIL job to start")
+    os.kill(worker.children()[0], signal.SIGKILL)
+    killed_at = time.monotonic()
+    wait_until(lambda: len(runs(redis_settings, "started")) == 2, timeout=30, what="redelivery")
+    assert time.monotonic() - killed_at < 15
+    wait_until(lambda: job_state(redis_settings, job_id) == "succeeded", timeout=90, what="GIL job")
+
+
+def test_idle_worker_blocks_instead_of_polling(redis_settings, redis_broker, start_worker):
+    start_worker(processes=1, LEADQ_IDLE_WAKEUP_TIMEOUT="5")
+    time.sleep(1)
+    client = redis.Redis.from_url(redis_settings.redis_url)
+    calls = {"blpop": 0, "evalsha": 0}
+    seconds = 6  # longer than one idle wait, so every consumer shows up
+    with client.monitor() as monitor:
+        deadline = time.monotonic() + seconds
+        for line in monitor.listen():
+            command = line["command"].split(" ")[0].lower()
+            if redis_settings.namespace in line["command"] and command in calls:
+                calls[command] += 1
+            if time.monotonic() > deadline:
+                break
+    # 14 consumers (7 queues and their delay queues), each one fetch and one
+    # blocking pop per idle timeout (5 s): about 3 fetches a second.
+    assert calls["blpop"] > 0
+    assert calls["evalsha"] / seconds < 6, calls
