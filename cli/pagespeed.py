@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
 
 from leadq.db import session_scope
@@ -191,9 +189,10 @@ def print_job_ids(ids: list[str]) -> None:
 
 
 def finish(settings, ids: list[str], *, inline: bool) -> None:
-    """Run (embedded) or follow (Redis) the jobs and their children, then summarise."""
-    from leadq.core.jobs import list_jobs, require_job
-    from leadq.core.models import FINAL_STATES
+    """Run (embedded) or follow (Redis) the jobs and what they fan out to, then summarise."""
+    from leadq.core.jobs import list_jobs, require_job, tree_counts
+
+    from .progress import wait_with_progress
 
     if inline:
         from leadq.core.inline import run_until_idle
@@ -202,23 +201,18 @@ def finish(settings, ids: list[str], *, inline: bool) -> None:
             run_until_idle()
         finally:
             close_engines()
-
-    def family() -> list:
-        jobs = [require_job(settings, job_id) for job_id in ids]
-        children = [c for job in jobs for c in list_jobs(settings, parent_id=job.id, limit=None)]
-        return jobs + children
-
-    columns = (TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=out, transient=True) as progress:
-        task = progress.add_task("audits", total=len(ids))
-        while True:
-            jobs = family()
-            done = [job for job in jobs if job.state in FINAL_STATES]
-            progress.update(task, total=len(jobs), completed=len(done))
-            if len(done) == len(jobs):
-                break
-            time.sleep(0.5)
-    failed = [job for job in jobs if job.state != "succeeded"]
-    out.print(f"{len(jobs) - len(failed)} job(s) succeeded, {len(failed)} failed")
-    for job in failed:
-        out.print(f"  [red]{job.id}[/] {job.actor}: {job.error_type}: {job.error_message}", highlight=False)
+    else:
+        for job_id in ids:
+            wait_with_progress(settings, job_id, label="auditing")
+    counts: dict[str, int] = {}
+    for job_id in ids:
+        for state, count in tree_counts(settings, job_id).items():
+            counts[state] = counts.get(state, 0) + count
+    out.print(", ".join(f"{count} job(s) {state}" for state, count in sorted(counts.items())))
+    roots = [require_job(settings, job_id) for job_id in ids]
+    jobs = roots + [child for root in roots for child in list_jobs(settings, parent_id=root.id, limit=None)]
+    for job in jobs:
+        if job.state != "succeeded":
+            out.print(
+                f"  [red]{job.id}[/] {job.actor}: {job.error_type}: {job.error_message}", highlight=False
+            )

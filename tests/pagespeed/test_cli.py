@@ -112,7 +112,8 @@ def test_run_inline_audits_a_batch_through_the_embedded_broker(env, server) -> N
         "pagespeed", "run", "https://a.example/", "https://b.example/", "--strategy", "both", "--inline"
     )
     assert result.exit_code == 0, result.output
-    assert "4 job(s) succeeded, 0 failed" in result.stdout
+    assert "4 job(s) succeeded" in result.stdout
+    assert "failed" not in result.stdout and "dead" not in result.stdout
     assert len(json.loads(leadq("audits", "list", "--json").stdout)) == 4
 
 
@@ -151,3 +152,21 @@ def test_queue_enqueues_on_redis_and_prints_the_job_ids(env, redis_url) -> None:
         keys = list(client.scan_iter(f"{namespace}*"))
         if keys:
             client.delete(*keys)
+
+
+def test_run_pending_inline_audits_leads_that_need_it(env, server) -> None:
+    from leadq.db import session_scope
+    from leadq.leads.models import Lead
+
+    server.route("/psi/runPagespeed", Reply(200, PSI_2019.read_bytes(), {"Content-Type": "application/json"}))
+    env.setenv("LEADQ_PSI_BASE_URL", server.url + "/psi")
+    env.setenv("LEADQ_PSI_API_KEY", "k")
+    get_settings.cache_clear()
+    with session_scope(get_settings()) as session:
+        session.add(Lead(name="Joe's Plumbing", website="joesplumbing.example", source="test"))
+    result = leadq("pagespeed", "run", "--pending", "--inline")
+    assert result.exit_code == 0, result.output
+    assert "2 job(s) succeeded" in result.stdout  # audit_pending and the audit it sent
+    [audit] = json.loads(leadq("audits", "list", "--json").stdout)
+    assert audit["lead_id"] == 1
+    assert audit["url"] == "http://joesplumbing.example"
