@@ -8,9 +8,11 @@ default. Its JSON report goes through the same parser as PSI's
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Callable
 
@@ -39,7 +41,7 @@ def lighthouse_available(settings: Settings | None = None) -> str | None:
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return done.stdout.strip() or None if done.returncode == 0 else None
+    return (done.stdout.strip() or None) if done.returncode == 0 else None
 
 
 def lighthouse_command(path: str, url: str, strategy: Strategy, settings: Settings) -> list[str]:
@@ -57,6 +59,12 @@ def lighthouse_command(path: str, url: str, strategy: Strategy, settings: Settin
     if strategy == "desktop":
         command.append("--preset=desktop")
     return command
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 class LighthouseEngine:
@@ -81,22 +89,29 @@ class LighthouseEngine:
         env = {**os.environ, "CHROME_PATH": self.settings.chromium_path}
         # Lighthouse's own page timeout plus time for Chrome start and the audits themselves.
         limit = self.settings.pagespeed_timeout * 2 + 30
+        # Its own session: on a time limit or cancel, one killpg also takes the
+        # Chromium that Lighthouse launched, which killing node alone would orphan.
+        process = subprocess.Popen(
+            lighthouse_command(self.path, url, strategy, self.settings),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            start_new_session=True,
+        )
         try:
-            done = subprocess.run(
-                lighthouse_command(self.path, url, strategy, self.settings),
-                capture_output=True,
-                text=True,
-                timeout=limit,
-                env=env,
-                check=False,
-            )
+            stdout, stderr = process.communicate(timeout=limit)
         except subprocess.TimeoutExpired:
+            _kill_group(process)
             raise TransientError(f"Lighthouse took over {limit:g} s on {url}") from None
-        if done.returncode != 0:
-            last_line = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        except BaseException:
+            _kill_group(process)
+            raise
+        if process.returncode != 0:
+            last_line = (stderr.strip().splitlines() or ["no output"])[-1]
             raise TransientError(f"Lighthouse failed on {url}: {last_line}")
         try:
-            report = json.loads(done.stdout)
+            report = json.loads(stdout)
         except ValueError:
             raise TransientError(f"Lighthouse printed no JSON report for {url}") from None
         runtime_error = report.get("runtimeError") or {}
