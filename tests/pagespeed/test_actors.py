@@ -62,6 +62,7 @@ def test_a_lead_without_a_website_fails_permanently(psi_settings, broker) -> Non
     # Retries back off 5 s, 10 s, 20 s ...: finishing within 4 s means no retry happened.
     run_until_idle(timeout=4)
     job = get_job(psi_settings, job_id)
+    assert job.state == "dead"
     assert job.error_type == "ValidationFailed"
     assert "has no website" in job.error_message
 
@@ -113,5 +114,5 @@ def test_psi_calls_over_the_keys_rate_limit_wait_without_failing(psi_settings) -
     assert sorted(job.state == "succeeded" for job in jobs) == [False, True], "one call waits for the window"
     waiting = next(job for job in jobs if job.state != "succeeded")
     # Deferred, not failed: no error recorded, no retry state (history may still show it running).
-    assert waiting.state not in ("failed", "dead", "retrying")
+    assert waiting.state not in ("failed", "dead", "retrying"), waiting.state
     assert waiting.error_type is None
