@@ -84,6 +84,7 @@ class LocalEngine:
             if net_error in _TRANSIENT_NET_ERRORS:
                 raise TransientError(f"could not load {url}: {net_error}")
             raise PermanentError(f"could not load {url}: {net_error}")
+        check_hops(data, network, allow_private=self.settings.allow_private_urls)
         return build_record(url, strategy, data, network)
 
     def close(self) -> None:
@@ -194,6 +195,18 @@ def main_document_events(entries: list[dict[str, Any]]) -> dict[str, Any]:
         elif method == "Network.loadingFailed" and params.get("requestId") == main_request:
             error = params.get("errorText")
     return {"redirects": redirects, "status": status, "error": error}
+
+
+def check_hops(data: dict[str, Any], network: dict[str, Any], *, allow_private: bool) -> None:
+    """Refuse an audit whose redirects ended up somewhere leadq must not go.
+
+    Chromium follows redirects itself, so this cannot stop the request, only
+    make sure nothing read from a private address is stored or reported.
+    """
+    hops = [hop["url"] for hop in network.get("redirects", []) if hop.get("url")]
+    final = data.get("href")
+    for hop in [*hops, *([final] if final and not final.startswith("chrome-error:") else [])]:
+        check_url(hop, allow_private=allow_private)
 
 
 def build_record(url: str, strategy: Strategy, data: dict[str, Any], network: dict[str, Any]) -> AuditRecord:
