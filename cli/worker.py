@@ -16,15 +16,10 @@ from .runtime import open_redis_broker
 
 def worker(
     queues: Annotated[
-        str | None,
-        typer.Option("--queues", "-Q", help=f"Comma-separated queues (default: all of {','.join(QUEUES)})."),
+        str | None, typer.Option("--queues", "-Q", help=f"Comma-separated queues (default: all of {','.join(QUEUES)}).")
     ] = None,
-    processes: Annotated[
-        int | None, typer.Option("--processes", "-p", min=1, help="Worker processes.")
-    ] = None,
-    threads: Annotated[
-        int | None, typer.Option("--threads", "-t", min=1, help="Threads per process.")
-    ] = None,
+    processes: Annotated[int | None, typer.Option("--processes", "-p", min=1, help="Worker processes.")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", "-t", min=1, help="Threads per process.")] = None,
 ) -> None:
     """Run worker processes that execute queued jobs until stopped (SIGTERM or Ctrl-C)."""
     settings = get_settings()
