@@ -13,7 +13,26 @@ from leadq import __version__
 from leadq.errors import LeadqError
 from leadq.settings import get_settings
 
-from . import audits, config, db, dead, doctor, job, pagespeed, queue, schedule, scheduler, top, worker
+from . import (
+    audits,
+    campaign,
+    config,
+    db,
+    dead,
+    doctor,
+    job,
+    leads,
+    mail,
+    pagespeed,
+    queue,
+    schedule,
+    scheduler,
+    scrape,
+    suppress,
+    top,
+    unsubscribe,
+    worker,
+)
 from .console import err
 
 
@@ -54,6 +73,12 @@ app.command("doctor")(doctor.doctor)
 app.add_typer(schedule.app, name="schedule")
 app.command("scheduler")(scheduler.scheduler)
 app.command("top")(top.top)
+app.add_typer(mail.app, name="email")
+app.add_typer(suppress.app, name="suppress")
+app.add_typer(unsubscribe.app, name="unsubscribe")
+app.add_typer(campaign.app, name="campaign")
+app.add_typer(scrape.app, name="scrape")
+app.add_typer(leads.app, name="leads")
 app.add_typer(pagespeed.app, name="pagespeed")
 app.add_typer(audits.app, name="audits")
 

@@ -15,7 +15,7 @@ from leadq.settings import get_settings
 
 from .console import fmt_time, out, print_json, styled_state
 from .progress import wait_with_progress
-from .runtime import open_broker
+from .runtime import open_redis_broker
 
 app = typer.Typer(help="Job history: list, status, wait, cancel.", no_args_is_help=True)
 
@@ -85,7 +85,8 @@ def wait(
 
 @app.command("cancel")
 def cancel(job_id: JobId) -> None:
-    """Cancel a job: removed if still queued, else stopped at its next checkpoint."""
+    """Cancel a job: removed if still queued, else stopped at its next checkpoint (needs Redis:
+    embedded jobs live inside the command that started them; stop it with Ctrl-C)."""
     settings = get_settings()
-    outcome = cancel_job(open_broker(settings=settings), settings, job_id)
+    outcome = cancel_job(open_redis_broker(settings), settings, job_id)
     out.print(f"job {require_job(settings, job_id).id}: {outcome}")

@@ -20,6 +20,10 @@ def worker(
     ] = None,
     processes: Annotated[int | None, typer.Option("--processes", "-p", min=1, help="Worker processes.")] = None,
     threads: Annotated[int | None, typer.Option("--threads", "-t", min=1, help="Threads per process.")] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option("--metrics-port", min=1, max=65535, help="Serve Prometheus metrics on 127.0.0.1:PORT/metrics."),
+    ] = None,
 ) -> None:
     """Run worker processes that execute queued jobs until stopped (SIGTERM or Ctrl-C)."""
     settings = get_settings()
@@ -37,6 +41,7 @@ def worker(
         queues=selected,
         processes=processes or settings.worker_processes,
         threads=threads or settings.worker_threads,
+        metrics_port=metrics_port,
     )
     out.print(
         f"leadq worker: {options.processes} process(es) x {options.threads} threads on "

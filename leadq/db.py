@@ -27,7 +27,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 _engines: dict[str, Engine] = {}
 _migrated: set[str] = set()
-_lock = threading.Lock()
+_lock = threading.RLock()  # get_engine takes it again inside ensure_schema
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -97,15 +97,17 @@ def pending_migrations(settings: Settings) -> list[str]:
 
 
 def ensure_schema(settings: Settings) -> Engine:
-    """Migrate once per process and database; cheap after the first call."""
+    """Migrate once per process and database; cheap after the first call.
+
+    The lock covers check and upgrade: worker threads of a fresh install all
+    reach this at once, and two concurrent Alembic runs trip over each other.
+    """
     url = settings.effective_database_url
     if url not in _migrated:
         with _lock:
-            needs = url not in _migrated
-        if needs:
-            if pending_migrations(settings):
-                upgrade(settings)
-            with _lock:
+            if url not in _migrated:
+                if pending_migrations(settings):
+                    upgrade(settings)
                 _migrated.add(url)
     return get_engine(settings)
 

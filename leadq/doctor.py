@@ -85,8 +85,12 @@ def check_chromedriver(settings: Settings) -> Check:
     return Check("chromedriver", "ok", version)
 
 
-CHECKS: list[Callable[[Settings], Check]] = [check_redis, check_database, check_chromium, check_chromedriver]
+def all_checks() -> list[Callable[[Settings], Check]]:
+    """Core checks, then each domain's (imported here: domain modules import ``Check``)."""
+    from leadq.mail.health import check_smtp
+
+    return [check_redis, check_database, check_chromium, check_chromedriver, check_smtp]
 
 
 def run_checks(settings: Settings) -> list[Check]:
-    return [check(settings) for check in CHECKS]
+    return [check(settings) for check in all_checks()]

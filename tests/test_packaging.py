@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -14,9 +15,16 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def wheel_files(tmp_path_factory) -> set[str]:
+    # Build from a copy: an in-tree build/ left by an earlier build would
+    # smuggle deleted files into the wheel and hide a missing package.
+    source = tmp_path_factory.mktemp("source")
+    for name in ("leadq", "actors", "cli"):
+        shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(REPO)],
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(source)],
         check=True,
         capture_output=True,
     )
@@ -52,4 +60,4 @@ def test_migrations_and_redis_scripts_ship_as_data(wheel_files):
     assert "leadq/migrations/env.py" in wheel_files
     assert "leadq/migrations/script.py.mako" in wheel_files
     assert "leadq/migrations/versions/0001_core_job_history.py" in wheel_files
-    assert "leadq/core/lua/enqueue.lua" in wheel_files
+    assert "leadq/core/lua/enqueue_batch.lua" in wheel_files

@@ -119,10 +119,9 @@ def _install(broker: dramatiq.Broker) -> None:
 def _init_sentry(settings: Settings) -> None:
     # Must run before the broker is built: the Dramatiq integration patches
     # Broker.__init__ to add its middleware.
-    import sentry_sdk
-    from sentry_sdk.integrations.dramatiq import DramatiqIntegration
+    from leadq.ops.sentry import init_sentry
 
-    sentry_sdk.init(dsn=settings.sentry_dsn, integrations=[DramatiqIntegration()])
+    init_sentry(settings)
 
 
 def boot_process(broker: dramatiq.Broker) -> None:

@@ -204,25 +204,35 @@ class JobHistory(Middleware):
     def after_worker_shutdown(self, broker, worker) -> None:
         self.recorder.close()
 
+    @staticmethod
+    def _event(message, state: str, at: float, **fields: Any) -> dict[str, Any]:
+        return event(
+            message.message_id,
+            state,
+            at=at,
+            actor=message.actor_name,
+            queue=canonical_queue(message.queue_name),
+            **fields,
+        )
+
     def after_enqueue(self, broker, message, delay) -> None:
         # Retries and deferrals re-enqueue the same job; the worker-side hooks
         # record those, so only a job's first enqueue is recorded here.
-        if message.options.get("retries") or message.options.get("attempt", 1) > 1:
+        options = message.options
+        if options.get("retries") or options.get("deferrals") or options.get("attempt", 1) > 1:
             return
         # The message's own creation time, not now: a fast worker may record
         # "running" before this hook runs, and must not be overtaken by it.
-        now = message.message_timestamp / 1000
+        at = message.message_timestamp / 1000
         self.recorder.record(
-            event(
-                message.message_id,
+            self._event(
+                message,
                 "enqueued",
-                at=now,
-                actor=message.actor_name,
-                queue=canonical_queue(message.queue_name),
+                at,
                 args_summary=summarize_args(message.args, message.kwargs),
-                enqueued_at=now,
-                parent_id=message.options.get("parent_id"),
-                unique_key=message.options.get("unique_key"),
+                enqueued_at=at,
+                parent_id=options.get("parent_id"),
+                unique_key=options.get("unique_key"),
             )
         )
 
@@ -230,12 +240,10 @@ class JobHistory(Middleware):
         now = time.time()
         self._started[message.message_id] = now
         self.recorder.record(
-            event(
-                message.message_id,
+            self._event(
+                message,
                 "running",
-                at=now,
-                actor=message.actor_name,
-                queue=canonical_queue(message.queue_name),
+                now,
                 attempt=message.options.get("attempt", 1),
                 started_at=now,
                 worker=getattr(broker, "broker_id", None) or f"inline:{os.getpid()}",
@@ -244,9 +252,8 @@ class JobHistory(Middleware):
 
     def after_process_message(self, broker, message, *, result=None, exception=None) -> None:
         if isinstance(exception, Deferred):
-            self._started.pop(message.message_id, None)
-            return  # re-enqueued by TypedRetries; after_enqueue recorded it
-        if exception is None:
+            state = "enqueued"  # TypedRetries put it back to run later, same attempt
+        elif exception is None:
             state = "succeeded"
         elif isinstance(exception, Cancelled):
             state = "cancelled"
@@ -266,14 +273,12 @@ class JobHistory(Middleware):
         if state == "retrying":
             attempt -= 1  # TypedRetries already counted the attempt to come
         self.recorder.record(
-            event(
-                message.message_id,
+            self._event(
+                message,
                 state,
-                at=now,
-                actor=message.actor_name,
-                queue=canonical_queue(message.queue_name),
+                now,
                 attempt=attempt,
-                finished_at=now,
+                finished_at=None if state == "enqueued" else now,
                 duration_ms=(now - started) * 1000 if started else None,
                 error_type=type(exception).__name__ if exception else None,
                 error_message=str(exception)[:2000] if exception else None,

@@ -26,7 +26,8 @@ class TypedRetries(Retries):
             return
         if isinstance(exception, Deferred):
             # Not a failure: run again later, same attempt, same retry budget.
-            broker.enqueue(message.copy(), delay=exception.delay)
+            deferrals = message.options.get("deferrals", 0) + 1
+            broker.enqueue(message.copy(options={"deferrals": deferrals}), delay=exception.delay)
             return
 
         actor = broker.get_actor(message.actor_name)

@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import tempfile
 import threading
 import time
 import uuid
@@ -27,7 +28,9 @@ from dataclasses import dataclass
 import psutil
 from dramatiq.middleware import Middleware
 
+from leadq.db import ensure_schema
 from leadq.errors import LeadqError
+from leadq.ops.logging import configure_logging
 from leadq.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -49,6 +52,7 @@ class WorkerOptions:
     queues: tuple[str, ...] | None
     processes: int
     threads: int
+    metrics_port: int | None = None
 
 
 class _Recycler(Middleware):
@@ -80,13 +84,18 @@ def child_main(broker_id: str, options: WorkerOptions) -> None:
     from leadq.core.broker import boot_process, setup_broker
 
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level, format=f"%(asctime)s {broker_id} %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings, label=broker_id)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides; Ctrl-C reaches it too
     parent = os.getppid()
 
     broker = setup_broker(settings, broker_id=broker_id)
+    if options.metrics_port:
+        from leadq.core.retries import TypedRetries
+        from leadq.ops.metrics import PrometheusMiddleware
+
+        broker.add_middleware(PrometheusMiddleware(), before=TypedRetries)
     boot_process(broker)
     recycler = _Recycler()
     broker.add_middleware(recycler)
@@ -158,6 +167,10 @@ class Supervisor:
             del self.children[broker_id]
             lived = time.monotonic() - self.started_at.pop(broker_id)
             requeued = self.broker.reap_worker(broker_id)
+            if self.options.metrics_port:
+                from leadq.ops.metrics import process_exited
+
+                process_exited(child.pid)
             how = "recycled" if child.exitcode == EXIT_RECYCLE else f"exited with {child.exitcode}"
             logger.warning("worker process %s %s; requeued %d messages", broker_id, how, requeued)
             failed_start = lived < MIN_HEALTHY_SECONDS and child.exitcode != EXIT_RECYCLE
@@ -172,6 +185,15 @@ class Supervisor:
 
     def run(self) -> int:
         self.broker.client.ping()
+        ensure_schema(self.settings)  # once here, not raced by every worker process at start
+        if self.options.metrics_port:
+            # prometheus-client picks its storage at import: set the shared
+            # directory before any worker process starts.
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="leadq-metrics-")
+            from leadq.ops.metrics import start_metrics_server
+
+            start_metrics_server(self.options.metrics_port)
+            logger.info("metrics on http://127.0.0.1:%d/metrics", self.options.metrics_port)
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: self.stopping.set())
         for _ in range(self.options.processes):

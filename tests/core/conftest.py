@@ -58,11 +58,14 @@ class WorkerProcess:
         """Pids of the worker processes (not multiprocessing's resource tracker)."""
         import psutil
 
-        return [
-            c.pid
-            for c in psutil.Process(self.proc.pid).children(recursive=False)
-            if "spawn_main" in " ".join(c.cmdline())
-        ]
+        pids = []
+        for child in psutil.Process(self.proc.pid).children(recursive=False):
+            try:
+                if "spawn_main" in " ".join(child.cmdline()):
+                    pids.append(child.pid)
+            except psutil.Error:  # exited (or a zombie) between listing and reading
+                continue
+        return pids
 
     def wait_ready(self, processes: int, timeout: float = 60) -> None:
         """Wait until each worker process has fetched from Redis at least once."""

@@ -66,6 +66,8 @@ def test_a_rate_limited_job_is_deferred_without_spending_its_retries(settings):
     assert sorted(calls) == ["a", "b", "c"]  # max_retries=1, yet all three got through
     assert {get_job(settings, j).state for j in ids} == {"succeeded"}
     assert {get_job(settings, j).attempt for j in ids} == {1}
+    deferred = [e for j in ids for e in job_events(settings, j) if e.error_type == "Deferred"]
+    assert len(deferred) >= 2 and {e.state for e in deferred} == {"enqueued"}
 
 
 def test_retry_after_from_a_transient_error_sets_the_least_backoff(settings):

@@ -193,3 +193,32 @@ def test_idle_worker_blocks_instead_of_polling(redis_settings, redis_broker, sta
     # blocking pop per idle timeout (5 s): about 3 fetches a second.
     assert calls["blpop"] > 0
     assert calls["evalsha"] / seconds < 6, calls
+
+
+def test_worker_serves_prometheus_metrics_for_its_processes(redis_settings, redis_broker, start_worker):
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start_worker("--metrics-port", str(port), processes=2)
+    send_many(actors.record, [(f"m{i}",) for i in range(6)])
+    wait_until(lambda: len(runs(redis_settings)) == 6, what="jobs")
+
+    def finished() -> float:
+        body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+        lines = [line for line in body.splitlines() if line.startswith("leadq_jobs_finished_total{")]
+        return sum(float(line.rsplit(" ", 1)[1]) for line in lines if 'actor="record"' in line)
+
+    wait_until(lambda: finished() == 6, what="metrics to count six jobs")
+
+
+def test_a_worker_process_is_recycled_after_max_messages_and_loses_nothing(redis_settings, redis_broker, start_worker):
+    worker = start_worker(processes=1, LEADQ_WORKER_MAX_MESSAGES="10")
+    first = worker.children()
+    ids = send_many(actors.sleepy, [(f"r{i}", 0.05) for i in range(40)])
+    wait_until(lambda: len(set(runs(redis_settings))) == 40, timeout=60, what="all jobs")
+    wait_until(lambda: {job_state(redis_settings, j) for j in ids} == {"succeeded"}, what="history")
+    wait_until(lambda: worker.children() not in ([], first), what="a replacement process")
+    assert "recycled" in worker.log.read_text()

@@ -1,0 +1,45 @@
+"""Campaign actors (queue "campaign"): the periodic work that moves campaigns forward.
+
+Plain actors: the operations domain schedules them (due steps every minute,
+metrics every 5 minutes, analytics at 01:00).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from leadq.campaign.sequencer import process_due
+from leadq.campaign.stats import daily_rollup, update_metrics
+from leadq.core.broker import actor, current_settings
+from leadq.core.enqueue import send_many
+from leadq.db import session_scope
+
+from .email import send_outbound_email
+
+
+@actor(queue="campaign", max_retries=3, time_limit=300)
+def process_due_campaign_steps() -> None:
+    """Write due follow-up rows and hand every due message to the email workers.
+
+    Idempotent: a row is handed out once (its ``enqueued_at`` is set in the same
+    transaction); a second handout of the same row would be a no-op anyway.
+    """
+    with session_scope(current_settings()) as session:
+        due = process_due(now=datetime.now(UTC), session=session)
+    if due:
+        send_many(send_outbound_email, [((row_id,), {}) for row_id in due])
+
+
+@actor(queue="campaign", max_retries=3, time_limit=300)
+def update_campaign_metrics() -> None:
+    """Refresh the per-step counts stored for dashboards. Idempotent: a recount."""
+    with session_scope(current_settings()) as session:
+        update_metrics(now=datetime.now(UTC), session=session)
+
+
+@actor(queue="campaign", max_retries=3, time_limit=600)
+def daily_campaign_analytics(day: str | None = None) -> None:
+    """Roll up one UTC day (default yesterday). Idempotent: the day's rows are rewritten."""
+    when = datetime.fromisoformat(day).replace(tzinfo=UTC) if day else datetime.now(UTC) - timedelta(days=1)
+    with session_scope(current_settings()) as session:
+        daily_rollup(when, session=session)

@@ -1,0 +1,47 @@
+"""Email actors (queue "email"): send one outreach message; retry the ones whose jobs gave up."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from leadq.core.broker import actor, current_settings
+from leadq.core.enqueue import send_many
+from leadq.db import session_scope
+from leadq.mail.delivery import deliver
+from leadq.mail.ledger import mark_stale_sending, take_retryable
+from leadq.mail.limits import acquire_limits
+from leadq.mail.testmode import shared_transport
+
+
+@actor(queue="email", max_retries=8, time_limit=120, min_backoff=30, max_backoff=3600)
+def send_outbound_email(message_row_id: int) -> None:
+    """Send one outbound-message row at most once.
+
+    Idempotent: the row's state machine decides — a sent, skipped or failed
+    row is left alone, a row found mid-send (its worker died) becomes
+    ``unknown`` and is not resent. Window, caps and rate limits defer the job
+    without spending a retry; SMTP 4xx and dropped connections are retried.
+    """
+    settings = current_settings()
+    deliver(
+        message_row_id,
+        settings=settings,
+        transport=shared_transport(settings),
+        now=datetime.now(UTC),
+        acquire=acquire_limits,
+    )
+
+
+@actor(queue="email", max_retries=3, time_limit=300)
+def retry_failed_emails() -> None:
+    """Send again the transient failures whose jobs gave up; mark rows stuck mid-send unknown.
+
+    Idempotent: only rows still failed-transient are picked, and the sender
+    claims each row before sending.
+    """
+    now = datetime.now(UTC)
+    with session_scope(current_settings()) as session:
+        mark_stale_sending(now=now, session=session)
+        ids = take_retryable(now=now, session=session)
+    if ids:
+        send_many(send_outbound_email, [((row_id,), {}) for row_id in ids])

@@ -1,0 +1,305 @@
+"""`leadq scrape`: run a search scrape, list sources, and try a parser on a saved page."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from leadq.core.broker import is_stub, setup_broker
+from leadq.core.enqueue import send
+from leadq.core.inline import run_until_idle
+from leadq.db import session_scope
+from leadq.errors import UserError
+from leadq.scrape.fetch import PoliteFetcher, check_reachable, waiting_rate_limit
+from leadq.scrape.models import ScrapeRun
+from leadq.scrape.progress import ScrapeProgress, scrape_progress
+from leadq.scrape.runs import create_run
+from leadq.settings import Settings, get_settings
+from leadq.sources import BUILTIN, REFUSED, get_source
+from leadq.sources.base import Listing, SearchQuery, Source
+from leadq.sources.craigslist import CraigslistSource
+from leadq.sources.declarative import load_spec_file
+
+from .console import err, out, print_json
+
+app = typer.Typer(help="Scrape listings into leads (Craigslist, Yellow Pages, TOML-described sites).")
+
+POLL = 0.25
+
+
+@app.callback(invoke_without_command=True)
+def scrape(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Option(help="Source name (see `leadq scrape sources`).")] = "craigslist",
+    source_file: Annotated[Path | None, typer.Option(help="A declarative source described in TOML.")] = None,
+    site: Annotated[str | None, typer.Option(help="Craigslist site (sfbay) or directory location.")] = None,
+    category: Annotated[str | None, typer.Option(help="Craigslist category code, e.g. sks.")] = None,
+    query: Annotated[str | None, typer.Option(help="Search words.")] = None,
+    max_listings: Annotated[int | None, typer.Option("--max", min=1, help="Most listings to scrape.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Scrape this server instead of the live site.")] = None,
+    inline: Annotated[bool, typer.Option(help="Run in this process (no Redis needed).")] = False,
+    wait: Annotated[bool, typer.Option(help="Show progress until the scrape is done.")] = False,
+    ignore_robots: Annotated[bool, typer.Option(help="Do not honour robots.txt (be sure you may).")] = False,
+    pipeline: Annotated[bool, typer.Option(help="Continue each new lead into website enrichment.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Scrape a search into leads. Without --inline/--wait it prints the job id and returns."""
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = get_settings()
+    spec = load_spec_file(source_file) if source_file else None
+    src = get_source(source, settings, spec, base_url)
+    search = SearchQuery(site=site, category=category, query=query)
+    url = src.search_url(search)
+    if ignore_robots:
+        err.print(
+            "[yellow]warning:[/] --ignore-robots: robots.txt will not be honoured; "
+            "make sure the site allows this.",
+            highlight=False,
+        )
+    embedded = inline or not settings.uses_redis
+    if embedded:
+        check_reachable(url, settings)
+    broker = setup_broker(settings, inline=inline)
+    from leadq.actors.scrape import scrape_search
+
+    options: dict[str, Any] = {
+        "spec": spec,
+        "base_url": base_url,
+        "ignore_robots": ignore_robots,
+        "site": site,
+        "pipeline": pipeline,
+    }
+    with session_scope(settings) as session:
+        run = create_run(src.name, search, session=session)
+    budget = max_listings or settings.scrape_max_listings
+    job_id = send(scrape_search, run.id, source, url, budget, options)
+    with session_scope(settings) as session:
+        session.get(ScrapeRun, run.id).job_id = job_id
+    if is_stub(broker):
+        with _quiet_worker_logs():
+            runner = threading.Thread(target=run_until_idle, daemon=True, name="leadq-inline")
+            runner.start()
+            progress = _follow(
+                settings, run.id, job_id, show=wait and not as_json, worker=runner, broker=broker
+            )
+            if progress.state not in ("blocked", "failed"):
+                runner.join()  # follow-up work (--pipeline enrichment) finishes before the process exits
+    elif wait:
+        progress = _follow(settings, run.id, job_id, show=not as_json)
+    else:
+        out.print(
+            f"scrape run {run.id} enqueued as job [bold]{job_id}[/]; "
+            f"follow it with `leadq scrape status {run.id} --wait`",
+            highlight=False,
+        )
+        return
+    _report(progress, url, as_json)
+
+
+@contextmanager
+def _quiet_worker_logs() -> Iterator[None]:
+    """Hide the in-process worker's tracebacks (the summary reports failed listings)
+    unless --verbose; the level is restored afterwards."""
+    logger = logging.getLogger("dramatiq")
+    previous = logger.level
+    if logging.getLogger().level > logging.DEBUG:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+def _follow(
+    settings: Settings,
+    run_id: int,
+    job_id: str,
+    *,
+    show: bool,
+    worker: threading.Thread | None = None,
+    broker=None,
+) -> ScrapeProgress:
+    """Poll the run until done, drawing a Rich progress bar when ``show``.
+
+    ``worker`` is the in-process runner of an embedded scrape: once it has
+    drained every queue, the history still buffered in memory is flushed and
+    read one last time.
+    """
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=err, disable=not show, transient=False) as bar:
+        task = bar.add_task("searching", total=None)
+        while True:
+            progress = scrape_progress(settings, run_id, job_id)
+            bar.update(
+                task,
+                total=progress.to_scrape or None,
+                completed=progress.stored + progress.errors,
+                description=_describe(progress),
+            )
+            if progress.done:
+                return progress
+            if worker is not None and not worker.is_alive():
+                broker.leadq_history.flush()
+                return scrape_progress(settings, run_id, job_id)
+            time.sleep(POLL)
+
+
+def _describe(p: ScrapeProgress) -> str:
+    return (
+        f"pages {p.pages} · listings {p.listings} · new {p.new} · updated {p.updated + p.merged} · "
+        f"skipped {p.skipped + p.unchanged} · errors {p.errors}"
+    )
+
+
+SUMMARY_COLUMNS = ("pages", "listings", "new", "updated", "merged", "unchanged", "skipped", "errors")
+
+
+def _report(progress: ScrapeProgress, url: str, as_json: bool) -> None:
+    if as_json:
+        print_json(progress.as_dict())
+    else:
+        table = Table(title=f"scrape run {progress.run_id}: {url}")
+        for name in SUMMARY_COLUMNS:
+            table.add_column(name, justify="right")
+        table.add_row(*(str(getattr(progress, name)) for name in SUMMARY_COLUMNS))
+        out.print(table)
+        if progress.errors:
+            err.print(f"{progress.errors} listing(s) failed and were skipped, e.g.:", highlight=False)
+            for sample in progress.error_samples:
+                err.print(f"  {sample}", highlight=False, soft_wrap=True)
+    if progress.state == "blocked":
+        raise UserError(f"{progress.message}; the search job retries later (run a worker to let it)")
+    if progress.state == "failed":
+        raise UserError(f"search failed: {progress.message}")
+
+
+@app.command("status")
+def status(
+    run_id: Annotated[int, typer.Argument(help="Scrape run id (printed when the scrape was enqueued).")],
+    wait: Annotated[bool, typer.Option(help="Show progress until the scrape is done.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Where a scrape run stands: pages, listings, lead outcomes and errors."""
+    settings = get_settings()
+    with session_scope(settings) as session:
+        run = session.get(ScrapeRun, run_id)
+    if run is None or run.job_id is None:
+        raise UserError(f"no scrape run {run_id}")
+    if wait:
+        progress = _follow(settings, run.id, run.job_id, show=not as_json)
+    else:
+        progress = scrape_progress(settings, run.id, run.job_id)
+    _report(progress, f"{run.source} {run.site or ''} {run.query or ''}".strip(), as_json)
+
+
+@app.command("sources")
+def sources(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
+    """List the sources and the settings each one reads."""
+    settings = get_settings()
+    rows = [
+        {"name": name, "description": cls.description, "settings": cls(settings).settings_summary()}
+        for name, cls in sorted(BUILTIN.items())
+    ]
+    rows.append(
+        {
+            "name": "--source-file FILE.toml",
+            "description": "declarative source: CSS selectors in TOML",
+            "settings": {},
+        }
+    )
+    rows += [
+        {"name": name, "description": f"refused: {reason}", "settings": {}}
+        for name, reason in REFUSED.items()
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("source", "description", "settings")
+    for row in rows:
+        table.add_row(
+            row["name"], row["description"], "\n".join(f"{k} = {v}" for k, v in row["settings"].items())
+        )
+    out.print(table)
+
+
+@app.command("parse")
+def parse(
+    target: Annotated[str, typer.Argument(help="A saved page (file) or a URL.")],
+    source: Annotated[str, typer.Option(help="Source whose parser to use.")] = "craigslist",
+    source_file: Annotated[Path | None, typer.Option(help="A declarative source in TOML.")] = None,
+    page: Annotated[str, typer.Option(help="search | posting | listing")] = "search",
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Parse one page and show what the parser extracts (for when a site changes its layout)."""
+    settings = get_settings()
+    src = get_source(source, settings, load_spec_file(source_file) if source_file else None)
+    html, url = _read_target(target, settings, src)
+    data = parse_page(src, page, html, url)
+    if as_json:
+        print_json(data)
+    elif isinstance(data, list):
+        table = Table("external_id", "title", "price", "location", "url")
+        for row in data:
+            table.add_row(
+                *(
+                    str(row.get(key) if row.get(key) is not None else "")
+                    for key in ("external_id", "title", "price", "location", "url")
+                )
+            )
+        out.print(table)
+        out.print(f"{len(data)} listing(s)")
+    else:
+        for key, value in data.items():
+            out.print(f"[bold]{key}[/]: {value!r}", highlight=False)
+
+
+def parse_page(src: Source, page: str, html: str, url: str) -> Any:
+    """What ``leadq scrape parse`` prints: listings, a posting, or lead records."""
+    if page == "search":
+        return [_listing_json(listing) for listing in src.parse_search(html, url).listings]
+    if page == "posting":
+        if not isinstance(src, CraigslistSource):
+            raise UserError(
+                "--page posting is Craigslist's posting page; use --page listing for other sources"
+            )
+        return src.parse_posting(html, url).to_dict()
+    if page == "listing":
+        if src.fetches_detail:
+            return src.parse_detail(
+                html, url, Listing(source=src.name, external_id=url, url=url, title=None)
+            ).to_dict()
+        return [
+            src.record_from_listing(listing).to_dict() for listing in src.parse_search(html, url).listings
+        ]
+    raise UserError(f"--page must be search, posting or listing, not {page!r}")
+
+
+def _listing_json(listing) -> dict[str, Any]:
+    data = listing.to_dict()
+    extra = data.pop("extra")
+    return {**data, **{key: value for key, value in extra.items() if key not in data}}
+
+
+def _read_target(target: str, settings: Settings, src: Source) -> tuple[str, str]:
+    if target.startswith(("http://", "https://")):
+        setup_broker(settings, inline=True)  # the per-host rate limiter lives on the broker
+        fetcher = PoliteFetcher(settings, trusted_origin=src.base_url, limiter=waiting_rate_limit)
+        try:
+            return fetcher.get_text(target), target
+        finally:
+            fetcher.close()
+    path = Path(target)
+    try:
+        return path.read_text(encoding="utf-8", errors="replace"), path.resolve().as_uri()
+    except OSError as exc:
+        raise UserError(f"cannot read {target}: {exc.strerror}") from None

@@ -1,0 +1,1 @@
+"""Outreach campaigns: an audience of leads and a sequence of email steps."""

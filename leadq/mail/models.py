@@ -1,0 +1,79 @@
+"""Mail tables: one row per outreach message, the suppression list, unsubscribe records.
+
+``OutboundMessage`` is the exactly-once ledger: one row per (campaign step,
+lead), enforced by a unique constraint, with the state machine
+
+    queued -> sending -> sent | failed | skipped | unknown
+
+``sending`` is written and committed *before* the SMTP transaction and ``sent``
+after it, so a worker that dies in between leaves ``sending`` behind; whoever
+finds it later marks it ``unknown`` and never sends it again on its own.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+MESSAGE_STATES = ("queued", "sending", "sent", "failed", "skipped", "unknown")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """An aware UTC datetime: SQLite hands timestamps back naive (they are stored as UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class OutboundMessage(SQLModel, table=True):
+    """One email to one lead for one campaign step."""
+
+    __tablename__ = "outbound_message"
+    __table_args__ = (UniqueConstraint("step_id", "lead_id", name="uq_outbound_message_step_lead"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    step_id: int = Field(foreign_key="campaign_step.id", index=True)
+    step_number: int
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    to_email: str = Field(max_length=320, index=True)
+    state: str = Field(default="queued", index=True, max_length=16)
+    scheduled_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
+    enqueued_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    claimed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), index=True)
+    attempts: int = 0
+    #: "transient" failures may be retried by retry_failed_emails; "permanent" never.
+    error_kind: str | None = Field(default=None, max_length=16)
+    last_error: str | None = Field(default=None, max_length=2000)
+    message_id: str | None = Field(default=None, max_length=400)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class Suppression(SQLModel, table=True):
+    """An address (or ``@domain``) that must never be emailed."""
+
+    __tablename__ = "suppression"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True)
+    reason: str = Field(default="manual", max_length=32)  # manual | unsubscribe | bounce | import
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class Unsubscribe(SQLModel, table=True):
+    """An unsubscribe request received through the endpoint."""
+
+    __tablename__ = "unsubscribe"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, index=True)
+    lead_id: int | None = Field(default=None, index=True)
+    campaign_id: int | None = Field(default=None, index=True)
+    method: str = Field(max_length=16)  # one-click | form
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

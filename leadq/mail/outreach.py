@@ -1,0 +1,56 @@
+"""One outreach message for (campaign step, lead): what `deliver` sends and `preview` shows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+
+from sqlmodel import Session
+
+from leadq.campaign.audits import latest_audit
+from leadq.campaign.models import Campaign, CampaignStep
+from leadq.leads.models import Lead
+from leadq.mail.compose import compose, message_id_for, sender_of, unsubscribe_links
+from leadq.mail.headers import mailbox, parse_sender
+from leadq.mail.templates import TemplateSource, render
+from leadq.mail.testmode import envelope_recipient
+from leadq.mail.tokens import UnsubscribeClaim
+from leadq.mail.variables import template_variables
+from leadq.settings import Settings
+
+
+def build_outreach(
+    settings: Settings,
+    *,
+    campaign: Campaign,
+    step: CampaignStep,
+    lead: Lead,
+    to_email: str,
+    now: datetime,
+    session: Session,
+) -> EmailMessage:
+    """Render the step's template for the lead and add every compliance part.
+
+    Raises ValidationFailed when the template cannot render for this lead or the
+    address is unusable, ConfigError when sender or unsubscribe settings are missing.
+    """
+    sender = sender_of(settings, campaign.sender or None)
+    variables = template_variables(
+        lead,
+        audit=latest_audit(lead.id, session=session),
+        campaign_name=campaign.name,
+        sender_name=sender.display_name,
+        step_number=step.number,
+    )
+    rendered = render(TemplateSource(step.subject, step.text, step.html), variables)
+    claim = UnsubscribeClaim(email=to_email, lead_id=lead.id, campaign_id=campaign.id or 0)
+    return compose(
+        rendered,
+        sender=sender,
+        recipient=mailbox(envelope_recipient(settings, to_email), lead.name),
+        message_id=message_id_for(campaign.id or 0, step.id or 0, lead.id, sender.domain),
+        date=now,
+        postal_address=settings.postal_address or "",
+        links=unsubscribe_links(settings, claim, sender),
+        reply_to=parse_sender(campaign.reply_to) if campaign.reply_to else None,
+    )

@@ -1,0 +1,154 @@
+"""Polite fetching, in one place for every source: robots.txt, per-host rate limit, typed errors.
+
+Every page a source reads goes through ``PoliteFetcher.get_text``: robots.txt
+is honoured unless the user passed ``--ignore-robots``; requests to one host
+are limited (default 1/s) through the core's distributed rate limiter, so two
+workers on two machines share the budget; User-Agent, timeouts, the URL guard
+and the transient/permanent error split come from ``leadq.net.HttpClient``.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
+
+from leadq.core.ratelimit import rate_limit
+from leadq.errors import Deferred, PermanentError, UserError
+from leadq.net import HttpClient
+from leadq.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Seconds a host's robots.txt is trusted before it is read again.
+ROBOTS_TTL = 3600.0
+
+Limiter = Callable[..., AbstractContextManager]
+
+
+@contextmanager
+def waiting_rate_limit(key: str, *, limit: int, per: float = 1.0) -> Iterator[None]:
+    """The same per-host limit for one-off fetches outside a job (`leadq scrape parse URL`):
+    sleeps until a slot is free instead of deferring a job that does not exist."""
+    while True:
+        try:
+            with rate_limit(key, limit=limit, per=per):
+                yield
+                return
+        except Deferred as exc:
+            time.sleep(exc.delay / 1000)
+
+
+class RobotsDisallowed(PermanentError):
+    """robots.txt of the site forbids leadq's User-Agent to fetch this URL."""
+
+
+def origin(url: str) -> str:
+    """scheme://host:port of ``url``, lower-cased."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{parts.port or ''}"
+
+
+def host_key(url: str) -> str:
+    """The rate-limit key of ``url``: one budget per scheme + host + port."""
+    parts = urlsplit(url)
+    return f"host:{parts.hostname}:{parts.port or ''}"
+
+
+class PoliteFetcher:
+    """Fetch pages for one scrape, politely. Not shared across threads' scrapes."""
+
+    _robots_cache: dict[str, tuple[float, RobotFileParser]] = {}
+    _robots_lock = threading.Lock()
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        ignore_robots: bool = False,
+        client: HttpClient | None = None,
+        limiter: Limiter = rate_limit,
+        trusted_origin: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.respect_robots = settings.scrape_respect_robots and not ignore_robots
+        self.client = client or HttpClient(settings)
+        self.limiter = limiter
+        self.requests = 0
+        # The source's own base URL was configured by the user (e.g. the offline
+        # sample site on 127.0.0.1), so it may be private; lead URLs never are.
+        self.trusted = origin(trusted_origin) if trusted_origin else None
+        self._trusted_client: HttpClient | None = None
+
+    def _client_for(self, url: str) -> HttpClient:
+        if self.trusted is None or origin(url) != self.trusted or self.settings.allow_private_urls:
+            return self.client
+        if self._trusted_client is None:
+            self._trusted_client = HttpClient(self.settings.model_copy(update={"allow_private_urls": True}))
+        return self._trusted_client
+
+    def get_text(self, url: str) -> str:
+        """The page at ``url`` as text, after the robots check and the per-host limit."""
+        if self.respect_robots and not self._robots(url).can_fetch(self.settings.user_agent, url):
+            raise RobotsDisallowed(f"robots.txt of {urlsplit(url).netloc} disallows {url}")
+        response = self._get(url)
+        return response.text
+
+    def _get(self, url: str):
+        with self.limiter(
+            host_key(url), limit=self.settings.scrape_rate_limit, per=self.settings.scrape_rate_window
+        ):
+            self.requests += 1
+            return self._client_for(url).get(url)
+
+    def _robots(self, url: str) -> RobotFileParser:
+        parts = urlsplit(url)
+        robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+        now = time.monotonic()
+        with self._robots_lock:
+            cached = self._robots_cache.get(robots_url)
+        if cached and now - cached[0] < ROBOTS_TTL:
+            return cached[1]
+        parser = RobotFileParser(robots_url)
+        try:
+            parser.parse(self._get(robots_url).text.splitlines())
+        except PermanentError:
+            # RFC 9309: an unavailable (4xx) robots.txt means no restrictions.
+            parser.parse([])
+        with self._robots_lock:
+            self._robots_cache[robots_url] = (now, parser)
+        return parser
+
+    @classmethod
+    def forget_robots(cls) -> None:
+        """Drop cached robots.txt files (tests that change them between runs)."""
+        with cls._robots_lock:
+            cls._robots_cache.clear()
+
+    def close(self) -> None:
+        self.client.close()
+        if self._trusted_client is not None:
+            self._trusted_client.close()
+
+
+def check_reachable(url: str, settings: Settings) -> None:
+    """Raise a one-line ``UserError`` when ``url``'s host cannot be reached at all.
+
+    Run before an embedded scrape: without it a laptop with no network would
+    spend minutes in retries before saying anything.
+    """
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname, port), timeout=settings.http_connect_timeout).close()
+    except OSError as exc:
+        reason = "name resolution failed" if isinstance(exc, socket.gaierror) else (exc.strerror or str(exc))
+        raise UserError(
+            f"cannot reach {parts.hostname}:{port} ({reason}); check the network, or scrape offline: "
+            "run scripts/sample-site and pass --base-url http://127.0.0.1:PORT"
+        ) from None

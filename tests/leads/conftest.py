@@ -1,0 +1,3 @@
+"""Leads tests: the CLI on the test database, and the local server for enrichment."""
+
+from tests.scrape.shared_fixtures import cli_env, sample_site  # noqa: F401

@@ -1,0 +1,99 @@
+"""Header cleaning, address validation and signed unsubscribe tokens."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from leadq.errors import ValidationFailed
+from leadq.mail.compose import compose
+from leadq.mail.headers import clean_display_name, clean_header_text, mailbox, valid_address
+from leadq.mail.templates import Rendered
+from leadq.mail.tokens import UnsubscribeClaim, make_token, read_token
+
+
+@pytest.mark.parametrize("hostile", ["a\r\nBcc: x@y", "a\nb", "a\rb", "a\x00b", "a\x85b", "a\u2028b", "a\tb"])
+def test_control_characters_never_survive_in_header_text(hostile):
+    cleaned = clean_header_text(hostile)
+    assert not any(ch in cleaned for ch in "\r\n\x00\x85\u2028\t")
+
+
+def test_a_display_name_loses_quotes_and_brackets():
+    assert clean_display_name('"Evil" <x@y>\r\n') == "Evil x@y"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "a@b",
+        "a b@c.example",
+        "a@b.example\r\nBcc: x@y.example",
+        "<a@b.example>",
+        "a@@b.example",
+        "a@b..example",
+        "",
+    ],
+)
+def test_only_plain_single_mailboxes_are_valid_addresses(bad):
+    assert valid_address(bad) is None
+
+
+def test_an_address_domain_is_lower_cased():
+    assert valid_address("Owner@Shop.EXAMPLE") == "Owner@shop.example"
+
+
+def test_mailbox_refuses_an_injected_address():
+    with pytest.raises(ValidationFailed):
+        mailbox("x@y.example\nBcc: z@w.example")
+
+
+def test_a_token_round_trips_its_claim():
+    claim = UnsubscribeClaim(email="a@b.example", lead_id=7, campaign_id=3)
+    assert read_token(make_token(claim, "k"), "k") == claim
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),
+        lambda t: t.replace(
+            t.split(".")[1], make_token(UnsubscribeClaim("x@y.example", 1, 1), "k").split(".")[1]
+        ),
+        lambda t: "2" + t[1:],
+        lambda t: "garbage",
+    ],
+)
+def test_a_forged_or_altered_token_is_refused(tamper):
+    token = make_token(UnsubscribeClaim(email="a@b.example", lead_id=7, campaign_id=3), "k")
+    with pytest.raises(ValidationFailed):
+        read_token(tamper(token), "k")
+
+
+def test_a_token_signed_with_another_secret_is_refused():
+    token = make_token(UnsubscribeClaim(email="a@b.example", lead_id=7, campaign_id=3), "other")
+    with pytest.raises(ValidationFailed):
+        read_token(token, "k")
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.text(max_size=120), subject=st.text(max_size=200))
+def test_no_scraped_name_or_subject_can_add_split_or_redirect_a_header(name, subject):
+    message = compose(
+        Rendered(subject=subject, text="hi", html="<p>hi</p>"),
+        sender=mailbox("ada@studio.example", "Ada"),
+        recipient=mailbox("owner@shop.example", name),
+        message_id="<leadq.c1.s1.l1@studio.example>",
+        date=datetime(2026, 11, 23, tzinfo=UTC),
+        postal_address="1 Main St",
+        links=None,
+    )
+    raw = message.as_bytes()
+    parsed = message_from_bytes(raw, policy=policy.default)
+    top_level = [key.lower() for key in parsed.keys()]
+    assert top_level == ["from", "to", "subject", "date", "message-id", "mime-version", "content-type"]
+    assert [a.addr_spec for a in parsed["To"].addresses] == ["owner@shop.example"]
+    assert not any(ch in parsed["Subject"] for ch in "\r\n")

@@ -1,0 +1,37 @@
+"""Fixtures the scrape and leads tests share; each conftest imports them from here.
+
+``sample_site`` is a real HTTP server on 127.0.0.1 serving the saved pages
+(leadq.scrape.samplesite); ``cli_env`` points `leadq`'s own settings (env
+vars) at the test's database with the embedded broker.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from leadq.scrape.fetch import PoliteFetcher
+from leadq.scrape.samplesite import SampleSite, serve
+from leadq.settings import Settings, get_settings
+from tests.conftest import FIXTURES
+
+
+@pytest.fixture
+def sample_site():
+    """Yields (site, base URL); the site records every request it gets."""
+    site = SampleSite(FIXTURES)
+    server = serve(site)
+    PoliteFetcher.forget_robots()
+    yield site, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The CLI's settings on the test's database, embedded broker, private URLs allowed."""
+    monkeypatch.setenv("LEADQ_BROKER", "embedded")
+    monkeypatch.setenv("LEADQ_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("LEADQ_ALLOW_PRIVATE_URLS", "1")
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
