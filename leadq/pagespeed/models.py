@@ -23,6 +23,8 @@ class Audit(SQLModel, table=True):
     final_url: str | None = Field(default=None, max_length=2000)
     engine: str = Field(max_length=16)
     strategy: str = Field(max_length=8)
+    #: Overall 0-100 (``AuditRecord.overall_score``): what campaign audiences filter on.
+    score: int | None = Field(default=None, index=True)
     performance_score: int | None = Field(default=None, index=True)
     fcp_ms: float | None = None
     lcp_ms: float | None = None
@@ -43,12 +45,12 @@ class Audit(SQLModel, table=True):
     def from_record(cls, record: AuditRecord, *, lead_id: int | None = None) -> Audit:
         data = record.to_dict()
         data["field_data"] = data.pop("field")
-        audit = cls(lead_id=lead_id)
+        audit = cls(lead_id=lead_id, score=record.overall_score())
         # setattr, not keywords: the metric "cls" would clash with the classmethod's own `cls`.
         for key, value in data.items():
             setattr(audit, key, value)
         return audit
 
     def to_record(self) -> AuditRecord:
-        values = self.model_dump(exclude={"id", "lead_id", "created_at", "field_data"})
+        values = self.model_dump(exclude={"id", "lead_id", "created_at", "field_data", "score"})
         return AuditRecord.from_dict({**values, "field": self.field_data})

@@ -13,6 +13,7 @@ from typing import Any, Literal
 Strategy = Literal["mobile", "desktop"]
 STRATEGIES: tuple[Strategy, ...] = ("mobile", "desktop")
 ENGINES = ("psi", "local", "lighthouse")
+STANDARD_CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
 #: Lab metric keys shared by every engine (milliseconds, CLS unitless).
 METRIC_KEYS = ("fcp_ms", "lcp_ms", "tbt_ms", "cls", "speed_index_ms", "tti_ms", "ttfb_ms")
@@ -73,6 +74,17 @@ class AuditRecord:
         values["opportunities"] = [Opportunity(**item) for item in data.get("opportunities", [])]
         values["checks"] = [Check(**item) for item in data.get("checks", [])]
         return cls(**values)
+
+    def overall_score(self) -> int | None:
+        """One 0-100 figure for "how good is this site": the mean of the standard Lighthouse
+        categories the engine scored, plus (local engine) the share of site checks passed.
+
+        Stored as ``audit.score`` so campaigns can filter on it.
+        """
+        parts = [self.categories[c] for c in STANDARD_CATEGORIES if self.categories.get(c) is not None]
+        if self.checks:
+            parts.append(100 * sum(check.passed for check in self.checks) / len(self.checks))
+        return int(sum(parts) / len(parts) + 0.5) if parts else None
 
     def metrics(self) -> dict[str, float | None]:
         return {key: getattr(self, key) for key in METRIC_KEYS}

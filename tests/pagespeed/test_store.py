@@ -68,3 +68,18 @@ def test_audited_since_finds_only_newer_audits_of_the_same_target(settings) -> N
         assert audited_since(session=session, url="https://a.example", strategy="mobile", since=before)
         assert not audited_since(session=session, url="https://a.example", strategy="desktop", since=before)
         assert not audited_since(session=session, url="https://a.example", strategy="mobile", since=utcnow())
+
+
+def test_the_overall_score_averages_categories_and_local_checks(settings) -> None:
+    from leadq.pagespeed.record import Check
+
+    lhr = parse_file(
+        Path(__file__).parents[1] / "fixtures" / "psi" / "lighthouse-13.5-lhr-local-fast-page-mobile.json"
+    )
+    assert lhr.overall_score() == round((100 + 57 + 92 + 82) / 4)
+    local = record("https://a.example", 80)
+    local.categories = {"performance": 80}
+    local.checks = [Check("https", False), Check("viewport", True)]
+    assert local.overall_score() == 65
+    with session_scope(settings) as session:
+        assert save_audit(local, session=session).score == 65

@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("final_url", sa.String(2000)),
         sa.Column("engine", sa.String(16), nullable=False),
         sa.Column("strategy", sa.String(8), nullable=False),
+        sa.Column("score", sa.Integer),
         sa.Column("performance_score", sa.Integer),
         sa.Column("fcp_ms", sa.Float),
         sa.Column("lcp_ms", sa.Float),
@@ -39,7 +40,7 @@ def upgrade() -> None:
         sa.Column("estimated", sa.JSON, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
-    for column in ("lead_id", "url", "performance_score", "created_at"):
+    for column in ("lead_id", "url", "score", "performance_score", "created_at"):
         op.create_index(f"ix_audit_{column}", "audit", [column])
 
 
