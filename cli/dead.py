@@ -22,12 +22,16 @@ QueueOption = Annotated[str | None, typer.Option("--queue", "-q", help="Only thi
 
 
 def _args(letter: deadletters.DeadLetter) -> str:
-    text = ", ".join([json.dumps(a) for a in letter.args] + [f"{k}={json.dumps(v)}" for k, v in letter.kwargs.items()])
+    text = ", ".join(
+        [json.dumps(a) for a in letter.args] + [f"{k}={json.dumps(v)}" for k, v in letter.kwargs.items()]
+    )
     return text if len(text) <= 60 else text[:57] + "..."
 
 
 @app.command("list")
-def list_(queue: QueueOption = None, json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+def list_(
+    queue: QueueOption = None, json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+) -> None:
     """List dead letters: actor, args, attempts, last error and when it failed."""
     broker = open_redis_broker()
     letters = deadletters.list_dead(broker, get_settings(), queue=queue)

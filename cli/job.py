@@ -48,7 +48,14 @@ def list_(
         duration = f"{j.duration_ms:.0f} ms" if j.duration_ms is not None else ""
         error = f"{j.error_type}: {j.error_message}" if j.error_type else ""
         table.add_row(
-            j.id, j.actor, j.queue, styled_state(j.state), str(j.attempt), fmt_time(j.enqueued_at), duration, error
+            j.id,
+            j.actor,
+            j.queue,
+            styled_state(j.state),
+            str(j.attempt),
+            fmt_time(j.enqueued_at),
+            duration,
+            error,
         )
     out.print(table)
 

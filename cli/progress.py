@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import time
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from leadq.core.jobs import require_job, tree_counts
 from leadq.core.models import FINAL_STATES, Job
@@ -18,7 +25,9 @@ def _summary(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
 
 
-def wait_with_progress(settings: Settings, job_id: str, *, timeout: float | None = None, label: str = "") -> Job:
+def wait_with_progress(
+    settings: Settings, job_id: str, *, timeout: float | None = None, label: str = ""
+) -> Job:
     """Block until the job and all its descendants are final; returns the root job."""
     deadline = None if timeout is None else time.monotonic() + timeout
     columns = (
@@ -40,5 +49,7 @@ def wait_with_progress(settings: Settings, job_id: str, *, timeout: float | None
             if done == total:
                 return job
             if deadline is not None and time.monotonic() >= deadline:
-                raise UserError(f"still running after {timeout:g}s ({_summary(counts)}); `leadq job status {job.id}`")
+                raise UserError(
+                    f"still running after {timeout:g}s ({_summary(counts)}); `leadq job status {job.id}`"
+                )
             time.sleep(0.25)

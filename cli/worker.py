@@ -16,13 +16,20 @@ from .runtime import open_redis_broker
 
 def worker(
     queues: Annotated[
-        str | None, typer.Option("--queues", "-Q", help=f"Comma-separated queues (default: all of {','.join(QUEUES)}).")
+        str | None,
+        typer.Option("--queues", "-Q", help=f"Comma-separated queues (default: all of {','.join(QUEUES)})."),
     ] = None,
-    processes: Annotated[int | None, typer.Option("--processes", "-p", min=1, help="Worker processes.")] = None,
-    threads: Annotated[int | None, typer.Option("--threads", "-t", min=1, help="Threads per process.")] = None,
+    processes: Annotated[
+        int | None, typer.Option("--processes", "-p", min=1, help="Worker processes.")
+    ] = None,
+    threads: Annotated[
+        int | None, typer.Option("--threads", "-t", min=1, help="Threads per process.")
+    ] = None,
     metrics_port: Annotated[
         int | None,
-        typer.Option("--metrics-port", min=1, max=65535, help="Serve Prometheus metrics on 127.0.0.1:PORT/metrics."),
+        typer.Option(
+            "--metrics-port", min=1, max=65535, help="Serve Prometheus metrics on 127.0.0.1:PORT/metrics."
+        ),
     ] = None,
 ) -> None:
     """Run worker processes that execute queued jobs until stopped (SIGTERM or Ctrl-C)."""

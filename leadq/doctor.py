@@ -34,7 +34,9 @@ def check_redis(settings: Settings) -> Check:
         policy = client.config_get("maxmemory-policy").get("maxmemory-policy", "unknown")
     except redis.exceptions.ResponseError:
         # Managed Redis often forbids CONFIG; the server still answered.
-        return Check("redis", "warn", f"{url}: reachable, but CONFIG GET is not allowed: check maxmemory-policy")
+        return Check(
+            "redis", "warn", f"{url}: reachable, but CONFIG GET is not allowed: check maxmemory-policy"
+        )
     except redis.exceptions.RedisError as exc:
         return Check("redis", "fail", f"{url}: {exc}")
     version = info.get("redis_version", "?")
@@ -55,7 +57,9 @@ def check_database(settings: Settings) -> Check:
     except Exception as exc:  # any driver error means "not usable"; say which
         return Check("database", "fail", f"{url}: {type(exc).__name__}: {exc}")
     if pending:
-        return Check("database", "warn", f"{url}: migrations pending ({', '.join(pending)}): run `leadq db upgrade`")
+        return Check(
+            "database", "warn", f"{url}: migrations pending ({', '.join(pending)}): run `leadq db upgrade`"
+        )
     return Check("database", "ok", f"{url}: reachable and migrated")
 
 
@@ -72,7 +76,9 @@ def _version_of(path: str) -> str | None:
 def check_chromium(settings: Settings) -> Check:
     version = _version_of(settings.chromium_path)
     if version is None:
-        return Check("chromium", "fail", f"{settings.chromium_path} not found: `sudo apt-get install chromium`")
+        return Check(
+            "chromium", "fail", f"{settings.chromium_path} not found: `sudo apt-get install chromium`"
+        )
     return Check("chromium", "ok", version)
 
 
@@ -80,7 +86,9 @@ def check_chromedriver(settings: Settings) -> Check:
     version = _version_of(settings.chromedriver_path)
     if version is None:
         return Check(
-            "chromedriver", "fail", f"{settings.chromedriver_path} not found: `sudo apt-get install chromium-driver`"
+            "chromedriver",
+            "fail",
+            f"{settings.chromedriver_path} not found: `sudo apt-get install chromium-driver`",
         )
     return Check("chromedriver", "ok", version)
 

@@ -34,8 +34,21 @@ def start_redis(workdir: Path) -> tuple[subprocess.Popen, str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir), "--maxmemory-policy", "noeviction"],
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+            "--maxmemory-policy",
+            "noeviction",
+        ],
         stdout=subprocess.DEVNULL,
     )
     url = f"redis://127.0.0.1:{port}/0"
@@ -66,11 +79,31 @@ def stack_env(stack: str, url: str, workdir: Path) -> dict[str, str]:
 
 def start_workers(stack: str, env: dict[str, str], log: Path) -> subprocess.Popen:
     if stack == "bare":
-        command = [sys.executable, "-m", "dramatiq", "bench_actors:bare_broker", "bench_actors",
-                   "--processes", str(PROCESSES), "--threads", str(THREADS)]
+        command = [
+            sys.executable,
+            "-m",
+            "dramatiq",
+            "bench_actors:bare_broker",
+            "bench_actors",
+            "--processes",
+            str(PROCESSES),
+            "--threads",
+            str(THREADS),
+        ]
     else:
-        command = [sys.executable, "-m", "leadq", "worker", "--processes", str(PROCESSES), "--threads", str(THREADS)]
-    return subprocess.Popen(command, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+        command = [
+            sys.executable,
+            "-m",
+            "leadq",
+            "worker",
+            "--processes",
+            str(PROCESSES),
+            "--threads",
+            str(THREADS),
+        ]
+    return subprocess.Popen(
+        command, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -156,8 +189,13 @@ def enqueue_rate(env: dict[str, str]) -> tuple[float, float, float]:
     )
     rates = []
     for stack in ("bare", "leadq"):
-        done = subprocess.run([sys.executable, "-c", code], env={**env, "BENCH_STACK": stack},
-                              check=True, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**env, "BENCH_STACK": stack},
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         rates += [float(line) for line in done.stdout.split()]
     return rates[0], rates[1], rates[2]
 
@@ -210,7 +248,9 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="leadq-bench-"))
     server, url = start_redis(workdir)
     try:
-        print(f"bench-core: {PROCESSES} processes x {THREADS} threads, {JOBS} no-op jobs, private Redis {url}")
+        print(
+            f"bench-core: {PROCESSES} processes x {THREADS} threads, {JOBS} no-op jobs, private Redis {url}"
+        )
         results = {}
         for stack in ("bare", "leadq"):
             env = stack_env(stack, url, workdir)
@@ -221,11 +261,16 @@ def main() -> None:
         bare_send, leadq_send, leadq_durable = enqueue_rate(stack_env("leadq", url, workdir))
         bare, lq = results["bare"], results["leadq"]
         print(f"{'':28}{'bare dramatiq':>16}{'leadq':>12}{'ratio':>9}")
-        print(f"{'no-op jobs/s':28}{bare['throughput']:>16.0f}{lq['throughput']:>12.0f}"
-              f"{lq['throughput'] / bare['throughput']:>8.2f}x   (target >= 0.8x)")
-        print(f"{'enqueue msgs/s':28}{bare_send:>16.0f}{leadq_send:>12.0f}{leadq_send / bare_send:>8.2f}x"
-              "   (target >= 4x; leadq with unique keys, delays, history)")
-        print(f"{'  ... history rows written':28}{'':>16}{leadq_durable:>12.0f}{leadq_durable / bare_send:>8.2f}x")
+        print(
+            f"{'no-op jobs/s':28}{bare['throughput']:>16.0f}{lq['throughput']:>12.0f}"
+            f"{lq['throughput'] / bare['throughput']:>8.2f}x   (target >= 0.8x)"
+        )
+        print(
+            f"{'enqueue msgs/s':28}{bare_send:>16.0f}{leadq_send:>12.0f}{leadq_send / bare_send:>8.2f}x"
+            "   (target >= 4x; leadq with unique keys, delays, history)"
+        )
+        durable_ratio = leadq_durable / bare_send
+        print(f"{'  ... history rows written':28}{'':>16}{leadq_durable:>12.0f}{durable_ratio:>8.2f}x")
         print(f"{'idle latency p50 ms':28}{bare['p50']:>16.1f}{lq['p50']:>12.1f}   (target < 5 ms)")
         print(f"{'idle latency p99 ms':28}{bare['p99']:>16.1f}{lq['p99']:>12.1f}   (target < 20 ms)")
         print(f"{'idle Redis cmds/s/process':28}{bare['idle_cmds']:>16.1f}{lq['idle_cmds']:>12.1f}")

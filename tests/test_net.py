@@ -24,7 +24,9 @@ def test_private_loopback_and_link_local_hosts_are_refused(url):
         check_url(url, allow_private=False)
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "javascript:alert(1)", "ftp://example.com/", "http:///x"])
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "javascript:alert(1)", "ftp://example.com/", "http:///x"]
+)
 def test_only_http_urls_with_a_host_are_fetched(url):
     with pytest.raises(UrlRefused):
         check_url(url, allow_private=True)

@@ -34,7 +34,7 @@ from dramatiq.results.backends import RedisBackend as RedisResultBackend
 from dramatiq.results.backends import StubBackend as StubResultBackend
 from periodiq import PeriodiqMiddleware
 
-from leadq.core.cancel import CancelRegistry, Cancellation, LocalCancelRegistry, RedisCancelRegistry
+from leadq.core.cancel import Cancellation, CancelRegistry, LocalCancelRegistry, RedisCancelRegistry
 from leadq.core.history import HistoryRecorder, JobHistory
 from leadq.core.redis_broker import DEFAULT_REDIS_URL, LeadqRedisBroker, LeadqStubBroker
 from leadq.core.retries import TypedRetries
@@ -46,7 +46,9 @@ _state: dict[str, Any] = {}
 _declared: list[dramatiq.Actor] = []
 
 
-def build_broker(settings: Settings, *, inline: bool = False, broker_id: str | None = None) -> dramatiq.Broker:
+def build_broker(
+    settings: Settings, *, inline: bool = False, broker_id: str | None = None
+) -> dramatiq.Broker:
     """A Redis or embedded broker with leadq's whole middleware list."""
     recorder = HistoryRecorder(settings)
     if settings.uses_redis and not inline:
@@ -75,7 +77,9 @@ def build_broker(settings: Settings, *, inline: bool = False, broker_id: str | N
         PeriodiqMiddleware(skip_delay=60),
     ]
     if settings.uses_redis and not inline:
-        broker = LeadqRedisBroker(settings=settings, middleware=middleware, client=client, broker_id=broker_id)
+        broker = LeadqRedisBroker(
+            settings=settings, middleware=middleware, client=client, broker_id=broker_id
+        )
     else:
         broker = LeadqStubBroker(settings=settings, middleware=middleware)
     broker.leadq_settings = settings
@@ -94,13 +98,19 @@ def setup_broker(
     settings = settings or get_settings()
     with _lock:
         current = _state.get("broker")
-        if current is not None and _state.get("key") == (id(settings), inline, broker_id):
+        # Identity, not equality or id(): the state holds the settings object,
+        # so a new object can never pass for one that was freed.
+        if (
+            current is not None
+            and _state.get("settings") is settings
+            and _state.get("key") == (inline, broker_id)
+        ):
             return current
         if settings.sentry_dsn:
             _init_sentry(settings)
         broker = build_broker(settings, inline=inline, broker_id=broker_id)
         _install(broker)
-        _state.update(broker=broker, key=(id(settings), inline, broker_id))
+        _state.update(broker=broker, settings=settings, key=(inline, broker_id))
     for module in ("leadq.actors", *settings.actor_modules):
         importlib.import_module(module)
     return broker
@@ -189,7 +199,7 @@ def setup_broker_for_import() -> dramatiq.Broker:
             settings = get_settings()
             broker = build_broker(settings)
             _install(broker)
-            _state.update(broker=broker, key=(id(settings), False, None))
+            _state.update(broker=broker, settings=settings, key=(False, None))
         return _state["broker"]
 
 

@@ -57,7 +57,9 @@ def _queues(queue: str | None) -> tuple[str, ...]:
     return (queue,)
 
 
-def list_dead(broker, settings: Settings, *, queue: str | None = None, older_than: float | None = None) -> list[DeadLetter]:
+def list_dead(
+    broker, settings: Settings, *, queue: str | None = None, older_than: float | None = None
+) -> list[DeadLetter]:
     """Dead letters, oldest failure first; ``older_than`` in seconds."""
     broker = require_redis(broker)
     cutoff = "+inf" if older_than is None else (time.time() - older_than) * 1000

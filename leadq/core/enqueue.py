@@ -55,7 +55,9 @@ def send(
     Outside a worker the job is in history when this returns, so a command
     can print its id and `leadq job status` finds it at once.
     """
-    [job_id] = send_many(actor, [(args, kwargs)], unique_keys=[unique_key], unique_ttl=unique_ttl, delay=delay)
+    [job_id] = send_many(
+        actor, [(args, kwargs)], unique_keys=[unique_key], unique_ttl=unique_ttl, delay=delay
+    )
     if CurrentMessage.get_current_message() is None:
         current_broker().leadq_history.flush()
     return job_id

@@ -70,7 +70,9 @@ def _upsert_statement(engine: Engine):
             "error_type": pick("error_type"),
             "error_message": pick("error_message"),
             "seq": pick("seq"),
-            "args_summary": case((new.args_summary != literal_column("''"), new.args_summary), else_=table.c.args_summary),
+            "args_summary": case(
+                (new.args_summary != literal_column("''"), new.args_summary), else_=table.c.args_summary
+            ),
             "unique_key": func.coalesce(table.c.unique_key, new.unique_key),
             "parent_id": func.coalesce(table.c.parent_id, new.parent_id),
             "enqueued_at": func.coalesce(table.c.enqueued_at, new.enqueued_at),

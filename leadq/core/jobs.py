@@ -10,8 +10,8 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from leadq.core.history import HistoryRecorder, event
-from leadq.core.redis_broker import LeadqRedisBroker
 from leadq.core.models import FINAL_STATES, STATES, Job, JobEvent
+from leadq.core.redis_broker import LeadqRedisBroker
 from leadq.db import ensure_schema
 from leadq.errors import UserError
 from leadq.settings import Settings
@@ -134,4 +134,4 @@ _TREE = text(
 def tree_counts(settings: Settings, root_id: str) -> dict[str, int]:
     """How many jobs in each state: the job, the jobs it sent, theirs, and so on."""
     with ensure_schema(settings).connect() as connection:
-        return {state: count for state, count in connection.execute(_TREE, {"root": root_id})}
+        return dict(connection.execute(_TREE, {"root": root_id}).tuples().all())

@@ -58,9 +58,13 @@ def enqueue_hooks(broker) -> tuple[list, list]:
     Same calls as ``emit_before``/``emit_after``, without calling every
     middleware's no-op for each message of a large batch.
     """
-    before = [m.before_enqueue for m in broker.middleware if type(m).before_enqueue is not Middleware.before_enqueue]
+    before = [
+        m.before_enqueue for m in broker.middleware if type(m).before_enqueue is not Middleware.before_enqueue
+    ]
     after = [
-        m.after_enqueue for m in reversed(broker.middleware) if type(m).after_enqueue is not Middleware.after_enqueue
+        m.after_enqueue
+        for m in reversed(broker.middleware)
+        if type(m).after_enqueue is not Middleware.after_enqueue
     ]
     return before, after
 

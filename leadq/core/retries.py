@@ -50,7 +50,9 @@ class TypedRetries(Retries):
         min_backoff = message.options.get("min_backoff", actor.options.get("min_backoff", self.min_backoff))
         max_backoff = message.options.get("max_backoff", actor.options.get("max_backoff", self.max_backoff))
         _, delay = compute_backoff(retries, factor=min_backoff, max_backoff=max_backoff)
-        retry_after = getattr(exception, "retry_after", None) if isinstance(exception, TransientError) else None
+        retry_after = (
+            getattr(exception, "retry_after", None) if isinstance(exception, TransientError) else None
+        )
         if retry_after is not None:
             delay = max(delay, int(retry_after * 1000))
         self.logger.warning(

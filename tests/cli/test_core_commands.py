@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from leadq.cli.app import app
 from typer.testing import CliRunner
 
-from leadq.cli.app import app
 from leadq.settings import get_settings
 
 runner = CliRunner()

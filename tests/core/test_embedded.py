@@ -50,7 +50,9 @@ def test_the_maintenance_actor_runs_in_process_and_prunes_old_history(settings):
     old = time.time() - 40 * 86400
     with session_scope(settings) as session:
         session.add(Job(id="old-job", actor="record", queue="maintenance", state="succeeded", updated_at=old))
-        session.add(Job(id="old-but-running", actor="record", queue="maintenance", state="running", updated_at=old))
+        session.add(
+            Job(id="old-but-running", actor="record", queue="maintenance", state="running", updated_at=old)
+        )
     from leadq.actors.maintenance import cleanup_job_history
 
     job_id = send(cleanup_job_history, 30)

@@ -24,7 +24,9 @@ def job_state(settings, job_id):
     return job.state if job else None
 
 
-def test_transient_failures_are_retried_with_backoff_until_success(redis_settings, redis_broker, start_worker):
+def test_transient_failures_are_retried_with_backoff_until_success(
+    redis_settings, redis_broker, start_worker
+):
     start_worker()
     job_id = send(actors.flaky, "f", 2)
     wait_until(lambda: job_state(redis_settings, job_id) == "succeeded", what="flaky job to succeed")
@@ -61,14 +63,18 @@ def test_time_limit_failure_is_recorded(redis_settings, redis_broker, start_work
     assert job.duration_ms < 3000
 
 
-def test_dead_letters_requeue_keeps_the_job_id_and_purge_marks_failed(redis_settings, redis_broker, start_worker):
+def test_dead_letters_requeue_keeps_the_job_id_and_purge_marks_failed(
+    redis_settings, redis_broker, start_worker
+):
     start_worker()
     first, second = send(actors.broken, "a"), send(actors.broken, "b")
     wait_until(lambda: len(deadletters.list_dead(redis_broker, redis_settings)) == 2, what="two dead letters")
 
     requeued = deadletters.requeue(redis_broker, [deadletters.find_dead(redis_broker, redis_settings, first)])
     assert requeued == 1
-    wait_until(lambda: get_job(redis_settings, first).attempt == 2 and job_state(redis_settings, first) == "dead")
+    wait_until(
+        lambda: get_job(redis_settings, first).attempt == 2 and job_state(redis_settings, first) == "dead"
+    )
     assert sorted(runs(redis_settings)) == ["a", "a", "b"]
     states = [e.state for e in job_events(redis_settings, first)]
     assert states == ["enqueued", "running", "dead", "enqueued", "running", "dead"]
@@ -139,7 +145,9 @@ def test_kill_9_of_a_worker_process_loses_no_job(redis_settings, redis_broker, s
     assert len(worker.children()) == 2  # the supervisor replaced the dead process
 
 
-def test_messages_of_a_worker_killed_whole_come_back_within_15_seconds(redis_settings, redis_broker, start_worker):
+def test_messages_of_a_worker_killed_whole_come_back_within_15_seconds(
+    redis_settings, redis_broker, start_worker
+):
     fast = {"LEADQ_HEARTBEAT_TIMEOUT": "5", "LEADQ_MAINTENANCE_INTERVAL": "1"}
     doomed = start_worker(**fast)
     ids = send_many(actors.sleepy, [(f"s{i}", 0.5) for i in range(10)])
@@ -163,7 +171,9 @@ def test_a_job_holding_the_gil_is_not_run_twice_while_alive(redis_settings, redi
     assert runs(redis_settings, "started") == ["gil"]
 
 
-def test_a_process_dying_inside_a_gil_bound_job_is_still_redelivered(redis_settings, redis_broker, start_worker):
+def test_a_process_dying_inside_a_gil_bound_job_is_still_redelivered(
+    redis_settings, redis_broker, start_worker
+):
     fast = {"LEADQ_HEARTBEAT_TIMEOUT": "2", "LEADQ_MAINTENANCE_INTERVAL": "0.5"}
     worker = start_worker(processes=1, **fast)
     job_id = send(actors.hold_gil, "gil", 26)
@@ -214,7 +224,9 @@ def test_worker_serves_prometheus_metrics_for_its_processes(redis_settings, redi
     wait_until(lambda: finished() == 6, what="metrics to count six jobs")
 
 
-def test_a_worker_process_is_recycled_after_max_messages_and_loses_nothing(redis_settings, redis_broker, start_worker):
+def test_a_worker_process_is_recycled_after_max_messages_and_loses_nothing(
+    redis_settings, redis_broker, start_worker
+):
     worker = start_worker(processes=1, LEADQ_WORKER_MAX_MESSAGES="10")
     first = worker.children()
     ids = send_many(actors.sleepy, [(f"r{i}", 0.05) for i in range(40)])
