@@ -54,7 +54,7 @@ def install(server: LocalServer) -> None:
     server.route("/fast", Reply(200, page(), HTML))
     server.route("/slow-server", Reply(200, page(), HTML, delay=1.5))
     server.route("/hero-early", Reply(200, page(body=HERO.format(delay=0) + TEXT), HTML))
-    server.route("/hero-late", Reply(200, page(body=HERO.format(delay=1.2) + TEXT), HTML))
+    server.route("/hero-late", Reply(200, page(body=HERO.format(delay=1.5) + TEXT), HTML))
     server.route("/hero.png", lambda q: Reply(200, hero, {"Content-Type": "image/png"}, float(q["delay"][0])))
     server.route("/shift", Reply(200, page(body=TEXT + SHIFT_SCRIPT), HTML))
     server.route(

@@ -68,7 +68,7 @@ def test_a_hero_image_loaded_late_moves_lcp(site, engine) -> None:
     early = engine.audit(site.url + "/hero-early", "desktop")
     late = engine.audit(site.url + "/hero-late", "desktop")
     assert early.details["lcp_element"] == late.details["lcp_element"] == "img"
-    assert late.lcp_ms >= 1200
+    assert late.lcp_ms >= 1500  # the image arrives 1.5 s late
     assert late.lcp_ms - early.lcp_ms >= 1000
     assert metric_score("lcp_ms", late.lcp_ms, "desktop") < metric_score("lcp_ms", early.lcp_ms, "desktop")
 
