@@ -14,6 +14,7 @@ from leadq.errors import LeadqError
 from leadq.settings import get_settings
 
 from . import (
+    audits,
     campaign,
     config,
     db,
@@ -22,6 +23,7 @@ from . import (
     job,
     leads,
     mail,
+    pagespeed,
     queue,
     schedule,
     scheduler,
@@ -77,6 +79,8 @@ app.add_typer(unsubscribe.app, name="unsubscribe")
 app.add_typer(campaign.app, name="campaign")
 app.add_typer(scrape.app, name="scrape")
 app.add_typer(leads.app, name="leads")
+app.add_typer(pagespeed.app, name="pagespeed")
+app.add_typer(audits.app, name="audits")
 
 
 def _version(value: bool) -> None:

@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from leadq.enrich.settings import EnrichSettings
 from leadq.mail.settings import MailSettings
 from leadq.ops.settings import OpsSettings
+from leadq.pagespeed.settings import PageSpeedSettings
 from leadq.scrape.settings import ScrapeSettings
 
 QUEUES = ("scrape", "pagespeed", "email", "campaign", "ai", "demo", "maintenance")
@@ -80,7 +81,9 @@ class CoreSettings(BaseModel):
     chromedriver_path: str = "/usr/bin/chromedriver"
 
 
-class Settings(CoreSettings, EnrichSettings, OpsSettings, MailSettings, ScrapeSettings, BaseSettings):
+class Settings(
+    CoreSettings, EnrichSettings, OpsSettings, MailSettings, ScrapeSettings, PageSpeedSettings, BaseSettings
+):
     """Effective configuration: env vars LEADQ_*, then `.env`, then defaults."""
 
     model_config = SettingsConfigDict(

@@ -15,6 +15,8 @@ from leadq.errors import UserError
 from leadq.leads.models import Lead
 from leadq.mail.suppression import add_suppression
 from leadq.mail.variables import template_variables
+from leadq.pagespeed.record import AuditRecord
+from leadq.pagespeed.store import save_audit
 from tests.campaign_factory import add_leads
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -45,22 +47,27 @@ def test_source_site_and_category_filter_the_audience(settings):
 
 def test_an_audit_score_filter_without_audits_is_a_clear_error(settings):
     add_leads(settings, 1)
+    with session_scope(settings) as session:  # a database from before the pagespeed domain
+        session.execute(text("DROP TABLE audit"))
     with pytest.raises(UserError, match="needs website audits"):
         _members(settings, min_audit_score=50)
 
 
+def test_an_audit_score_filter_with_no_audits_yet_selects_nobody(settings):
+    add_leads(settings, 1)
+    assert _members(settings, min_audit_score=50) == []
+
+
 def _audit_table(settings, rows):
+    """Audits in the pagespeed domain's real table (migration 0004_pagespeed)."""
     with session_scope(settings) as session:
-        session.execute(
-            text(
-                "CREATE TABLE audit (id INTEGER PRIMARY KEY, lead_id INTEGER, score FLOAT, "
-                "performance_score FLOAT)"
-            )
-        )
         for row in rows:
-            session.execute(
-                text("INSERT INTO audit (lead_id, score, performance_score) VALUES (:l, :s, :p)"), row
+            audit = save_audit(
+                AuditRecord(url="https://x.example", final_url=None, engine="local", strategy="mobile"),
+                session=session,
+                lead_id=row["l"],
             )
+            audit.score, audit.performance_score = row["s"], row["p"]
 
 
 def test_when_audits_exist_the_newest_one_per_lead_is_filtered_on(settings):

@@ -1,0 +1,63 @@
+"""PageSpeed actors (queue ``pagespeed``): audit one website, or every lead that needs one."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from dramatiq.middleware import CurrentMessage
+
+from leadq.core.broker import actor, current_settings
+from leadq.core.cancel import checkpoint
+from leadq.core.enqueue import send_many
+from leadq.core.ratelimit import rate_limit
+from leadq.db import session_scope
+from leadq.pagespeed.service import audit_and_store, resolve_target
+from leadq.pagespeed.store import leads_needing_audit
+
+
+@actor(queue="pagespeed", max_retries=4, time_limit=300, min_backoff=5, max_backoff=600)
+def audit_website(
+    url: str | None = None, lead_id: int | None = None, strategy: str = "mobile", engine: str | None = None
+) -> None:
+    """Audit a URL or a lead's website and store it in the lead's audit history.
+
+    Idempotent: a redelivered message finds the audit it already stored
+    (same target and strategy, stored after the message was first enqueued).
+    PSI calls share one rate limit per API key across all workers.
+    """
+    settings = current_settings()
+    target = resolve_target(settings, url=url, lead_id=lead_id, strategy=strategy, engine=engine)
+    message = CurrentMessage.get_current_message()
+    enqueued = datetime.fromtimestamp(message.message_timestamp / 1000, UTC) if message else None
+    if target.engine == "psi":
+        key = hashlib.sha256((settings.psi_api_key or "anonymous").encode()).hexdigest()[:16]
+        with rate_limit(f"psi:{key}", limit=settings.psi_rate_limit, per=settings.psi_rate_period):
+            audit_and_store(settings, target, checkpoint=checkpoint, skip_if_since=enqueued)
+    else:
+        audit_and_store(settings, target, checkpoint=checkpoint, skip_if_since=enqueued)
+
+
+@actor(queue="pagespeed", max_retries=3, time_limit=120)
+def audit_pending(
+    limit: int | None = None, strategies: list[str] | None = None, engine: str | None = None
+) -> int:
+    """Enqueue audits for leads with a website and no audit newer than ``pagespeed_stale_days``.
+
+    Idempotent: each (lead, strategy) audit is enqueued under a unique key for the day,
+    so running it twice does not double the work. Returns how many audits it enqueued.
+    """
+    settings = current_settings()
+    strategies = strategies or ["mobile"]
+    with session_scope(settings) as session:
+        leads = leads_needing_audit(session=session, stale_days=settings.pagespeed_stale_days, limit=limit)
+    day = datetime.now(UTC).strftime("%Y-%m-%d")
+    calls = [
+        ((), {"lead_id": lead_id, "strategy": s, "engine": engine})
+        for lead_id, _ in leads
+        for s in strategies
+    ]
+    keys = [f"audit:{kwargs['lead_id']}:{kwargs['strategy']}:{day}" for _, kwargs in calls]
+    if calls:
+        send_many(audit_website, calls, unique_keys=keys)
+    return len(calls)

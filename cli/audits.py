@@ -1,0 +1,44 @@
+"""`leadq audits`: the stored PageSpeed audits."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from leadq.db import session_scope
+from leadq.pagespeed.store import latest_audits
+from leadq.settings import get_settings
+
+from .console import out, print_json
+from .pagespeed_view import audits_table
+
+app = typer.Typer(help="Inspect stored website audits.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_(
+    worst: Annotated[bool, typer.Option("--worst", help="Lowest performance score first.")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most N audits.")] = 50,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The latest audit of each URL and strategy, newest (or worst) first."""
+    with session_scope(get_settings()) as session:
+        audits = latest_audits(session=session, worst=worst, limit=limit)
+    if json_:
+        print_json(
+            [
+                {
+                    "id": a.id,
+                    "lead_id": a.lead_id,
+                    "created_at": a.created_at.isoformat(),
+                    **a.to_record().to_dict(),
+                }
+                for a in audits
+            ]
+        )
+        return
+    if not audits:
+        out.print("no audits yet: run `leadq pagespeed URL` or `leadq pagespeed run --pending`")
+        return
+    out.print(audits_table([(a.lead_id, a.to_record(), f"{a.created_at:%Y-%m-%d %H:%M}") for a in audits]))

@@ -1,0 +1,65 @@
+"""Rich rendering of audit records for `leadq pagespeed` and `leadq audits`."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from leadq.pagespeed.record import AuditRecord
+from leadq.pagespeed.summary import problems, verdicts
+
+_RATING_STYLE = {"good": "green", "needs-improvement": "yellow", "poor": "red", "unknown": "dim"}
+
+
+def score_text(score: int | None) -> Text:
+    """Lighthouse's colours: 90+ green, 50-89 orange, under 50 red."""
+    if score is None:
+        return Text("n/a", style="dim")
+    style = "bold green" if score >= 90 else "bold yellow" if score >= 50 else "bold red"
+    return Text(str(score), style=style)
+
+
+def render_record(record: AuditRecord) -> Panel:
+    scores = Table.grid(padding=(0, 2))
+    for name, value in record.categories.items():
+        scores.add_row(name, score_text(value))
+    metrics = Table("metric", "lab value", "verdict", box=None, pad_edge=False)
+    for verdict in verdicts(record):
+        estimate = " (est.)" if verdict.key in record.estimated else ""
+        metrics.add_row(
+            verdict.label,
+            verdict.display + estimate,
+            Text(verdict.rating, style=_RATING_STYLE[verdict.rating]),
+        )
+    parts = [scores, Text(""), metrics]
+    if record.field:
+        field = Table("field (real users, 75th pct.)", "value", "category", box=None, pad_edge=False)
+        for key, metric in record.field["metrics"].items():
+            field.add_row(key, str(metric["percentile"]), metric["category"] or "")
+        parts += [Text(""), field]
+    said = problems(record)
+    parts += [Text(""), Text("Problems to mention" if said else "No major problems found.", style="bold")]
+    parts += [Text(f"• {sentence}") for sentence in said]
+    title = f"{record.final_url or record.url} — {record.strategy}, {record.engine} engine"
+    return Panel(Group(*parts), title=title, title_align="left")
+
+
+def audits_table(rows: list[tuple[int | None, AuditRecord, str]]) -> Table:
+    """One line per audit: (lead id, record, when)."""
+    table = Table("lead", "url", "strategy", "engine", "score", "LCP", "CLS", "TBT", "when")
+    for lead_id, record, when in rows:
+        marks = {v.key: v for v in verdicts(record)}
+        table.add_row(
+            str(lead_id or ""),
+            record.final_url or record.url,
+            record.strategy,
+            record.engine,
+            score_text(record.performance_score),
+            Text(marks["lcp_ms"].display, style=_RATING_STYLE[marks["lcp_ms"].rating]),
+            Text(marks["cls"].display, style=_RATING_STYLE[marks["cls"].rating]),
+            Text(marks["tbt_ms"].display, style=_RATING_STYLE[marks["tbt_ms"].rating]),
+            when,
+        )
+    return table

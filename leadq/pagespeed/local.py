@@ -1,0 +1,245 @@
+"""The `local` engine: a lab audit in headless Chromium, scored like Lighthouse.
+
+Mobile audits emulate Lighthouse's Moto G Power (screen, user agent, touch)
+and apply its "Slow 4G" devtools throttling and 4x CPU slowdown through CDP;
+desktop audits use Lighthouse's desktop screen. Each audit starts cold (cache
+and cookies cleared), loads the page, waits until it is quiet, then reads the
+browser's own timing APIs (see ``probe`` and ``lab_metrics``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from selenium.common.exceptions import TimeoutException, WebDriverException
+
+from leadq.errors import PermanentError, TransientError
+from leadq.net import check_url
+from leadq.pagespeed import probe
+from leadq.pagespeed.browser import Browser, BrowserPool
+from leadq.pagespeed.checks import site_checks
+from leadq.pagespeed.lab_metrics import ESTIMATED, lab_metrics
+from leadq.pagespeed.record import AuditRecord, Strategy
+from leadq.pagespeed.scoring import (
+    DESKTOP_SCREEN,
+    DESKTOP_THROTTLING,
+    DESKTOP_USER_AGENT,
+    MOBILE_SCREEN,
+    MOBILE_THROTTLING,
+    MOBILE_USER_AGENT,
+    performance_score,
+)
+from leadq.settings import Settings
+
+_POLL_S = 0.1
+
+
+class LocalEngine:
+    """Audits URLs in pooled Chromium browsers; thread-safe."""
+
+    name = "local"
+
+    def __init__(self, settings: Settings, *, pool: BrowserPool | None = None) -> None:
+        self.settings = settings
+        self.pool = pool or BrowserPool(settings)
+
+    def audit(
+        self, url: str, strategy: Strategy, *, checkpoint: Callable[[], None] | None = None
+    ) -> AuditRecord:
+        """Audit ``url``; a page slower than ``pagespeed_timeout`` kills its browser."""
+        check_url(url, allow_private=self.settings.allow_private_urls)
+        timeout = self.settings.pagespeed_timeout
+        net_error = None
+        with self.pool.lease() as browser:
+            expired = threading.Event()
+
+            def expire() -> None:
+                expired.set()
+                browser.kill()
+
+            watchdog = threading.Timer(timeout, expire)
+            watchdog.daemon = True
+            watchdog.start()
+            try:
+                data, network = self._measure(browser, url, strategy, checkpoint)
+            except Exception as exc:
+                # A killed browser surfaces as whatever the driver's HTTP call hit
+                # (WebDriverException, urllib3 ProtocolError ...): classify by cause.
+                if expired.is_set() or isinstance(exc, TimeoutException):
+                    raise TransientError(f"audit of {url} timed out after {timeout:g} s") from None
+                net_error = _net_error(exc)
+                if net_error is None and isinstance(exc, WebDriverException):
+                    raise TransientError(f"Chromium failed while auditing {url}: {exc.msg or exc}") from None
+                if net_error is None:
+                    raise
+            finally:
+                watchdog.cancel()
+        if net_error is not None:
+            # Raised outside the lease: the browser is fine and goes back to the pool.
+            if net_error in _TRANSIENT_NET_ERRORS:
+                raise TransientError(f"could not load {url}: {net_error}")
+            raise PermanentError(f"could not load {url}: {net_error}")
+        check_hops(data, network, allow_private=self.settings.allow_private_urls)
+        return build_record(url, strategy, data, network)
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def _measure(
+        self, browser: Browser, url: str, strategy: Strategy, checkpoint: Callable[[], None] | None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        driver = browser.driver
+        if browser.pages == 0:
+            driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": probe.OBSERVERS})
+            driver.execute_cdp_cmd("Network.enable", {})
+        driver.set_page_load_timeout(self.settings.pagespeed_timeout)
+        driver.get("about:blank")
+        _emulate(driver, strategy)
+        driver.get_log("performance")  # drop the previous page's events
+        driver.get(url)
+        self._settle(driver, checkpoint)
+        data = driver.execute_script(probe.COLLECT)
+        network = main_document_events(driver.get_log("performance"))
+        driver.get("about:blank")  # stop the page's timers and requests before the next audit
+        return data, network
+
+    def _settle(self, driver, checkpoint: Callable[[], None] | None) -> None:
+        """Wait until no new request, paint or layout shift for ``pagespeed_settle_ms``."""
+        quiet = self.settings.pagespeed_settle_ms / 1000
+        deadline = time.monotonic() + self.settings.pagespeed_settle_max_ms / 1000
+        last = None
+        changed = time.monotonic()
+        while time.monotonic() < deadline:
+            if checkpoint is not None:
+                checkpoint()
+            progress = driver.execute_script(probe.PROGRESS)
+            if progress != last:
+                last, changed = progress, time.monotonic()
+            elif time.monotonic() - changed >= quiet and progress[2] == "complete":
+                return
+            time.sleep(_POLL_S)
+
+
+_NET_ERROR = re.compile(r"net::(ERR_[A-Z_]+)")
+# Worth another try later; every other net error (DNS, refused, TLS, bad address) is the site's.
+_TRANSIENT_NET_ERRORS = {
+    "ERR_CONNECTION_TIMED_OUT",
+    "ERR_TIMED_OUT",
+    "ERR_CONNECTION_RESET",
+    "ERR_NETWORK_CHANGED",
+    "ERR_INTERNET_DISCONNECTED",
+}
+
+
+def _net_error(exc: Exception) -> str | None:
+    """Chrome's net error name when navigation failed (chromedriver reports it as an error)."""
+    if not isinstance(exc, WebDriverException):
+        return None
+    match = _NET_ERROR.search(exc.msg or "")
+    return match.group(1) if match else None
+
+
+def _emulate(driver, strategy: Strategy) -> None:
+    """Cold start plus Lighthouse's screen, user agent and throttling for the strategy."""
+    mobile = strategy == "mobile"
+    screen = MOBILE_SCREEN if mobile else DESKTOP_SCREEN
+    throttling = MOBILE_THROTTLING if mobile else DESKTOP_THROTTLING
+    cdp = driver.execute_cdp_cmd
+    cdp("Network.clearBrowserCache", {})
+    cdp("Network.clearBrowserCookies", {})
+    cdp("Network.setCacheDisabled", {"cacheDisabled": True})
+    cdp(
+        "Emulation.setDeviceMetricsOverride",
+        {
+            "width": screen["width"],
+            "height": screen["height"],
+            "deviceScaleFactor": screen["device_scale_factor"],
+            "mobile": screen["mobile"],
+        },
+    )
+    cdp("Emulation.setTouchEmulationEnabled", {"enabled": mobile})
+    cdp("Network.setUserAgentOverride", {"userAgent": MOBILE_USER_AGENT if mobile else DESKTOP_USER_AGENT})
+    cdp(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": throttling["latency_ms"],
+            "downloadThroughput": throttling["download_kbps"] * 1024 / 8,
+            "uploadThroughput": throttling["upload_kbps"] * 1024 / 8,
+        },
+    )
+    cdp("Emulation.setCPUThrottlingRate", {"rate": throttling["cpu_slowdown"]})
+
+
+def main_document_events(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Redirect chain, status and load error of the top-level document, from CDP network events."""
+    redirects: list[dict[str, Any]] = []
+    status = error = None
+    main_request = None
+    for entry in entries:
+        message = json.loads(entry["message"])["message"]
+        method, params = message.get("method"), message.get("params", {})
+        if method == "Network.requestWillBeSent" and params.get("type") == "Document":
+            if main_request is None and params.get("requestId") == params.get("loaderId"):
+                main_request = params["requestId"]
+            if params.get("requestId") == main_request and "redirectResponse" in params:
+                response = params["redirectResponse"]
+                redirects.append({"url": response.get("url"), "status": response.get("status")})
+        elif method == "Network.responseReceived" and params.get("requestId") == main_request:
+            status = params.get("response", {}).get("status")
+        elif method == "Network.loadingFailed" and params.get("requestId") == main_request:
+            error = params.get("errorText")
+    return {"redirects": redirects, "status": status, "error": error}
+
+
+def check_hops(data: dict[str, Any], network: dict[str, Any], *, allow_private: bool) -> None:
+    """Refuse an audit whose redirects ended up somewhere leadq must not go.
+
+    Chromium follows redirects itself, so this cannot stop the request, only
+    make sure nothing read from a private address is stored or reported.
+    """
+    hops = [hop["url"] for hop in network.get("redirects", []) if hop.get("url")]
+    final = data.get("href")
+    for hop in [*hops, *([final] if final and not final.startswith("chrome-error:") else [])]:
+        check_url(hop, allow_private=allow_private)
+
+
+def build_record(url: str, strategy: Strategy, data: dict[str, Any], network: dict[str, Any]) -> AuditRecord:
+    """The audit record of one measured page; an unloadable page is a permanent error."""
+    final_url = data.get("href") or url
+    if network.get("error") or final_url.startswith("chrome-error:"):
+        raise PermanentError(f"could not load {url}: {network.get('error') or 'browser error page'}")
+    metrics = lab_metrics(data)
+    score = performance_score(metrics, strategy)
+    record = AuditRecord(
+        url=url,
+        final_url=final_url,
+        engine="local",
+        strategy=strategy,
+        performance_score=score,
+        categories={"performance": score},
+        checks=site_checks(data, final_url),
+        estimated=list(ESTIMATED),
+        details={
+            "status": network.get("status"),
+            "redirects": network.get("redirects", []),
+            "requests": data.get("requests"),
+            "transfer_bytes": data.get("transferBytes"),
+            "load_ms": metrics["load_ms"],
+            "dom_content_loaded_ms": metrics["dom_content_loaded_ms"],
+            "lcp_element": data.get("lcpTag"),
+            "lcp_url": data.get("lcpUrl"),
+            "unsized_images": (data.get("unsizedImages") or [])[:10],
+            "render_blocking": ((data.get("blockingScripts") or []) + (data.get("blockingStyles") or []))[
+                :10
+            ],
+        },
+    )
+    for key in ("fcp_ms", "lcp_ms", "tbt_ms", "cls", "speed_index_ms", "tti_ms", "ttfb_ms"):
+        setattr(record, key, metrics[key])
+    return record

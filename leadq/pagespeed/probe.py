@@ -1,0 +1,77 @@
+"""JavaScript run inside the audited page to read the browser's own performance data.
+
+``OBSERVERS`` is installed before any page script runs (CDP
+``Page.addScriptToEvaluateOnNewDocument``) so no LCP, layout shift or long task
+is missed; ``COLLECT`` then reads Navigation/Paint/Resource Timing and the DOM
+facts the site checks need, in one round trip.
+"""
+
+OBSERVERS = r"""
+(() => {
+  const state = window.__leadq = {
+    lcp: null, lcpTag: null, lcpUrl: null, shifts: [], longTasks: [], lastEntry: 0,
+  };
+  const watch = (type, handle) => {
+    try {
+      new PerformanceObserver(list => {
+        for (const entry of list.getEntries()) handle(entry);
+        state.lastEntry = performance.now();
+      }).observe({type, buffered: true});
+    } catch (e) { /* entry type unsupported: the metric stays null */ }
+  };
+  watch('largest-contentful-paint', e => {
+    state.lcp = e.startTime;
+    state.lcpTag = e.element ? e.element.tagName.toLowerCase() : null;
+    state.lcpUrl = e.url || null;
+  });
+  // Every shift counts, hadRecentInput or not: the audit never touches the page, and
+  // Chrome flags shifts after an emulated viewport change as "recent input"
+  // (crbug.com/1094974, 1302667), which Lighthouse works around the same way
+  // (core/computed/metrics/cumulative-layout-shift.js).
+  watch('layout-shift', e => state.shifts.push([e.startTime, e.value]));
+  watch('longtask', e => state.longTasks.push([e.startTime, e.duration]));
+})();
+"""
+
+#: Polled while the page settles: how many requests so far, when the last paint/shift came.
+PROGRESS = r"""
+const s = window.__leadq || {};
+return [performance.getEntriesByType('resource').length, s.lastEntry || 0, document.readyState];
+"""
+
+COLLECT = r"""
+const s = window.__leadq || {};
+const nav = performance.getEntriesByType('navigation')[0];
+const paints = {};
+for (const p of performance.getEntriesByType('paint')) paints[p.name] = p.startTime;
+let transfer = 0;
+const resources = performance.getEntriesByType('resource');
+for (const r of resources) transfer += r.transferSize || 0;
+const meta = name => {
+  const m = document.querySelector(`meta[name="${name}" i]`);
+  return m ? m.getAttribute('content') : null;
+};
+const sized = img => (img.getAttribute('width') && img.getAttribute('height'))
+  || (img.style.width && img.style.height);
+const unsized = [...document.images].filter(img => !sized(img)).map(img => img.currentSrc || img.src);
+const head = document.head;
+const blockingScripts = head ? [...head.querySelectorAll('script[src]')]
+  .filter(x => !x.async && !x.defer && x.type !== 'module').map(x => x.src) : [];
+const blockingStyles = head ? [...head.querySelectorAll('link[rel~="stylesheet" i]')]
+  .filter(x => !x.disabled && (!x.media || x.media === 'all' || window.matchMedia(x.media).matches))
+  .map(x => x.href) : [];
+return {
+  href: location.href,
+  nav: nav ? nav.toJSON() : null,
+  paints,
+  lcp: s.lcp, lcpTag: s.lcpTag, lcpUrl: s.lcpUrl,
+  shifts: s.shifts || [], longTasks: s.longTasks || [],
+  requests: resources.length + 1,
+  transferBytes: transfer + (nav ? nav.transferSize || 0 : 0),
+  title: document.title,
+  description: meta('description'),
+  viewport: meta('viewport'),
+  unsizedImages: unsized,
+  blockingScripts, blockingStyles,
+};
+"""

@@ -1,0 +1,81 @@
+"""Audit a lead's website (or any URL) and store the result: what the actor and the CLI both run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from leadq.db import session_scope
+from leadq.errors import ValidationFailed
+from leadq.leads.models import Lead
+from leadq.pagespeed.engines import resolve_engine_name, shared_engine
+from leadq.pagespeed.record import STRATEGIES, AuditRecord, Strategy
+from leadq.pagespeed.store import audited_since, save_audit
+from leadq.settings import Settings
+
+
+@dataclass
+class AuditTarget:
+    url: str
+    lead_id: int | None
+    engine: str
+    strategy: Strategy
+
+
+def normalize_website(website: str) -> str:
+    """Scraped websites often lack a scheme ("joesplumbing.com"): assume http, which redirects to https."""
+    website = website.strip()
+    if not urlsplit(website).scheme:
+        website = "http://" + website.lstrip("/")
+    return website
+
+
+def resolve_target(
+    settings: Settings, *, url: str | None, lead_id: int | None, strategy: str, engine: str | None
+) -> AuditTarget:
+    """Check the job's arguments and find the URL of a lead."""
+    if strategy not in STRATEGIES:
+        raise ValidationFailed(f"unknown strategy {strategy!r}; use mobile or desktop")
+    if lead_id is not None and url is None:
+        with session_scope(settings) as session:
+            lead = session.get(Lead, lead_id)
+            if lead is None:
+                raise ValidationFailed(f"lead {lead_id} does not exist")
+            if not lead.website:
+                raise ValidationFailed(f"lead {lead_id} has no website")
+            url = lead.website
+    if not url:
+        raise ValidationFailed("an audit needs a URL or a lead id")
+    return AuditTarget(normalize_website(url), lead_id, resolve_engine_name(settings, engine), strategy)
+
+
+def audit_and_store(
+    settings: Settings,
+    target: AuditTarget,
+    *,
+    checkpoint: Callable[[], None] | None = None,
+    skip_if_since: datetime | None = None,
+) -> AuditRecord:
+    """Run the audit and append it to the history.
+
+    ``skip_if_since`` makes a redelivered job idempotent: an audit of the same
+    target stored after that moment is returned instead of auditing again.
+    """
+    if skip_if_since is not None:
+        with session_scope(settings) as session:
+            done = audited_since(
+                session=session,
+                url=target.url,
+                strategy=target.strategy,
+                since=skip_if_since,
+                lead_id=target.lead_id,
+            )
+            if done is not None:
+                return done.to_record()
+    engine = shared_engine(target.engine, settings)
+    record = engine.audit(target.url, target.strategy, checkpoint=checkpoint)
+    with session_scope(settings) as session:
+        save_audit(record, session=session, lead_id=target.lead_id)
+    return record

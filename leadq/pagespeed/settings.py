@@ -1,0 +1,43 @@
+"""PageSpeed settings: which engine, the PSI endpoint and key, browser limits."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class PageSpeedSettings(BaseModel):
+    """Mixed into ``leadq.settings.Settings`` (env names ``LEADQ_<FIELD>``)."""
+
+    pagespeed_engine: Literal["auto", "psi", "local", "lighthouse"] = Field(
+        "auto", description="auto: PSI when an API key is set, else the local Chromium engine."
+    )
+    psi_api_key: str | None = Field(None, description="Google PageSpeed Insights API key.")
+    psi_base_url: str = Field(
+        "https://www.googleapis.com/pagespeedonline/v5", description="PSI v5 endpoint (tests use 127.0.0.1)."
+    )
+    psi_categories: list[str] = Field(
+        default_factory=lambda: ["performance", "accessibility", "best-practices", "seo"],
+        description="Lighthouse categories PSI should run.",
+    )
+    psi_rate_limit: int = Field(200, description="PSI calls per key per psi_rate_period seconds.")
+    psi_rate_period: float = Field(100.0, description="Window of psi_rate_limit, in seconds.")
+    psi_timeout: float = Field(
+        120.0, description="Seconds to wait for one PSI response (PSI runs Lighthouse)."
+    )
+    pagespeed_timeout: float = Field(
+        60.0, description="Seconds one local audit may take before its browser is killed."
+    )
+    pagespeed_settle_ms: int = Field(
+        500, description="Quiet time after load with no new requests or paints before metrics are read."
+    )
+    pagespeed_settle_max_ms: int = Field(5000, description="Longest wait after load for the page to settle.")
+    pagespeed_browser_pages: int = Field(50, description="Audits per Chromium before it is restarted.")
+    pagespeed_concurrency: int = Field(
+        2, description="Chromium instances one worker process may run at once."
+    )
+    pagespeed_stale_days: int = Field(
+        30, description="`audit_pending` re-audits leads whose last audit is older."
+    )
+    lighthouse_path: str = Field("lighthouse", description="Lighthouse CLI (engine `lighthouse`).")

@@ -1,0 +1,118 @@
+"""Audit results in words: metric verdicts against Core Web Vitals thresholds, and
+problems phrased so a salesperson can paste them into an email.
+
+Thresholds are Google's published "good / poor" limits (web.dev/articles/vitals:
+LCP 2.5 s / 4 s, CLS 0.1 / 0.25, FCP 1.8 s / 3 s, TTFB 0.8 s / 1.8 s); TBT uses
+Lighthouse's mobile control points (200 ms / 600 ms) as the lab stand-in for INP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from leadq.pagespeed.record import AuditRecord
+
+#: metric key -> (label, good up to, poor above)
+THRESHOLDS: dict[str, tuple[str, float, float]] = {
+    "lcp_ms": ("Largest Contentful Paint", 2500, 4000),
+    "cls": ("Cumulative Layout Shift", 0.1, 0.25),
+    "tbt_ms": ("Total Blocking Time", 200, 600),
+    "fcp_ms": ("First Contentful Paint", 1800, 3000),
+    "ttfb_ms": ("Server response (TTFB)", 800, 1800),
+    "speed_index_ms": ("Speed Index", 3387, 5800),
+}
+
+
+@dataclass
+class Verdict:
+    key: str
+    label: str
+    value: float | None
+    rating: str  # good | needs-improvement | poor | unknown
+
+    @property
+    def display(self) -> str:
+        if self.value is None:
+            return "n/a"
+        if self.key == "cls":
+            return f"{self.value:.3f}"
+        return f"{self.value / 1000:.1f} s" if self.value >= 1000 else f"{self.value:.0f} ms"
+
+
+def rate(key: str, value: float | None) -> str:
+    if value is None:
+        return "unknown"
+    _, good, poor = THRESHOLDS[key]
+    if value <= good:
+        return "good"
+    return "poor" if value > poor else "needs-improvement"
+
+
+def verdicts(record: AuditRecord) -> list[Verdict]:
+    return [
+        Verdict(key, label, getattr(record, key), rate(key, getattr(record, key)))
+        for key, (label, _, _) in THRESHOLDS.items()
+    ]
+
+
+def problems(record: AuditRecord) -> list[str]:
+    """Plain sentences, worst first, about what a visitor suffers and why it matters."""
+    device = "phones" if record.strategy == "mobile" else "computers"
+    found: list[str] = []
+    status = record.details.get("status")
+    if isinstance(status, int) and status >= 400:
+        found.append(f"The home page answers with an error (HTTP {status}) instead of the site.")
+    hops = len(record.details.get("redirects") or [])
+    if hops > 1:
+        found.append(f"Visitors are bounced through {hops} redirects before the page loads.")
+    score = record.performance_score
+    if score is not None and score < 90:
+        found.append(
+            f"The site scores {score}/100 on Google's PageSpeed test for {device}"
+            + (" — slower than most websites." if score < 50 else ", so there is room to be faster.")
+        )
+    if rate("lcp_ms", record.lcp_ms) != "good" and record.lcp_ms is not None:
+        found.append(
+            f"The main content takes {record.lcp_ms / 1000:.1f} seconds to appear on {device} "
+            "(Google wants under 2.5 s); many visitors leave before then."
+        )
+    if rate("cls", record.cls) != "good" and record.cls is not None:
+        found.append(
+            f"The page jumps around while it loads (layout shift {record.cls:.2f}; Google wants under 0.1), "
+            "so visitors tap the wrong thing."
+        )
+    if rate("tbt_ms", record.tbt_ms) != "good" and record.tbt_ms is not None:
+        found.append(
+            f"Scripts freeze the page for {record.tbt_ms:.0f} ms while it loads, so taps and scrolls lag."
+        )
+    if rate("ttfb_ms", record.ttfb_ms) != "good" and record.ttfb_ms is not None:
+        found.append(
+            f"The server takes {record.ttfb_ms / 1000:.1f} s just to start answering; "
+            "better hosting or caching would fix that."
+        )
+    found += _check_problems(record)
+    field = record.field or {}
+    if field.get("overall_category") == "SLOW":
+        found.append("Google's data from real Chrome users rates this site's loading as slow.")
+    for opportunity in record.opportunities[:3]:
+        if opportunity.savings_ms and opportunity.savings_ms >= 100:
+            found.append(f"{opportunity.title} (could save about {opportunity.savings_ms / 1000:.1f} s).")
+    return found
+
+
+_CHECK_SENTENCES = {
+    "https": 'The site is not secure (no HTTPS): browsers show "Not secure" next to its address.',
+    "viewport": "The site is not set up for phones (no mobile viewport), so it shows as a tiny desktop page.",
+    "title": "The page has no title, which hurts how it appears in Google results.",
+    "meta_description": "There is no meta description, so Google picks a random snippet for search results.",
+    "image_dimensions": "Images have no set size, so the page shifts around as they load.",
+    "render_blocking": "Files in the page header must load before anything shows on screen.",
+}
+
+
+def _check_problems(record: AuditRecord) -> list[str]:
+    return [
+        _CHECK_SENTENCES[check.id]
+        for check in record.checks
+        if not check.passed and check.id in _CHECK_SENTENCES
+    ]

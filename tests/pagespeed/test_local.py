@@ -1,0 +1,118 @@
+"""The local engine in real headless Chromium on pages with known traits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from leadq.errors import UrlRefused
+from leadq.pagespeed.local import LocalEngine
+from leadq.pagespeed.scoring import metric_score
+from leadq.settings import Settings
+
+from .pages import install
+
+pytestmark = pytest.mark.chromium
+
+
+@pytest.fixture(scope="module")
+def site(server):
+    install(server)
+    return server
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory) -> Iterator[LocalEngine]:
+    """One browser for the whole module: Chromium starts once."""
+    local = LocalEngine(
+        Settings(data_dir=tmp_path_factory.mktemp("data"), allow_private_urls=True, pagespeed_concurrency=1)
+    )
+    yield local
+    local.close()
+
+
+def checks(record) -> dict[str, bool]:
+    return {check.id: check.passed for check in record.checks}
+
+
+def test_a_plain_fast_page_scores_at_least_90_on_mobile(site, engine) -> None:
+    record = engine.audit(site.url + "/fast", "mobile")
+    assert record.engine == "local"
+    assert record.performance_score >= 90
+    assert record.fcp_ms > 0 and record.lcp_ms >= record.fcp_ms
+    assert record.cls == 0
+    assert checks(record) == {
+        "https": False,
+        "viewport": True,
+        "title": True,
+        "meta_description": True,
+        "image_dimensions": True,
+        "render_blocking": True,
+    }
+
+
+def test_a_plain_fast_page_scores_at_least_90_on_desktop(site, engine) -> None:
+    record = engine.audit(site.url + "/fast", "desktop")
+    assert record.performance_score >= 90
+    assert record.details["status"] == 200
+
+
+def test_a_slow_server_shows_in_ttfb(site, engine) -> None:
+    record = engine.audit(site.url + "/slow-server", "desktop")
+    assert record.ttfb_ms >= 1500
+    assert record.fcp_ms >= 1500
+
+
+def test_a_hero_image_loaded_late_moves_lcp(site, engine) -> None:
+    early = engine.audit(site.url + "/hero-early", "desktop")
+    late = engine.audit(site.url + "/hero-late", "desktop")
+    assert early.details["lcp_element"] == late.details["lcp_element"] == "img"
+    assert late.lcp_ms >= 1500  # the image arrives 1.5 s late
+    assert late.lcp_ms - early.lcp_ms >= 1000
+    assert metric_score("lcp_ms", late.lcp_ms, "desktop") < metric_score("lcp_ms", early.lcp_ms, "desktop")
+
+
+@pytest.mark.parametrize("strategy", ["mobile", "desktop"])
+def test_an_element_inserted_above_content_gives_cls_over_0_1(site, engine, strategy) -> None:
+    # mobile too: Chrome marks shifts after the emulated viewport change as "recent input"
+    record = engine.audit(site.url + "/shift", strategy)
+    assert record.cls > 0.1
+
+
+def test_a_page_without_viewport_meta_fails_the_mobile_check(site, engine) -> None:
+    record = engine.audit(site.url + "/no-viewport", "mobile")
+    assert checks(record)["viewport"] is False
+    assert checks(record)["meta_description"] is False
+    assert checks(record)["image_dimensions"] is False
+
+
+def test_render_blocking_scripts_in_head_are_reported(site, engine) -> None:
+    record = engine.audit(site.url + "/blocking", "desktop")
+    assert checks(record)["render_blocking"] is False
+    assert record.details["render_blocking"] == [site.url + "/blocking.js"]
+
+
+def test_a_redirect_is_followed_and_recorded(site, engine) -> None:
+    record = engine.audit(site.url + "/moved", "desktop")
+    assert record.final_url == site.url + "/fast"
+    assert record.details["redirects"] == [{"url": site.url + "/moved", "status": 301}]
+
+
+def test_private_addresses_are_refused_unless_allowed(site, engine) -> None:
+    guarded = LocalEngine(engine.settings.model_copy(update={"allow_private_urls": False}))
+    with pytest.raises(UrlRefused):
+        guarded.audit(site.url + "/fast", "mobile")
+
+
+def test_a_site_that_refuses_connections_is_a_permanent_error(engine) -> None:
+    import socket
+
+    from leadq.errors import PermanentError
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now
+    with pytest.raises(PermanentError, match="could not load .*ERR_CONNECTION_REFUSED"):
+        engine.audit(f"http://127.0.0.1:{port}/", "desktop")

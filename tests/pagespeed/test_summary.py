@@ -1,0 +1,61 @@
+"""Problems in plain words, from real reports and from local checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from leadq.pagespeed.record import AuditRecord, Check
+from leadq.pagespeed.report_parser import parse_file
+from leadq.pagespeed.summary import problems, rate, verdicts
+
+LHR_13 = Path(__file__).parents[1] / "fixtures" / "psi" / "lighthouse-13.5-lhr-local-fast-page-mobile.json"
+
+
+def slow_site() -> AuditRecord:
+    return AuditRecord(
+        url="http://joes.example",
+        final_url="http://joes.example/",
+        engine="local",
+        strategy="mobile",
+        performance_score=31,
+        lcp_ms=6200,
+        cls=0.31,
+        tbt_ms=900,
+        ttfb_ms=2100,
+        checks=[Check("https", False), Check("viewport", False), Check("title", True)],
+        details={"status": 200, "redirects": [{"url": "a", "status": 301}, {"url": "b", "status": 302}]},
+    )
+
+
+def test_a_slow_insecure_site_gets_every_sentence_a_salesperson_needs() -> None:
+    said = problems(slow_site())
+    assert said[0] == "Visitors are bounced through 2 redirects before the page loads."
+    assert "The site scores 31/100 on Google's PageSpeed test for phones — slower than most websites." in said
+    assert any(s.startswith("The main content takes 6.2 seconds to appear on phones") for s in said)
+    assert any("jumps around while it loads (layout shift 0.31" in s for s in said)
+    assert any("freeze the page for 900 ms" in s for s in said)
+    assert any("takes 2.1 s just to start answering" in s for s in said)
+    assert any("not secure (no HTTPS)" in s for s in said)
+    assert any("not set up for phones" in s for s in said)
+    assert not any("title" in s for s in said)
+
+
+def test_a_fast_page_has_no_speed_problems() -> None:
+    said = problems(parse_file(LHR_13))
+    assert not any("seconds to appear" in s or "scores" in s for s in said)
+
+
+def test_an_error_status_is_called_out() -> None:
+    record = AuditRecord(url="u", final_url="u", engine="local", strategy="desktop", details={"status": 404})
+    assert problems(record)[0] == "The home page answers with an error (HTTP 404) instead of the site."
+
+
+def test_ratings_follow_core_web_vitals_thresholds() -> None:
+    assert [rate("lcp_ms", v) for v in (2500, 2501, 4000, 4001)] == [
+        "good",
+        "needs-improvement",
+        "needs-improvement",
+        "poor",
+    ]
+    assert rate("cls", None) == "unknown"
+    assert {v.key: v.display for v in verdicts(slow_site())}["lcp_ms"] == "6.2 s"
