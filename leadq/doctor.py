@@ -93,11 +93,21 @@ def check_chromedriver(settings: Settings) -> Check:
     return Check("chromedriver", "ok", version)
 
 
+def check_lighthouse(settings: Settings) -> Check:
+    """Optional: the `lighthouse` audit engine needs the Lighthouse CLI."""
+    from leadq.pagespeed.lighthouse import lighthouse_available
+
+    version = lighthouse_available(settings)
+    if version is None:
+        return Check("lighthouse", "skip", "Lighthouse CLI not found (optional: `npm install -g lighthouse`)")
+    return Check("lighthouse", "ok", f"Lighthouse {version}")
+
+
 def all_checks() -> list[Callable[[Settings], Check]]:
     """Core checks, then each domain's (imported here: domain modules import ``Check``)."""
     from leadq.mail.health import check_smtp
 
-    return [check_redis, check_database, check_chromium, check_chromedriver, check_smtp]
+    return [check_redis, check_database, check_chromium, check_chromedriver, check_smtp, check_lighthouse]
 
 
 def run_checks(settings: Settings) -> list[Check]:
