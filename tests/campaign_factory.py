@@ -90,3 +90,18 @@ def deliver_now(settings: Settings, row_id: int, now: datetime) -> str:
     return deliver(
         row_id, settings=settings, transport=make_transport(settings), now=now, acquire=acquire_limits
     )
+
+
+def add_audits(settings: Settings, rows: list[dict]) -> None:
+    """Audits in the pagespeed domain's real table: ``{"l": lead id, "s": score, "p": performance}``."""
+    from leadq.pagespeed.record import AuditRecord
+    from leadq.pagespeed.store import save_audit
+
+    with session_scope(settings) as session:
+        for row in rows:
+            audit = save_audit(
+                AuditRecord(url="https://x.example", final_url=None, engine="local", strategy="mobile"),
+                session=session,
+                lead_id=row["l"],
+            )
+            audit.score, audit.performance_score = row["s"], row.get("p")

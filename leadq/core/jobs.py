@@ -134,4 +134,4 @@ _TREE = text(
 def tree_counts(settings: Settings, root_id: str) -> dict[str, int]:
     """How many jobs in each state: the job, the jobs it sent, theirs, and so on."""
     with ensure_schema(settings).connect() as connection:
-        return dict(connection.execute(_TREE, {"root": root_id}).tuples().all())
+        return dict(connection.execute(_TREE, {"root": root_id}).all())

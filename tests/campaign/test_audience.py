@@ -15,9 +15,7 @@ from leadq.errors import UserError
 from leadq.leads.models import Lead
 from leadq.mail.suppression import add_suppression
 from leadq.mail.variables import template_variables
-from leadq.pagespeed.record import AuditRecord
-from leadq.pagespeed.store import save_audit
-from tests.campaign_factory import add_leads
+from tests.campaign_factory import add_audits, add_leads
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -58,21 +56,9 @@ def test_an_audit_score_filter_with_no_audits_yet_selects_nobody(settings):
     assert _members(settings, min_audit_score=50) == []
 
 
-def _audit_table(settings, rows):
-    """Audits in the pagespeed domain's real table (migration 0004_pagespeed)."""
-    with session_scope(settings) as session:
-        for row in rows:
-            audit = save_audit(
-                AuditRecord(url="https://x.example", final_url=None, engine="local", strategy="mobile"),
-                session=session,
-                lead_id=row["l"],
-            )
-            audit.score, audit.performance_score = row["s"], row["p"]
-
-
 def test_when_audits_exist_the_newest_one_per_lead_is_filtered_on(settings):
     add_leads(settings, 3)
-    _audit_table(
+    add_audits(
         settings,
         [
             {"l": 1, "s": 90, "p": 20},
@@ -86,7 +72,7 @@ def test_when_audits_exist_the_newest_one_per_lead_is_filtered_on(settings):
 
 def test_templates_get_the_newest_audit_or_none(settings):
     add_leads(settings, 2)
-    _audit_table(settings, [{"l": 1, "s": 42, "p": 10}])
+    add_audits(settings, [{"l": 1, "s": 42, "p": 10}])
     with session_scope(settings) as session:
         first = template_variables(
             session.get(Lead, 1),

@@ -16,7 +16,7 @@ from leadq.core.broker import setup_broker
 from leadq.db import session_scope
 from leadq.mail.tokens import UnsubscribeClaim
 from leadq.mail.unsubscribe import record_unsubscribe
-from tests.campaign_factory import add_leads, deliver_now, due_rows, launched_campaign
+from tests.campaign_factory import add_audits, add_leads, deliver_now, due_rows, launched_campaign
 
 pytestmark = pytest.mark.postgres
 
@@ -41,9 +41,7 @@ def pg_settings(mail_settings, postgres_url):
 
 def test_a_two_step_campaign_with_an_unsubscribe_runs_on_postgres(pg_settings, smtp_server, tmp_path):
     add_leads(pg_settings, 3)
-    with session_scope(pg_settings) as session:
-        session.execute(text("CREATE TABLE audit (id SERIAL PRIMARY KEY, lead_id INTEGER, score FLOAT)"))
-        session.execute(text("INSERT INTO audit (lead_id, score) VALUES (1, 80), (2, 90), (3, 10)"))
+    add_audits(pg_settings, [{"l": 1, "s": 80}, {"l": 2, "s": 90}, {"l": 3, "s": 10}])
     with session_scope(pg_settings) as session:
         members = audience_members(Audience(min_audit_score=50), now=MONDAY_10, session=session)
     assert members == [(1, "owner0@shop0.example"), (2, "owner1@shop1.example")]
@@ -58,6 +56,6 @@ def test_a_two_step_campaign_with_an_unsubscribe_runs_on_postgres(pg_settings, s
         step1, step2 = step_status(session.get(Campaign, campaign_id), session=session)
     assert (step1["sent"], step1["unsubscribed"], step2["sent"]) == (3, 1, 2)
     assert (
-        "It scored 80.0."
+        "It scored 80."
         in smtp_server.to("owner0@shop0.example")[0].message.get_body(("plain",)).get_content()
     )
