@@ -27,7 +27,7 @@ from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import compute_backoff, current_millis, dq_name
 from dramatiq.errors import ConnectionClosed
-from dramatiq.middleware import Middleware
+from dramatiq.middleware import Middleware, MiddlewareError
 
 from leadq.settings import Settings
 
@@ -52,21 +52,44 @@ class Outgoing:
 _enqueue_serial = itertools.count(int.from_bytes(os.urandom(4), "big"))
 
 
-def enqueue_hooks(broker) -> tuple[list, list]:
-    """The middleware enqueue hooks that do something, in Dramatiq's call order.
+class ActiveHooks:
+    """Dramatiq's ``emit_before``/``emit_after``, calling only hooks that do something.
 
-    Same calls as ``emit_before``/``emit_after``, without calling every
-    middleware's no-op for each message of a large batch.
+    Dramatiq calls every middleware's method for every signal, most of them
+    the base class's no-ops: a dozen middleware and six signals a message add
+    up on the hot path. Same order, same error handling, fewer calls.
     """
-    before = [
-        m.before_enqueue for m in broker.middleware if type(m).before_enqueue is not Middleware.before_enqueue
-    ]
-    after = [
-        m.after_enqueue
-        for m in reversed(broker.middleware)
-        if type(m).after_enqueue is not Middleware.after_enqueue
-    ]
-    return before, after
+
+    def _hooks(self, name: str, *, reverse: bool) -> list:
+        cache = self.__dict__.setdefault("_active_hooks", {})
+        # add_middleware only ever grows the list, so its length versions the cache.
+        key = (name, reverse, len(self.middleware))
+        hooks = cache.get(key)
+        if hooks is None:
+            base = getattr(Middleware, name, None)
+            ordered = reversed(self.middleware) if reverse else self.middleware
+            hooks = cache[key] = [
+                (m, getattr(m, name)) for m in ordered if getattr(type(m), name, None) is not base
+            ]
+        return hooks
+
+    def emit_before(self, signal: str, *args, **kwargs) -> None:
+        name = "before_" + signal
+        for middleware, hook in self._hooks(name, reverse=False):
+            try:
+                hook(self, *args, **kwargs)
+            except MiddlewareError:
+                raise
+            except Exception:
+                self.logger.critical("Unexpected failure in %s of %r.", name, middleware, exc_info=True)
+
+    def emit_after(self, signal: str, *args, **kwargs) -> None:
+        name = "after_" + signal
+        for middleware, hook in self._hooks(name, reverse=True):
+            try:
+                hook(self, *args, **kwargs)
+            except Exception:
+                self.logger.critical("Unexpected failure in %s of %r.", name, middleware, exc_info=True)
 
 
 def _for_redis(message: Message, delay: int | None) -> tuple[str, Message]:
@@ -80,7 +103,7 @@ def _for_redis(message: Message, delay: int | None) -> tuple[str, Message]:
     return queue_name, message.copy(queue_name=queue_name, options=options)
 
 
-class LeadqRedisBroker(RedisBroker):
+class LeadqRedisBroker(ActiveHooks, RedisBroker):
     """Dramatiq's Redis broker with batched/unique enqueue and bounded redelivery."""
 
     def __init__(
@@ -119,13 +142,11 @@ class LeadqRedisBroker(RedisBroker):
         Returns ``(message, existing_job_id)`` per item; ``existing_job_id`` is
         set when the idempotency key was already held and nothing was enqueued.
         """
-        before, after = enqueue_hooks(self)
         args: list = [self.namespace]
         prepared = []
         for item in batch:
             queue_name, message = _for_redis(item.message, item.delay)
-            for hook in before:
-                hook(self, message, item.delay)
+            self.emit_before("enqueue", message, item.delay)
             args += (
                 queue_name,
                 message.options["redis_message_id"],
@@ -140,11 +161,7 @@ class LeadqRedisBroker(RedisBroker):
         for (message, delay), existing in zip(prepared, replies, strict=True):
             existing_id = existing.decode() or None
             if existing_id is None:
-                for hook in after:
-                    try:
-                        hook(self, message, delay)
-                    except Exception:  # as Dramatiq's emit_after: log, never lose the send
-                        self.logger.critical("Unexpected failure in %r.", hook, exc_info=True)
+                self.emit_after("enqueue", message, delay)
             results.append((message, existing_id))
         return results
 
@@ -255,7 +272,7 @@ class WakeableConsumer(_RedisConsumer):
             raise ConnectionClosed(e) from None
 
 
-class LeadqStubBroker(StubBroker):
+class LeadqStubBroker(ActiveHooks, StubBroker):
     """Dramatiq's in-memory broker with leadq's enqueue API (embedded mode)."""
 
     def __init__(self, *, settings: Settings, middleware: list) -> None:
