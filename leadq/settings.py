@@ -39,8 +39,10 @@ class CoreSettings(BaseModel):
     data_dir: Path = Field(default_factory=default_data_dir, description="Where SQLite and files live.")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in the data dir.")
     dead_letter_ttl: int = Field(7 * 86400, description="Seconds a dead letter is kept in Redis.")
+    # 6 s: an idle consumer runs maintenance when it wakes (every idle_wakeup_timeout,
+    # 5 s), so a dead machine's jobs come back within 6 + 5 = 11 s, well under 15.
     heartbeat_timeout: float = Field(
-        10.0, description="Seconds without a heartbeat before a worker's messages are redelivered."
+        6.0, description="Seconds without a heartbeat before a worker's messages are redelivered."
     )
     maintenance_interval: float = Field(
         2.0, description="Seconds between a worker's checks for dead workers' messages."

@@ -148,13 +148,18 @@ def test_kill_9_of_a_worker_process_loses_no_job(redis_settings, redis_broker, s
 def test_messages_of_a_worker_killed_whole_come_back_within_15_seconds(
     redis_settings, redis_broker, start_worker
 ):
-    fast = {"LEADQ_HEARTBEAT_TIMEOUT": "5", "LEADQ_MAINTENANCE_INTERVAL": "1"}
-    doomed = start_worker(**fast)
+    # The shipped defaults, spelled out because the fixture shortens the idle wait.
+    defaults = {
+        "LEADQ_HEARTBEAT_TIMEOUT": "6",
+        "LEADQ_MAINTENANCE_INTERVAL": "2",
+        "LEADQ_IDLE_WAKEUP_TIMEOUT": "5",
+    }
+    doomed = start_worker(**defaults)
     ids = send_many(actors.sleepy, [(f"s{i}", 0.5) for i in range(10)])
     wait_until(lambda: len(runs(redis_settings, "started")) >= 2, what="jobs to start")
     doomed.kill_all()  # supervisor and children: nobody is left to vouch or reap
     killed_at = time.monotonic()
-    start_worker(**fast)
+    start_worker(**defaults)
     wait_until(lambda: len(set(runs(redis_settings))) == 10, timeout=60, what="every job to finish")
     redelivered_after = time.monotonic() - killed_at
     assert redelivered_after < 15, redelivered_after
