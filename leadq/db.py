@@ -7,6 +7,7 @@ for operators who prefer to run it explicitly.
 
 from __future__ import annotations
 
+import fcntl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,12 +74,29 @@ def current_heads(engine: Engine) -> set[str]:
         return set(MigrationContext.configure(connection).get_current_heads())
 
 
+@contextmanager
+def _migration_lock(settings: Settings) -> Iterator[None]:
+    """One migrating process at a time. Postgres takes an advisory lock in
+    env.py; for SQLite a file lock beside the database does the same."""
+    if not settings.effective_database_url.startswith("sqlite"):
+        yield
+        return
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.data_dir / ".migrate.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def upgrade(settings: Settings) -> list[str]:
     """Apply every pending migration; returns the revisions now applied."""
     engine = get_engine(settings)
     config = alembic_config(engine)
     try:
-        command.upgrade(config, "heads")
+        with _migration_lock(settings):
+            command.upgrade(config, "heads")
         heads = current_heads(engine)
     except OperationalError as exc:
         raise ConfigError(f"database {engine.url!r} is not reachable: {exc.orig}") from None

@@ -21,7 +21,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from leadq.db import get_engine
+from leadq.db import ensure_schema
 from leadq.errors import UserError
 from leadq.ops.cron_trigger import LeadqCronTrigger
 from leadq.settings import Settings
@@ -49,7 +49,7 @@ class UserSchedule:
 
 def build_scheduler(settings: Settings) -> BackgroundScheduler:
     """An APScheduler on leadq's database with the configured misfire and coalescing defaults."""
-    store = SQLAlchemyJobStore(engine=get_engine(settings), tablename=TABLE)
+    store = SQLAlchemyJobStore(engine=ensure_schema(settings), tablename=TABLE)  # table from 0006_ops
     return BackgroundScheduler(
         jobstores={"default": store},
         executors={"default": {"type": "threadpool", "max_workers": 2}},
