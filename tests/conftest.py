@@ -71,3 +71,20 @@ def postgres_url() -> str:
     if not url:
         pytest.skip("LEADQ_TEST_POSTGRES_URL is not set")
     return url
+
+
+@pytest.fixture
+def postgres_settings(settings: Settings, postgres_url: str):
+    """``settings`` on Postgres, in a schema of its own that is dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    schema = f"leadq_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(postgres_url)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield settings.model_copy(update={"database_url": f"{postgres_url}?options=-csearch_path%3D{schema}"})
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()

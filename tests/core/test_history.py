@@ -33,21 +33,6 @@ def test_events_arriving_out_of_order_never_move_a_job_backwards(settings):
 
 
 @pytest.mark.postgres
-def test_job_history_works_on_postgres(settings, postgres_url):
-    import uuid
-
-    from sqlalchemy import create_engine, text
-
-    schema = f"leadq_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(postgres_url)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        url = f"{postgres_url}?options=-csearch_path%3D{schema}"
-        pg = settings.model_copy(update={"database_url": url})
-        _record_out_of_order(pg)
-        _assert_final_state_wins(pg)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+def test_job_history_works_on_postgres(postgres_settings):
+    _record_out_of_order(postgres_settings)
+    _assert_final_state_wins(postgres_settings)

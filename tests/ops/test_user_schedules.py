@@ -134,8 +134,8 @@ def test_user_schedules_are_persisted_across_scheduler_restart_on_sqlite(setting
 
 
 @pytest.mark.postgres
-def test_user_schedules_are_persisted_across_scheduler_restart_on_postgres(settings, postgres_url):
-    _persisted_across_restart(settings.model_copy(update={"database_url": postgres_url}))
+def test_user_schedules_are_persisted_across_scheduler_restart_on_postgres(postgres_settings):
+    _persisted_across_restart(postgres_settings)
 
 
 @pytest.mark.redis

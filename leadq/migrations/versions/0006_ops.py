@@ -19,6 +19,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if sa.inspect(op.get_bind()).has_table("leadq_user_schedule"):
+        return  # created earlier by APScheduler itself: same columns
     op.create_table(
         "leadq_user_schedule",
         sa.Column("id", sa.Unicode(191), primary_key=True),
