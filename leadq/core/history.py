@@ -16,6 +16,7 @@ import os
 import reprlib
 import threading
 import time
+from operator import itemgetter
 from typing import Any
 
 from dramatiq.middleware import Middleware
@@ -31,6 +32,9 @@ logger = logging.getLogger(__name__)
 
 RANK = {"enqueued": 0, "running": 1, "retrying": 2}  # every final state ranks 3
 COLUMNS = [c.name for c in Job.__table__.columns]
+EVENT_COLUMNS = ["job_id", "state", "attempt", "at", "error_type", "error_message"]
+#: A job row before any event: what a first event leaves unset keeps these.
+BLANK_ROW = {**dict.fromkeys(COLUMNS), "args_summary": "", "attempt": 1, "seq": 0, "actor": "", "queue": ""}
 _summary = reprlib.Repr()
 _summary.maxstring = 60
 _summary.maxother = 60
@@ -85,15 +89,37 @@ def _upsert_statement(engine: Engine):
     )
 
 
+class _DriverStatement:
+    """A statement compiled once and run through the driver's ``executemany``.
+
+    SQLAlchemy's per-row parameter processing cost more than SQLite's own
+    insert (about 8 of 25 µs a job); history columns are plain numbers and
+    strings that need no processing, so rows go to the driver as they are.
+    """
+
+    def __init__(self, statement, engine: Engine) -> None:
+        compiled = statement.compile(dialect=engine.dialect)
+        self.sql = str(compiled)
+        #: Picks a row's parameters in order for positional drivers (SQLite);
+        #: named ones (psycopg) take the dicts.
+        self.positional = itemgetter(*compiled.positiontup) if compiled.positional else None
+
+    def execute(self, connection, rows: list[dict[str, Any]]) -> None:
+        if self.positional is not None:
+            rows = list(map(self.positional, rows))
+        connection.exec_driver_sql(self.sql, rows)
+
+
 def _collapse(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Merge a batch's events into one row per job (an upsert touches a row once)."""
     rows: dict[str, dict[str, Any]] = {}
     for ev in events:
         row = rows.get(ev["id"])
         if row is None:
-            row = dict.fromkeys(COLUMNS)
-            row.update(args_summary="", attempt=1, seq=0, actor="", queue="")
-            rows[ev["id"]] = row
+            # A job's first event in the batch: every field it sets is news.
+            fields = {key: value for key, value in ev.items() if value is not None}
+            rows[ev["id"]] = {**BLANK_ROW, **fields, "updated_at": ev["at"]}
+            continue
         newer = ev["seq"] >= row["seq"]
         for key, value in ev.items():
             if key == "at" or value is None:
@@ -119,7 +145,7 @@ class HistoryRecorder:
         self._write_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._statement = None
+        self._statements: tuple[_DriverStatement, _DriverStatement] | None = None
         atexit.register(self.flush)
 
     def record(self, ev: dict[str, Any]) -> None:
@@ -175,8 +201,12 @@ class HistoryRecorder:
 
     def _write(self, events: list[dict[str, Any]]) -> None:
         engine = ensure_schema(self.settings)
-        if self._statement is None:
-            self._statement = _upsert_statement(engine)
+        if self._statements is None:
+            self._statements = (
+                _DriverStatement(_upsert_statement(engine), engine),
+                _DriverStatement(JobEvent.__table__.insert().values(dict.fromkeys(EVENT_COLUMNS)), engine),
+            )
+        upsert, append = self._statements
         log = [
             {
                 "job_id": ev["id"],
@@ -189,8 +219,8 @@ class HistoryRecorder:
             for ev in events
         ]
         with engine.begin() as connection:
-            connection.execute(self._statement, _collapse(events))
-            connection.execute(JobEvent.__table__.insert(), log)
+            upsert.execute(connection, _collapse(events))
+            append.execute(connection, log)
 
 
 class JobHistory(Middleware):
