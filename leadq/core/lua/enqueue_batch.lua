@@ -19,9 +19,8 @@ for i = 2, #ARGV, 6 do
     local existing = false
     if unique_key ~= "" then
         local held = namespace .. ":__unique__." .. unique_key
-        existing = redis.call("get", held)
-        if not existing then
-            redis.call("set", held, ARGV[i + 5], "PX", ARGV[i + 4])
+        if not redis.call("set", held, ARGV[i + 5], "PX", ARGV[i + 4], "NX") then
+            existing = redis.call("get", held)
         end
     end
     if existing then
