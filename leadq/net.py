@@ -3,7 +3,9 @@
 Lead URLs come from scraped pages, so they are hostile until checked: only
 http(s), and never a host that resolves to a private, loopback, link-local or
 reserved address unless ``allow_private_urls`` is set (tests, LAN demos). The
-check runs again on every redirect hop.
+check runs again on every redirect hop, and ``HttpClient`` checks the address
+each connection actually reached: a hostile DNS server can answer the check
+with a public address and the connection with a private one (DNS rebinding).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ import time
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from leadq.errors import PermanentError, TransientError, UrlRefused
 from leadq.settings import Settings
@@ -35,13 +40,54 @@ def check_url(url: str, *, allow_private: bool) -> str:
     except socket.gaierror as exc:
         raise PermanentError(f"cannot resolve host {host!r}: {exc.strerror}") from None
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global or address.is_multicast:
-            raise UrlRefused(
-                f"refusing {url!r}: {host} resolves to non-public address {address} "
-                "(set LEADQ_ALLOW_PRIVATE_URLS=1 to allow)"
-            )
+        _refuse_non_public(info[4][0], f"refusing {url!r}: {host} resolves to")
     return url
+
+
+def _refuse_non_public(address: str, refusal: str) -> None:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if not ip.is_global or ip.is_multicast:
+        raise UrlRefused(f"{refusal} non-public address {ip} (set LEADQ_ALLOW_PRIVATE_URLS=1 to allow)")
+
+
+class _PublicPeerOnly:
+    """urllib3 connection mixin: close a socket that reached a non-public address."""
+
+    def _new_conn(self):
+        sock = super()._new_conn()
+        try:
+            _refuse_non_public(sock.getpeername()[0], f"refusing {self.host}: connected to")
+        except UrlRefused:
+            sock.close()
+            raise
+        return sock
+
+
+class _PublicHTTPConnection(_PublicPeerOnly, HTTPConnection):
+    pass
+
+
+class _PublicHTTPSConnection(_PublicPeerOnly, HTTPSConnection):
+    pass
+
+
+class _PublicHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = _PublicHTTPConnection
+
+
+class _PublicHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = _PublicHTTPSConnection
+
+
+class _PublicOnlyAdapter(HTTPAdapter):
+    """Direct connections go only to public addresses (through a proxy, the proxy resolves)."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _PublicHTTPConnectionPool,
+            "https": _PublicHTTPSConnectionPool,
+        }
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -81,6 +127,10 @@ class HttpClient:
         self.session.headers["User-Agent"] = settings.user_agent
         self.timeout = (settings.http_connect_timeout, settings.http_read_timeout)
         self.session.hooks["response"].append(self._check_redirect)
+        if guard and not settings.allow_private_urls:
+            adapter = _PublicOnlyAdapter()
+            self.session.mount("http://", adapter)
+            self.session.mount("https://", adapter)
 
     def _check_redirect(self, response: requests.Response, *args, **kwargs) -> None:
         if self.guard and response.is_redirect:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
+from requests.adapters import HTTPAdapter
 
 from leadq.errors import PermanentError, UrlRefused
-from leadq.net import check_url, retry_after_seconds
+from leadq.net import HttpClient, check_url, retry_after_seconds
+from leadq.settings import Settings
 
 
 @pytest.mark.parametrize(
@@ -46,3 +52,67 @@ def test_retry_after_reads_seconds_and_http_dates():
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds(None) is None
+
+
+@pytest.fixture
+def local_server():
+    """A real HTTP server on 127.0.0.1 that counts the requests it answers."""
+    hits = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1], hits
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def rebinding_dns(monkeypatch):
+    """A resolver that answers "rebind.test" with a public address the first
+    time (the URL check) and with 127.0.0.1 afterwards (the connection)."""
+    real = socket.getaddrinfo
+    answers = ["93.184.216.34"]
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != "rebind.test":
+            return real(host, port, *args, **kwargs)
+        address = answers.pop() if answers else "127.0.0.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def test_a_host_that_rebinds_to_loopback_after_the_check_is_refused(tmp_path, local_server, rebinding_dns):
+    port, hits = local_server
+    client = HttpClient(Settings(data_dir=tmp_path, allow_private_urls=False))
+    try:
+        with pytest.raises(UrlRefused, match="connected to non-public address 127.0.0.1"):
+            client.get(f"http://rebind.test:{port}/admin")
+    finally:
+        client.close()
+    assert hits == []
+
+
+def test_without_the_connection_check_the_rebinding_host_gets_through(tmp_path, local_server, rebinding_dns):
+    # The control for the test above: the URL check alone passes the host and
+    # the request lands on loopback, so the refusal there is the connection check's.
+    port, hits = local_server
+    client = HttpClient(Settings(data_dir=tmp_path, allow_private_urls=False))
+    client.session.mount("http://", HTTPAdapter())
+    try:
+        assert client.get(f"http://rebind.test:{port}/admin").text == "ok"
+    finally:
+        client.close()
+    assert hits == ["/admin"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 
 import pytest
+from requests.adapters import HTTPAdapter
 
 from leadq.enrich.crawl import crawl_site, page_priority
 from leadq.enrich.report import PageResult
@@ -152,10 +153,13 @@ def test_a_loopback_lead_url_is_refused_before_any_request(fixture_site, guarded
 
 
 def test_a_redirect_to_a_private_address_is_refused(fixture_site, guarded_client):
-    # The first hop goes out unchecked, as if it were a public site; the
-    # client's redirect guard must still stop the hop to 127.0.0.1.
-    with pytest.raises(UrlRefused, match="non-public address 127.0.0.1"):
-        guarded_client.session.get(fixture_site.url + "private-redirect", timeout=5)
+    # The first hop goes out unchecked, as if it were a public site (a plain
+    # adapter for that one URL); the client's redirect guard must still stop
+    # the hop to 127.0.0.1 before connecting.
+    first_hop = fixture_site.url + "private-redirect"
+    guarded_client.session.mount(first_hop, HTTPAdapter())
+    with pytest.raises(UrlRefused, match="resolves to non-public address 127.0.0.1"):
+        guarded_client.session.get(first_hop, timeout=5)
 
     assert fixture_site.paths == ["/private-redirect"]
 
