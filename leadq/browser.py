@@ -122,7 +122,7 @@ class Chromium:
 
     @property
     def alive(self) -> bool:
-        """False once ``kill()`` or ``close()`` has begun: the driver must not be used."""
+        """False once ``kill()`` or ``close()`` is ending it: the driver must not be used."""
         return not self._dead
 
     def close(self) -> None:
@@ -147,7 +147,7 @@ class Chromium:
             if self._dead:
                 return
             self._dead = True
-            process = self.service.process  # our direct child, leader of the process group
+            process = self._chromedriver()
             stages = [(signal.SIGTERM, grace)] if grace else []
             for signum, wait in (*stages, (signal.SIGKILL, KILL_WAIT)):
                 # A fresh look each time: helpers forked since the last one are included.
@@ -168,11 +168,19 @@ class Chromium:
                     process.wait(timeout=KILL_WAIT)  # reap our direct child: no zombie
             shutil.rmtree(self.profile_dir, ignore_errors=True)
 
+    def _chromedriver(self) -> subprocess.Popen | None:
+        """chromedriver (our direct child, leader of the process group), once launched.
+
+        Selenium sets ``service.process`` only when it starts the driver, so an
+        interrupted startup may not have one.
+        """
+        return getattr(self.service, "process", None)
+
     def _processes(self) -> list[psutil.Process]:
         """chromedriver, its process group, every process naming this profile directory
         (Chromium re-parented after chromedriver died), all their descendants, and
         whatever ran right after startup."""
-        process = self.service.process
+        process = self._chromedriver()
         pgid = process.pid if process is not None else None
         marker = f"--user-data-dir={self.profile_dir}"
         roots = []
