@@ -16,9 +16,9 @@ import signal
 import subprocess
 from collections.abc import Callable
 
+from leadq.browser import HEADLESS_FLAGS
 from leadq.errors import ConfigError, PermanentError, TransientError
 from leadq.net import check_url
-from leadq.pagespeed.browser import HEADLESS_FLAGS
 from leadq.pagespeed.record import AuditRecord, Strategy
 from leadq.pagespeed.report_parser import parse_report
 from leadq.settings import Settings

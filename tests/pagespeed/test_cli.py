@@ -128,6 +128,17 @@ def test_a_local_audit_of_a_page_prints_the_record_keys(env, server) -> None:
     assert {c["id"]: c["passed"] for c in data["checks"]}["viewport"] is False
 
 
+def test_a_missing_chromium_is_one_line_naming_the_packages_and_the_setting(env, server) -> None:
+    env.setenv("LEADQ_CHROMIUM_PATH", "/nonexistent/chromium")
+    get_settings.cache_clear()
+    result = leadq("pagespeed", server.url + "/fast", "--engine", "local")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: chromium not found at /nonexistent/chromium: install Debian's chromium and "
+        "chromium-driver (`sudo apt-get install chromium chromium-driver`) or set LEADQ_CHROMIUM_PATH"
+    ]
+
+
 @pytest.mark.redis
 def test_queue_enqueues_on_redis_and_prints_the_job_ids(env, redis_url) -> None:
     import uuid

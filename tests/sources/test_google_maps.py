@@ -19,12 +19,13 @@ from leadq.cli.app import app
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from leadq.browser import BrowserUnavailable
 from leadq.core.broker import setup_broker
 from leadq.core.inline import run_until_idle
 from leadq.db import session_scope
 from leadq.errors import TransientError
 from leadq.leads.models import Lead, LeadSource
-from leadq.scrape.browser import Browser, BrowserUnavailable
+from leadq.scrape.browser import Browser
 from leadq.scrape.fetch import PoliteFetcher, RobotsDisallowed, waiting_rate_limit
 from leadq.scrape.runs import create_run, get_run
 from leadq.settings import Settings, get_settings

@@ -1,0 +1,224 @@
+"""Debian's headless Chromium through Selenium, launched and killed in one place.
+
+The Google Maps scraper (``leadq.scrape.browser``) and the local PageSpeed
+engine (``leadq.pagespeed.browser``) both drive Chromium, and both must never
+leave a process behind: a job that hits its time limit, a hung page killed by
+a watchdog and a chromedriver that crashed all end here, in ``Chromium.kill``.
+
+Only Debian's ``chromium`` and ``chromedriver`` at the configured paths are
+used: giving Selenium the driver path skips Selenium Manager, so nothing is
+ever downloaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import psutil
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.chrome.service import Service
+
+from leadq.errors import PermanentError, TransientError
+from leadq.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Headless, no sandbox (containers, root), and nothing that talks to Google on its own.
+HEADLESS_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-breakpad",
+    "--disable-extensions",
+    "--mute-audio",
+)
+#: Seconds Chromium gets to exit after SIGTERM on ``close()`` before SIGKILL.
+KILL_GRACE = 3.0
+#: Seconds to wait for SIGKILLed processes to be gone (they only need scheduling).
+KILL_WAIT = 5.0
+
+
+class BrowserUnavailable(PermanentError):
+    """Chromium or chromedriver is not installed: retrying cannot fix it.
+
+    Permanent, so a queued job goes straight to the dead letters with this
+    message, and a ``LeadqError``, so the CLI prints it as one line.
+    """
+
+
+def check_installed(settings: Settings) -> None:
+    """Raise ``BrowserUnavailable`` naming what is missing and how to install or point to it."""
+    for path, what in ((settings.chromium_path, "chromium"), (settings.chromedriver_path, "chromedriver")):
+        if not Path(path).is_file():
+            raise BrowserUnavailable(
+                f"{what} not found at {path}: install Debian's chromium and chromium-driver "
+                f"(`sudo apt-get install chromium chromium-driver`) or set LEADQ_{what.upper()}_PATH"
+            )
+
+
+class Chromium:
+    """One headless Chromium + chromedriver with a throw-away profile, in a process group of its own.
+
+    Starts in the constructor (``driver`` is ready when it returns) and must
+    end with ``close()`` (polite) or ``kill()`` (at once, from any thread).
+    ``arguments`` are Chromium flags on top of ``HEADLESS_FLAGS``,
+    ``capabilities`` extra WebDriver capabilities.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        arguments: Iterable[str] = (),
+        capabilities: Mapping[str, Any] | None = None,
+    ) -> None:
+        check_installed(settings)
+        self.profile_dir = tempfile.mkdtemp(prefix="leadq-chromium-")
+        self._dead = False
+        self._lock = threading.Lock()
+        self._started: list[psutil.Process] = []
+        options = webdriver.ChromeOptions()
+        options.binary_location = settings.chromium_path
+        for flag in (*HEADLESS_FLAGS, *arguments, f"--user-data-dir={self.profile_dir}"):
+            options.add_argument(flag)
+        for name, value in (capabilities or {}).items():
+            options.set_capability(name, value)
+        # Its own process group: Chromium forks renderers and helpers at any moment,
+        # and one killpg reaches those started after any snapshot of the tree. Kept
+        # before the driver exists so kill() finds chromedriver even when startup
+        # itself is interrupted (a time limit, a failed session).
+        self.service = Service(
+            executable_path=settings.chromedriver_path,
+            log_output=subprocess.DEVNULL,
+            popen_kw={"start_new_session": True},
+        )
+        try:
+            self.driver = webdriver.Chrome(service=self.service, options=options)
+        except BaseException as exc:
+            self.kill()
+            if isinstance(exc, WebDriverException):  # e.g. out of memory: worth another try later
+                raise TransientError(f"headless Chromium did not start: {error_line(exc)}") from None
+            raise
+        # Chromium's children re-parent once their parent dies: remember them now.
+        self._started = self._processes()
+
+    @property
+    def alive(self) -> bool:
+        """False once ``kill()`` or ``close()`` is ending it: the driver must not be used."""
+        return not self._dead
+
+    def close(self) -> None:
+        """Quit politely, give what is left ``KILL_GRACE`` seconds after SIGTERM, then kill it."""
+        if not self._dead:
+            try:
+                self.driver.quit()
+            except Exception as exc:  # the tree is killed below whatever went wrong
+                log.warning("chromium quit failed (%s); killing its processes", error_line(exc))
+        self._end(grace=KILL_GRACE)
+
+    def kill(self) -> None:
+        """SIGKILL chromedriver and all of its Chromium processes; safe from any thread.
+
+        A second caller (a watchdog racing the failing job) waits until the
+        first one has finished, so "killed" always means "gone" when it returns.
+        """
+        self._end(grace=0.0)
+
+    def _end(self, *, grace: float) -> None:
+        with self._lock:
+            if self._dead:
+                return
+            self._dead = True
+            process = self._chromedriver()
+            stages = [(signal.SIGTERM, grace)] if grace else []
+            for signum, wait in (*stages, (signal.SIGKILL, KILL_WAIT)):
+                # A fresh look each time: helpers forked since the last one are included.
+                live = self._processes()
+                if process is not None:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.killpg(process.pid, signum)
+                for proc in live:
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        proc.send_signal(signum)
+                live = _wait_gone(live, wait)
+                if not live:
+                    break
+            else:
+                log.warning("chromium processes %s survived SIGKILL", [proc.pid for proc in live])
+            if process is not None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=KILL_WAIT)  # reap our direct child: no zombie
+            shutil.rmtree(self.profile_dir, ignore_errors=True)
+
+    def _chromedriver(self) -> subprocess.Popen | None:
+        """chromedriver (our direct child, leader of the process group), once launched.
+
+        Selenium sets ``service.process`` only when it starts the driver, so an
+        interrupted startup may not have one.
+        """
+        return getattr(self.service, "process", None)
+
+    def _processes(self) -> list[psutil.Process]:
+        """chromedriver, its process group, every process naming this profile directory
+        (Chromium re-parented after chromedriver died), all their descendants, and
+        whatever ran right after startup."""
+        process = self._chromedriver()
+        pgid = process.pid if process is not None else None
+        marker = f"--user-data-dir={self.profile_dir}"
+        roots = []
+        # Only while not reaped (by quit() or us) is that pid still chromedriver's.
+        if process is not None and process.poll() is None:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                roots.append(psutil.Process(process.pid))
+        for proc in psutil.process_iter(["cmdline"]):
+            with contextlib.suppress(psutil.Error, OSError):
+                named = marker in (proc.info["cmdline"] or ())
+                if named or (pgid is not None and os.getpgid(proc.pid) == pgid):
+                    roots.append(proc)
+        found = {proc.pid: proc for proc in self._started}
+        for root in roots:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                found.update({proc.pid: proc for proc in (root, *root.children(recursive=True))})
+        return list(found.values())
+
+
+def _gone(proc: psutil.Process) -> bool:
+    """Exited, or its pid reused; a zombie is gone too (only its parent can reap it; it holds nothing)."""
+    try:
+        return not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def _wait_gone(processes: list[psutil.Process], seconds: float) -> list[psutil.Process]:
+    """Those of ``processes`` still running after up to ``seconds``."""
+    live = [proc for proc in processes if not _gone(proc)]
+    deadline = time.monotonic() + seconds
+    while live and time.monotonic() < deadline:
+        time.sleep(0.02)
+        live = [proc for proc in live if not _gone(proc)]
+    return live
+
+
+def error_line(exc: BaseException) -> str:
+    """The first line of a Selenium error (its message carries a long stack trace after)."""
+    text = getattr(exc, "msg", None) or str(exc)
+    return (text.strip().splitlines() or [type(exc).__name__])[0]
