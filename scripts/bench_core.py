@@ -20,6 +20,8 @@ from pathlib import Path
 
 import redis
 
+from leadq.settings import QUEUES
+
 HERE = Path(__file__).resolve().parent
 PROCESSES, THREADS = 2, 8
 JOBS = int(os.environ.get("BENCH_JOBS", "20000"))
@@ -283,6 +285,11 @@ def main() -> None:
         print(f"{'idle latency p50 ms':28}{bare['p50']:>16.1f}{lq['p50']:>12.1f}   (target < 5 ms)")
         print(f"{'idle latency p99 ms':28}{bare['p99']:>16.1f}{lq['p99']:>12.1f}   (target < 20 ms)")
         print(f"{'idle Redis cmds/s/process':28}{bare['idle_cmds']:>16.1f}{lq['idle_cmds']:>12.1f}")
+        # Bare Dramatiq's workers consume one queue here, leadq's every domain queue.
+        print(
+            f"{'  ... per queue consumed':28}{bare['idle_cmds']:>16.1f}{lq['idle_cmds'] / len(QUEUES):>12.1f}"
+            f"   ({len(QUEUES)} leadq queues, 1 bare)"
+        )
     finally:
         server.terminate()
         server.wait()
