@@ -36,6 +36,8 @@ app = typer.Typer(
 )
 
 POLL = 0.25
+#: Seconds beyond the history flush interval to wait for failed listings' errors.
+HISTORY_GRACE = 2.0
 
 
 @app.callback(invoke_without_command=True)
@@ -143,6 +145,7 @@ def _follow(
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     with Progress(*columns, console=err, disable=not show, transient=False) as bar:
         task = bar.add_task("searching", total=None)
+        done_at = None
         while True:
             progress = scrape_progress(settings, run_id, job_id)
             bar.update(
@@ -151,11 +154,17 @@ def _follow(
                 completed=progress.stored + progress.errors,
                 description=_describe(progress),
             )
-            if progress.done:
+            if progress.done and progress.samples_complete:
                 return progress
             if worker is not None and not worker.is_alive():
                 broker.leadq_history.flush()
                 return scrape_progress(settings, run_id, job_id)
+            if progress.done:
+                # Failed listings' errors reach job history a moment after they are
+                # counted: give the workers' history writers time to catch up.
+                done_at = done_at or time.monotonic()
+                if time.monotonic() - done_at > settings.history_flush_interval + HISTORY_GRACE:
+                    return progress
             time.sleep(POLL)
 
 

@@ -17,6 +17,8 @@ from leadq.scrape.runs import get_run
 from leadq.settings import Settings
 
 SEARCH_ACTOR = "scrape_search"
+#: How many failed listings the summary quotes.
+ERROR_SAMPLES = 5
 
 
 def job_tree(settings: Settings, root_id: str) -> list[Job]:
@@ -46,7 +48,7 @@ class ScrapeProgress:
     unchanged: int
     skipped: int
     errors: int
-    #: "error type: message" of up to five failed listing jobs, for the summary.
+    #: "error type: message" of up to ``ERROR_SAMPLES`` failed listing jobs, for the summary.
     error_samples: list[str]
 
     @property
@@ -56,6 +58,15 @@ class ScrapeProgress:
     @property
     def stored(self) -> int:
         return self.new + self.updated + self.merged + self.unchanged
+
+    @property
+    def samples_complete(self) -> bool:
+        """Every failed listing counted so far has its error in job history (up to the sample cap).
+
+        A listing job counts its failure on the run before it raises, and the
+        error reaches job history after (buffered), so the two can briefly disagree.
+        """
+        return len(self.error_samples) >= min(self.errors, ERROR_SAMPLES)
 
     @property
     def done(self) -> bool:
@@ -76,7 +87,12 @@ def scrape_progress(settings: Settings, run_id: int, root_job_id: str) -> Scrape
     samples = []
     if run.errors:
         for job in job_tree(settings, root_job_id):
-            if job.actor != SEARCH_ACTOR and job.error_type and job.state != "succeeded" and len(samples) < 5:
+            if (
+                job.actor != SEARCH_ACTOR
+                and job.error_type
+                and job.state != "succeeded"
+                and len(samples) < ERROR_SAMPLES
+            ):
                 samples.append(f"{job.error_type}: {job.error_message}")
     return ScrapeProgress(
         run_id=run.id,
