@@ -60,15 +60,26 @@ def long_loop(tag: str, seconds: float) -> None:
     _log("runs", tag)
 
 
-# Catastrophic backtracking: each extra "a" doubles the work, and the regex
+# Catastrophic backtracking: each extra "a" about doubles the work, and the regex
 # engine holds the GIL throughout, so no thread of this process can run.
 _BACKTRACKING = re.compile(r"^(a+)+$")
 
 
 @actor(queue="maintenance", max_retries=0, time_limit=120)
-def hold_gil(tag: str, size: int) -> None:
+def hold_gil(tag: str, seconds: float) -> None:
+    """Hold the GIL for at least `seconds` in a single call into the regex engine.
+
+    A fixed input size held it 4 s on one machine and 12 s on another, so the
+    input grows until one match has lasted long enough on this machine.
+    """
     _log("started", tag)
-    _BACKTRACKING.match("a" * size + "b")
+    size = 18
+    while True:
+        started = time.perf_counter()
+        _BACKTRACKING.match("a" * size + "b")
+        if time.perf_counter() - started >= seconds:
+            break
+        size += 1
     _log("runs", tag)
 
 

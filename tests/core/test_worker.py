@@ -169,7 +169,7 @@ def test_messages_of_a_worker_killed_whole_come_back_within_15_seconds(
 def test_a_job_holding_the_gil_is_not_run_twice_while_alive(redis_settings, redis_broker, start_worker):
     fast = {"LEADQ_HEARTBEAT_TIMEOUT": "2", "LEADQ_MAINTENANCE_INTERVAL": "0.5"}
     start_worker(processes=2, **fast)
-    job_id = send(actors.hold_gil, "gil", 27)  # a few seconds of catastrophic backtracking
+    job_id = send(actors.hold_gil, "gil", 4.5)  # seconds of catastrophic backtracking
     wait_until(lambda: job_state(redis_settings, job_id) == "succeeded", timeout=90, what="GIL job")
     job = get_job(redis_settings, job_id)
     assert job.duration_ms > 2 * 2000  # held the GIL longer than two heartbeat timeouts
@@ -181,7 +181,7 @@ def test_a_process_dying_inside_a_gil_bound_job_is_still_redelivered(
 ):
     fast = {"LEADQ_HEARTBEAT_TIMEOUT": "2", "LEADQ_MAINTENANCE_INTERVAL": "0.5"}
     worker = start_worker(processes=1, **fast)
-    job_id = send(actors.hold_gil, "gil", 26)
+    job_id = send(actors.hold_gil, "gil", 2.5)
     wait_until(lambda: runs(redis_settings, "started") == ["gil"], what="GIL job to start")
     os.kill(worker.children()[0], signal.SIGKILL)
     killed_at = time.monotonic()
