@@ -103,7 +103,8 @@ def test(to: Annotated[str, typer.Option("--to", help="Where to send the test me
     if valid_address(to) is None:
         raise UserError(f"not an email address: {to!r}")
     announce_test_mode(settings)
-    message = build_test_message(settings, to, now=datetime.now(UTC))
+    with session_scope(settings) as session:
+        message = build_test_message(settings, to, now=datetime.now(UTC), session=session)
     transport = make_transport(settings)
     transport.send(
         message,

@@ -19,7 +19,6 @@ from urllib.parse import quote
 from leadq.errors import ConfigError
 from leadq.mail.headers import clean_header_text, parse_sender
 from leadq.mail.templates import Rendered
-from leadq.mail.tokens import UnsubscribeClaim, make_token
 from leadq.mail.wire import OUTREACH_POLICY, fold_list_header
 from leadq.settings import Settings
 
@@ -40,13 +39,10 @@ def sender_of(settings: Settings, override: str | None = None) -> Address:
     return parse_sender(value)
 
 
-def unsubscribe_links(settings: Settings, claim: UnsubscribeClaim, sender: Address) -> UnsubscribeLinks:
-    """Signed unsubscribe links for one recipient; ConfigError when not configured."""
+def unsubscribe_links(settings: Settings, token: str, sender: Address) -> UnsubscribeLinks:
+    """The unsubscribe links carrying one recipient's token; ConfigError when not configured."""
     if not settings.unsubscribe_url:
         raise ConfigError("LEADQ_UNSUBSCRIBE_URL is not set (the public URL of `leadq unsubscribe serve`)")
-    if settings.unsubscribe_secret is None or not settings.unsubscribe_secret.get_secret_value():
-        raise ConfigError("LEADQ_UNSUBSCRIBE_SECRET is not set (a long random string)")
-    token = make_token(claim, settings.unsubscribe_secret.get_secret_value())
     separator = "&" if "?" in settings.unsubscribe_url else "?"
     mailbox = settings.unsubscribe_mailto or f"unsubscribe@{sender.domain}"
     links = UnsubscribeLinks(

@@ -77,3 +77,15 @@ class Unsubscribe(SQLModel, table=True):
     campaign_id: int | None = Field(default=None, index=True)
     method: str = Field(max_length=16)  # one-click | form
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class UnsubscribeToken(SQLModel, table=True):
+    """What an opaque unsubscribe token stands for: the link itself carries only ``token``."""
+
+    __tablename__ = "unsubscribe_token"
+
+    token: str = Field(primary_key=True, max_length=64)
+    email: str = Field(max_length=320)
+    lead_id: int | None = None
+    campaign_id: int | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

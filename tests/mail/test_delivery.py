@@ -20,7 +20,7 @@ from leadq.mail.limits import acquire_limits
 from leadq.mail.models import OutboundMessage
 from leadq.mail.suppression import add_suppression
 from leadq.mail.testmode import make_transport
-from leadq.mail.tokens import read_token
+from leadq.mail.tokens import resolve_token
 from tests.campaign_factory import add_leads, deliver_now, due_rows, launched_campaign
 from tests.mail_fixtures import mail_settings_for
 
@@ -62,7 +62,8 @@ def test_a_sent_message_carries_one_click_unsubscribe_message_id_and_postal_foot
     mailto, https = [part.strip(" <>") for part in message["List-Unsubscribe"].split(",")]
     assert mailto.startswith("mailto:unsubscribe@studio.example?subject=unsubscribe%20")
     assert https.startswith("https://studio.example/unsubscribe?t=")
-    claim = read_token(https.split("t=", 1)[1], "test-secret-0123456789")
+    with session_scope(mail_settings) as session:
+        claim = resolve_token(https.split("t=", 1)[1], settings=mail_settings, session=session)
     assert claim.email == "owner0@shop0.example"
     assert message["Message-ID"] == _row(mail_settings, row_id).message_id
     assert message["Message-ID"] == "<leadq.c1.s1.l1@studio.example>"
