@@ -22,23 +22,12 @@ from leadq.mail.outreach import build_outreach
 from leadq.mail.templates import load_template
 from leadq.mail.testmode import make_transport, test_mode_note
 from leadq.mail.testsend import build_test_message
+from leadq.mail.variables import SAMPLE_LEAD
 from leadq.settings import get_settings
 
 from .console import err, out, print_json
 
 app = typer.Typer(help="Outreach email: preview, test, inspect and resolve messages.", no_args_is_help=True)
-
-SAMPLE_LEAD = Lead(
-    id=0,
-    name="Example Plumbing",
-    email="owner@example-plumbing.example",
-    website="https://example-plumbing.example",
-    city="Springfield",
-    region="IL",
-    category="Plumber",
-    source="sample",
-)
-
 
 def announce_test_mode(settings) -> None:
     note = test_mode_note(settings)

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from leadq.campaign.audience import audience_members
 from leadq.campaign.models import Campaign, CampaignStep
+from leadq.campaign.preflight import check_templates_render
 from leadq.campaign.spec import Audience, load_campaign
 from leadq.errors import ConfigError, UserError
 from leadq.mail.compose import sender_of
@@ -29,6 +30,7 @@ def create_campaign(path: Path, *, now: datetime, session: Session) -> Campaign:
     spec, templates, text = load_campaign(path)
     if session.exec(select(Campaign).where(Campaign.name == spec.name)).first():
         raise UserError(f"a campaign named {spec.name!r} already exists")
+    check_templates_render(spec, templates, session=session)
     campaign = Campaign(
         name=spec.name,
         sender=spec.sender or "",
