@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from leadq.errors import ValidationFailed
 from leadq.mail.compose import compose
-from leadq.mail.headers import clean_display_name, clean_header_text, mailbox, valid_address
+from leadq.mail.headers import clean_display_name, clean_header_text, mailbox, parse_sender, valid_address
 from leadq.mail.templates import Rendered
 from leadq.mail.tokens import UnsubscribeClaim, read_legacy_token
 from tests.mail_fixtures import LEGACY_TOKEN
@@ -94,3 +94,34 @@ def test_no_scraped_name_or_subject_can_add_split_or_redirect_a_header(name, sub
     assert top_level == ["from", "to", "subject", "date", "message-id", "mime-version", "content-type"]
     assert [a.addr_spec for a in parsed["To"].addresses] == ["owner@shop.example"]
     assert not any(ch in parsed["Subject"] for ch in "\r\n")
+
+
+@pytest.mark.parametrize(
+    "malformed",
+    [
+        "Ada <ada@studio.example> bob@evil.example",
+        "ada@studio.example, bob@evil.example",
+        "Ada <ada@studio.example>, <bob@evil.example>",
+        "bob@evil.example <ada@studio.example>",
+        "ada@studio.example (Ada)",
+        "Ada <ada@studio.example",
+        '"Ada" <ada@studio.example>x',
+        "Ada ada@studio.example",
+    ],
+)
+def test_a_malformed_sender_is_refused_rather_than_rewritten_to_one_of_its_parts(malformed):
+    with pytest.raises(ValidationFailed, match="not a usable sender"):
+        parse_sender(malformed)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("ada@studio.example", "ada@studio.example"),
+        ("<ada@studio.example>", "ada@studio.example"),
+        ("Ada at Studio <ada@studio.example>", "Ada at Studio <ada@studio.example>"),
+        ('"Ada, Studio" <ada@studio.example>', '"Ada, Studio" <ada@studio.example>'),
+    ],
+)
+def test_a_plain_sender_parses_to_itself(value, expected):
+    assert str(parse_sender(value)) == expected
