@@ -184,14 +184,25 @@ def launch(
     announce_test_mode(settings)
     now = datetime.now(UTC)
     start = _parse_at(at) if at else now
+    from leadq.campaign.first_send import first_send_at
+
     with session_scope(settings) as session:
         campaign = find_campaign(ref, session=session)
         audience = launch_campaign(campaign, settings=settings, at=start, now=now, session=session)
+        first = first_send_at(campaign, settings=settings, start=start, session=session)
     out.print(
         f"launched {campaign.name!r}: {audience} lead(s) in the audience, first step from "
         f"{start:%Y-%m-%d %H:%M %Z}",
         highlight=False,
     )
+    if audience and first > start:
+        hours = (first - max(start, now)).total_seconds() / 3600
+        out.print(
+            f"the sending window ({campaign.window_start}:00-{campaign.window_end}:00 in each lead's "
+            f"timezone) is closed then: the first message goes out at {first:%Y-%m-%d %H:%M} UTC "
+            f"(in {hours:.1f} h)",
+            highlight=False,
+        )
     if start <= now and audience:
         _hand_out(settings, inline)
         if wait:
