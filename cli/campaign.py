@@ -236,14 +236,14 @@ def resume(ref: Ref, inline: Inline = False, wait: Wait = False) -> None:
 
 @app.command("status")
 def status(ref: Ref, json_: Json = False) -> None:
-    """Per step: audience, queued, sent, failed, skipped, unsubscribed, unknown."""
+    """Per step: audience, queued, sent, test (test-mode sends), failed, skipped, unsubscribed, unknown."""
     with session_scope(get_settings()) as session:
         campaign = find_campaign(ref, session=session)
         rows = step_status(campaign, session=session)
     if json_:
         print_json({"campaign": campaign.name, "state": campaign.state, "steps": rows})
         return
-    columns = ("audience", "queued", "sent", "failed", "skipped", "unsubscribed", "unknown")
+    columns = ("audience", "queued", "sent", "test", "failed", "skipped", "unsubscribed", "unknown")
     table = Table("step", "template", *columns, title=f"{campaign.name} ({campaign.state})")
     for row in rows:
         table.add_row(str(row["step"]), row["template"], *(str(row[c]) for c in columns))

@@ -26,7 +26,7 @@ from sqlmodel import Session
 from leadq.campaign.models import Campaign, CampaignStep
 from leadq.mail.headers import domain_of
 from leadq.mail.ledger import take_due
-from leadq.mail.models import OutboundMessage, Suppression, as_utc
+from leadq.mail.models import DELIVERED_STATES, OutboundMessage, Suppression, as_utc
 
 
 @dataclass
@@ -52,7 +52,9 @@ def _next_step_rows(campaign_id: int, *, now: datetime, session: Session, suppre
             select(OutboundMessage.lead_id, OutboundMessage.to_email, OutboundMessage.sent_at)
             .outerjoin(later, and_(later.lead_id == OutboundMessage.lead_id, later.step_id == step.id))
             .where(
-                OutboundMessage.step_id == previous.id, OutboundMessage.state == "sent", later.id.is_(None)
+                OutboundMessage.step_id == previous.id,
+                OutboundMessage.state.in_(DELIVERED_STATES),
+                later.id.is_(None),
             )
         ).all()
         rows += [

@@ -25,7 +25,9 @@ _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-
 # nothing else. parseaddr() would "repair" anything else by picking one address
 # out of it (the first of two, the one left of a comment, an unclosed bracket),
 # silently sending from an address nobody wrote.
-_SENDER = re.compile(r'(?:(?P<name>"[^"\\<>@]*"|[^"<>@,;()\\]*?)\s*<(?P<angled>[^<>\s]+)>|(?P<bare>[^<>\s",;()]+))')
+_SENDER = re.compile(
+    r'(?:(?P<name>"[^"\\<>@]*"|[^"<>@,;()\\]*?)\s*<(?P<angled>[^<>\s]+)>|(?P<bare>[^<>\s",;()]+))'
+)
 
 
 def clean_header_text(value: str | None, *, max_length: int = 200) -> str:

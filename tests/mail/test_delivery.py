@@ -226,7 +226,7 @@ def test_test_mode_redirects_every_message_to_the_test_address(tmp_path, smtp_se
     )
     setup_broker(settings)
     [row_id] = _queued(settings, tmp_path)
-    assert _send(settings, row_id) == "sent"
+    assert _send(settings, row_id) == "test"  # the lead got nothing: not recorded as sent
     [got] = smtp_server.received
     assert got.rcpt_tos == ["me@studio.example"]
     assert got.message["To"].addresses[0].addr_spec == "me@studio.example"
@@ -238,7 +238,7 @@ def test_test_mode_without_an_address_writes_eml_files_and_contacts_no_server(tm
     )
     setup_broker(settings)
     [row_id] = _queued(settings, tmp_path)
-    assert _send(settings, row_id) == "sent"
+    assert _send(settings, row_id) == "test"
     assert smtp_server.received == []
     [eml] = (tmp_path / "outbox").glob("*.eml")
     assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in eml.read_bytes()
