@@ -39,7 +39,7 @@ class Advance:
 
 
 def _next_step_rows(campaign_id: int, *, now: datetime, session: Session, suppressed: set[str]) -> list[dict]:
-    """Rows for step N+1 of every lead whose step N was sent (computed, not yet written)."""
+    """Rows for step N+1 of every lead whose step N was delivered (sent or test), not yet written."""
     steps = list(
         session.execute(
             select(CampaignStep).where(CampaignStep.campaign_id == campaign_id).order_by(CampaignStep.number)
