@@ -6,6 +6,7 @@ metrics every 5 minutes, analytics at 01:00).
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 from leadq.campaign.sequencer import process_due
@@ -13,8 +14,11 @@ from leadq.campaign.stats import daily_rollup, update_metrics
 from leadq.core.broker import actor, current_settings
 from leadq.core.enqueue import send_many
 from leadq.db import session_scope
+from leadq.errors import PermanentError
 
 from .email import send_outbound_email
+
+logger = logging.getLogger(__name__)
 
 
 @actor(queue="campaign", max_retries=3, time_limit=300)
@@ -23,11 +27,21 @@ def process_due_campaign_steps() -> None:
 
     Idempotent: a row is handed out once (its ``enqueued_at`` is set in the same
     transaction); a second handout of the same row would be a no-op anyway.
+    A campaign that cannot advance is logged, and after every other campaign's
+    messages are handed out the job fails (not retried) naming it, so job
+    history and the dead letters say which campaign and why until it is fixed
+    or paused.
     """
     with session_scope(current_settings()) as session:
-        due = process_due(now=datetime.now(UTC), session=session)
-    if due:
-        send_many(send_outbound_email, [((row_id,), {}) for row_id in due])
+        advance = process_due(now=datetime.now(UTC), session=session)
+    if advance.due:
+        send_many(send_outbound_email, [((row_id,), {}) for row_id in advance.due])
+    for failure in advance.failures:
+        logger.error("cannot advance %s (fix it, or pause it with `leadq campaign pause`)", failure)
+    if advance.failures:
+        raise PermanentError(
+            f"{len(advance.failures)} campaign(s) could not advance: " + "; ".join(advance.failures)
+        )
 
 
 @actor(queue="campaign", max_retries=3, time_limit=300)

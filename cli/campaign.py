@@ -184,14 +184,25 @@ def launch(
     announce_test_mode(settings)
     now = datetime.now(UTC)
     start = _parse_at(at) if at else now
+    from leadq.campaign.first_send import first_send_at
+
     with session_scope(settings) as session:
         campaign = find_campaign(ref, session=session)
         audience = launch_campaign(campaign, settings=settings, at=start, now=now, session=session)
+        first = first_send_at(campaign, settings=settings, start=start, session=session)
     out.print(
         f"launched {campaign.name!r}: {audience} lead(s) in the audience, first step from "
         f"{start:%Y-%m-%d %H:%M %Z}",
         highlight=False,
     )
+    if audience and first > start:
+        hours = (first - max(start, now)).total_seconds() / 3600
+        out.print(
+            f"the sending window ({campaign.window_start}:00-{campaign.window_end}:00 in each lead's "
+            f"timezone) is closed then: the first message goes out at {first:%Y-%m-%d %H:%M} UTC "
+            f"(in {hours:.1f} h)",
+            highlight=False,
+        )
     if start <= now and audience:
         _hand_out(settings, inline)
         if wait:
@@ -225,14 +236,14 @@ def resume(ref: Ref, inline: Inline = False, wait: Wait = False) -> None:
 
 @app.command("status")
 def status(ref: Ref, json_: Json = False) -> None:
-    """Per step: audience, queued, sent, failed, skipped, unsubscribed, unknown."""
+    """Per step: audience, queued, sent, test (test-mode sends), failed, skipped, unsubscribed, unknown."""
     with session_scope(get_settings()) as session:
         campaign = find_campaign(ref, session=session)
         rows = step_status(campaign, session=session)
     if json_:
         print_json({"campaign": campaign.name, "state": campaign.state, "steps": rows})
         return
-    columns = ("audience", "queued", "sent", "failed", "skipped", "unsubscribed", "unknown")
+    columns = ("audience", "queued", "sent", "test", "failed", "skipped", "unsubscribed", "unknown")
     table = Table("step", "template", *columns, title=f"{campaign.name} ({campaign.state})")
     for row in rows:
         table.add_row(str(row["step"]), row["template"], *(str(row[c]) for c in columns))

@@ -119,6 +119,8 @@ def export(
     since: SinceOpt = None,
 ) -> None:
     """Write matching leads to CSV or JSON Lines, streaming (fine for 100k leads)."""
+    from leadq.leads.spreadsheet import csv_row
+
     if fmt not in ("csv", "jsonl"):
         raise UserError(f"--format must be csv or jsonl, not {fmt!r}")
     filters = LeadFilter(source=source, site=site, has_email=has_email, since=parse_since(since))
@@ -136,7 +138,7 @@ def export(
             if writer:
                 row.pop("signals")
                 row["emails"] = " ".join(row["emails"] or [])
-                writer.writerow(row)
+                writer.writerow(csv_row(row))
             else:
                 handle.write(json.dumps(row, default=str, ensure_ascii=False) + "\n")
             count += 1

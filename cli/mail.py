@@ -22,23 +22,12 @@ from leadq.mail.outreach import build_outreach
 from leadq.mail.templates import load_template
 from leadq.mail.testmode import make_transport, test_mode_note
 from leadq.mail.testsend import build_test_message
+from leadq.mail.variables import SAMPLE_LEAD
 from leadq.settings import get_settings
 
 from .console import err, out, print_json
 
 app = typer.Typer(help="Outreach email: preview, test, inspect and resolve messages.", no_args_is_help=True)
-
-SAMPLE_LEAD = Lead(
-    id=0,
-    name="Example Plumbing",
-    email="owner@example-plumbing.example",
-    website="https://example-plumbing.example",
-    city="Springfield",
-    region="IL",
-    category="Plumber",
-    source="sample",
-)
-
 
 def announce_test_mode(settings) -> None:
     note = test_mode_note(settings)
@@ -103,7 +92,8 @@ def test(to: Annotated[str, typer.Option("--to", help="Where to send the test me
     if valid_address(to) is None:
         raise UserError(f"not an email address: {to!r}")
     announce_test_mode(settings)
-    message = build_test_message(settings, to, now=datetime.now(UTC))
+    with session_scope(settings) as session:
+        message = build_test_message(settings, to, now=datetime.now(UTC), session=session)
     transport = make_transport(settings)
     transport.send(
         message,

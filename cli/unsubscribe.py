@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from typing import Annotated
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import typer
 
 from leadq.db import ensure_schema
-from leadq.mail.unsubscribe_app import UnsubscribeApp
+from leadq.mail.unsubscribe_server import make_server
 from leadq.settings import get_settings
 
 from .console import out
 
 app = typer.Typer(help="The unsubscribe endpoint.", no_args_is_help=True)
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's signature
-        """No per-request lines with tokens (addresses) in them on stderr."""
 
 
 @app.command("serve")
@@ -29,14 +23,15 @@ def serve(
     """Serve RFC 8058 one-click unsubscribes: POST unsubscribes, GET only shows a confirm form."""
     settings = get_settings()
     ensure_schema(settings)
-    wsgi = UnsubscribeApp(settings)
-    with make_server(host, port, wsgi, handler_class=_QuietHandler) as server:
-        out.print(
-            f"unsubscribe endpoint on http://{host}:{server.server_port}/ (public URL: "
-            f"{settings.unsubscribe_url or 'LEADQ_UNSUBSCRIBE_URL not set'})",
-            highlight=False,
-        )
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            out.print("stopped")
+    server = make_server(settings, host, port)
+    out.print(
+        f"unsubscribe endpoint on http://{host}:{server.effective_port}/ (public URL: "
+        f"{settings.unsubscribe_url or 'LEADQ_UNSUBSCRIBE_URL not set'})",
+        highlight=False,
+    )
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        out.print("stopped")
+    finally:
+        server.close()

@@ -82,7 +82,7 @@ def launched_campaign(settings: Settings, folder: Path, *, at: datetime, **kwarg
 def due_rows(settings: Settings, now: datetime) -> list[int]:
     """One due-steps pass: the ids of the rows handed out."""
     with session_scope(settings) as session:
-        return process_due(now=now, session=session)
+        return process_due(now=now, session=session).due
 
 
 def deliver_now(settings: Settings, row_id: int, now: datetime) -> str:

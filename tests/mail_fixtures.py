@@ -17,6 +17,10 @@ from aiosmtpd.controller import Controller
 from leadq.core.broker import setup_broker
 from leadq.settings import Settings
 
+#: Issued by the first unsubscribe token format (address inside, HMAC with the
+#: secret of ``mail_settings_for``): links like this are in inboxes already.
+LEGACY_TOKEN = "1.MToxOm93bmVyMEBzaG9wMC5leGFtcGxl.mwfg3IsyS3-khEk3EnYvyni0"
+
 
 @dataclass
 class Received:

@@ -28,7 +28,12 @@ def audience_query(audience: Audience, *, now: datetime, session: Session):
     if audience.not_contacted_days is not None:
         since = now - timedelta(days=audience.not_contacted_days)
         query = query.where(
-            ~exists().where(OutboundMessage.lead_id == Lead.id, OutboundMessage.sent_at >= since)
+            # Test-mode deliveries never reached the lead: they are no contact.
+            ~exists().where(
+                OutboundMessage.lead_id == Lead.id,
+                OutboundMessage.state == "sent",
+                OutboundMessage.sent_at >= since,
+            )
         )
     if audience.min_audit_score is not None or audience.max_performance_score is not None:
         table = audit_table(session)

@@ -12,11 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import insert, update
+from sqlalchemy import delete, insert, update
 from sqlmodel import Session, select
 
 from leadq.campaign.audience import audience_members
 from leadq.campaign.models import Campaign, CampaignStep
+from leadq.campaign.preflight import check_templates_render
 from leadq.campaign.spec import Audience, load_campaign
 from leadq.errors import ConfigError, UserError
 from leadq.mail.compose import sender_of
@@ -29,6 +30,7 @@ def create_campaign(path: Path, *, now: datetime, session: Session) -> Campaign:
     spec, templates, text = load_campaign(path)
     if session.exec(select(Campaign).where(Campaign.name == spec.name)).first():
         raise UserError(f"a campaign named {spec.name!r} already exists")
+    check_templates_render(spec, templates, session=session)
     campaign = Campaign(
         name=spec.name,
         sender=spec.sender or "",
@@ -94,12 +96,29 @@ def check_can_send(settings: Settings, campaign: Campaign) -> None:
         raise ConfigError("LEADQ_SMTP_HOST is not set")
 
 
+def _dry_run_only(campaign: Campaign, *, session: Session) -> bool:
+    """True when the campaign delivered only in test mode and nothing is in flight or in doubt."""
+    states = set(
+        session.execute(
+            select(OutboundMessage.state).where(OutboundMessage.campaign_id == campaign.id).distinct()
+        ).scalars()
+    )
+    return "test" in states and not states & {"sending", "sent", "unknown"}
+
+
 def launch_campaign(
     campaign: Campaign, *, settings: Settings, at: datetime, now: datetime, session: Session
 ) -> int:
-    """Queue the first step for the whole audience at ``at``; returns the audience size."""
+    """Queue the first step for the whole audience at ``at``; returns the audience size.
+
+    A campaign launched before only in test mode (a dry run: every delivery
+    ``test``, none ``sent``) may be launched again once test mode is off: its
+    dry-run rows are dropped and the real sequence starts from step 1.
+    """
     if campaign.state != "draft":
-        raise UserError(f"campaign {campaign.name!r} is {campaign.state}, already launched")
+        if settings.email_test_mode or not _dry_run_only(campaign, session=session):
+            raise UserError(f"campaign {campaign.name!r} is {campaign.state}, already launched")
+        session.execute(delete(OutboundMessage).where(OutboundMessage.campaign_id == campaign.id))
     check_can_send(settings, campaign)
     first = steps_of(campaign.id, session=session)[0]
     members = audience_members(Audience(**campaign.audience), now=now, session=session)

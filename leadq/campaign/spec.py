@@ -39,9 +39,18 @@ from leadq.mail.headers import parse_sender
 from leadq.mail.templates import TemplateSource, load_template
 from leadq.mail.window import zone
 
+#: Bounds on every number of the file. Anything past them is a typo or an attack,
+#: and unbounded values used to reach datetime arithmetic in the per-minute step
+#: job (``delay_days = inf`` raised OverflowError there on every run).
+MAX_DELAY_DAYS = 365
+MAX_LOOKBACK_DAYS = 3650
+MAX_DAILY_CAP = 1_000_000
+MAX_STEPS = 50
+
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # allow_inf_nan=False: TOML has inf and nan, and no field of a campaign means them.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 class Audience(_Strict):
@@ -51,9 +60,9 @@ class Audience(_Strict):
     site: str | None = None
     category: str | None = None
     has_email: bool = True
-    min_audit_score: float | None = None
-    max_performance_score: float | None = None
-    not_contacted_days: int | None = Field(None, ge=0)
+    min_audit_score: float | None = Field(None, ge=0, le=100)
+    max_performance_score: float | None = Field(None, ge=0, le=100)
+    not_contacted_days: int | None = Field(None, ge=0, le=MAX_LOOKBACK_DAYS)
 
     @field_validator("has_email")
     @classmethod
@@ -76,7 +85,7 @@ class Window(_Strict):
 
 class StepSpec(_Strict):
     template: str
-    delay_days: float = Field(0.0, ge=0)
+    delay_days: float = Field(0.0, ge=0, le=MAX_DELAY_DAYS)
 
 
 class CampaignSpec(_Strict):
@@ -84,10 +93,10 @@ class CampaignSpec(_Strict):
     sender: str | None = Field(None, alias="from")
     reply_to: str | None = None
     timezone: str | None = None
-    daily_cap: int | None = Field(None, ge=1)
+    daily_cap: int | None = Field(None, ge=1, le=MAX_DAILY_CAP)
     window: Window = Field(default_factory=Window)
     audience: Audience = Field(default_factory=Audience)
-    steps: list[StepSpec] = Field(min_length=1)
+    steps: list[StepSpec] = Field(min_length=1, max_length=MAX_STEPS)
 
     @field_validator("sender", "reply_to")
     @classmethod

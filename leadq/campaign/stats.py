@@ -10,7 +10,7 @@ from sqlmodel import Session
 from leadq.campaign.models import Campaign, CampaignDaily, CampaignStep, CampaignStepStats
 from leadq.mail.models import OutboundMessage, Unsubscribe, as_utc
 
-COUNTED_STATES = ("queued", "sending", "sent", "failed", "skipped", "unknown")
+COUNTED_STATES = ("queued", "sending", "sent", "test", "failed", "skipped", "unknown")
 
 
 def _unsubscribes_by_step(campaign_id: int, *, session: Session) -> dict[int, int]:
@@ -37,7 +37,7 @@ def _unsubscribes_by_step(campaign_id: int, *, session: Session) -> dict[int, in
 
 
 def step_status(campaign: Campaign, *, session: Session) -> list[dict]:
-    """Per step: audience (rows written), queued, sent, failed, skipped, unsubscribed, unknown."""
+    """Per step: audience (rows written), queued, sent, test, failed, skipped, unsubscribed, unknown."""
     steps = (
         session.execute(
             select(CampaignStep).where(CampaignStep.campaign_id == campaign.id).order_by(CampaignStep.number)

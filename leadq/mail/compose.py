@@ -11,7 +11,6 @@ from __future__ import annotations
 import html as html_lib
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -20,7 +19,7 @@ from urllib.parse import quote
 from leadq.errors import ConfigError
 from leadq.mail.headers import clean_header_text, parse_sender
 from leadq.mail.templates import Rendered
-from leadq.mail.tokens import UnsubscribeClaim, make_token
+from leadq.mail.wire import OUTREACH_POLICY, fold_list_header
 from leadq.settings import Settings
 
 
@@ -40,19 +39,28 @@ def sender_of(settings: Settings, override: str | None = None) -> Address:
     return parse_sender(value)
 
 
-def unsubscribe_links(settings: Settings, claim: UnsubscribeClaim, sender: Address) -> UnsubscribeLinks:
-    """Signed unsubscribe links for one recipient; ConfigError when not configured."""
+def unsubscribe_links(settings: Settings, token: str, sender: Address) -> UnsubscribeLinks:
+    """The unsubscribe links carrying one recipient's token; ConfigError when not configured."""
     if not settings.unsubscribe_url:
         raise ConfigError("LEADQ_UNSUBSCRIBE_URL is not set (the public URL of `leadq unsubscribe serve`)")
-    if settings.unsubscribe_secret is None or not settings.unsubscribe_secret.get_secret_value():
-        raise ConfigError("LEADQ_UNSUBSCRIBE_SECRET is not set (a long random string)")
-    token = make_token(claim, settings.unsubscribe_secret.get_secret_value())
     separator = "&" if "?" in settings.unsubscribe_url else "?"
     mailbox = settings.unsubscribe_mailto or f"unsubscribe@{sender.domain}"
-    return UnsubscribeLinks(
+    links = UnsubscribeLinks(
         url=f"{settings.unsubscribe_url}{separator}t={token}",
         mailto=f"mailto:{mailbox}?subject={quote('unsubscribe ' + token)}",
     )
+    try:
+        fold_list_header("List-Unsubscribe", list_unsubscribe(links))
+    except ValueError as exc:
+        raise ConfigError(
+            f"LEADQ_UNSUBSCRIBE_URL / LEADQ_UNSUBSCRIBE_MAILTO cannot go in a List-Unsubscribe header: {exc}"
+        ) from None
+    return links
+
+
+def list_unsubscribe(links: UnsubscribeLinks) -> str:
+    """The RFC 2369 value: mailto first, then the one-click https URL."""
+    return f"<{links.mailto}>, <{links.url}>"
 
 
 def message_id_for(campaign_id: int, step_id: int, lead_id: int, sender_domain: str) -> str:
@@ -87,7 +95,7 @@ def compose(
     reply_to: Address | None = None,
 ) -> EmailMessage:
     """A complete message; header values come only from validated or cleaned text."""
-    message = EmailMessage(policy=policy.SMTP)
+    message = EmailMessage(policy=OUTREACH_POLICY)
     message["From"] = sender
     message["To"] = recipient
     if reply_to is not None:
@@ -96,7 +104,7 @@ def compose(
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
     if links is not None:
-        message["List-Unsubscribe"] = f"<{links.mailto}>, <{links.url}>"
+        message["List-Unsubscribe"] = list_unsubscribe(links)
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(rendered.text.rstrip("\n") + "\n" + footer_text(postal_address, links))
     body = f"<!doctype html><html><body>{rendered.html}{footer_html(postal_address, links)}</body></html>"

@@ -82,9 +82,28 @@ def _is_claimable(row: OutboundMessage) -> bool:
     return row.state == "queued" or (row.state == "failed" and row.error_kind == "transient")
 
 
-def _skip_reason(row: OutboundMessage, lead: Lead | None, *, session: Session) -> str | None:
+def _previous_step_state(row: OutboundMessage, *, session: Session) -> str | None:
+    return session.execute(
+        select(OutboundMessage.state).where(
+            OutboundMessage.campaign_id == row.campaign_id,
+            OutboundMessage.lead_id == row.lead_id,
+            OutboundMessage.step_number == row.step_number - 1,
+        )
+    ).scalar_one_or_none()
+
+
+def _skip_reason(
+    row: OutboundMessage, lead: Lead | None, *, settings: Settings, session: Session
+) -> str | None:
     if lead is None:
         return "lead deleted"
+    if (
+        row.step_number > 1
+        and not settings.email_test_mode
+        and _previous_step_state(row, session=session) == "test"
+    ):
+        # A follow-up written during a dry run must not reach a lead who never got the first message.
+        return "previous step was only a test-mode send"
     if is_suppressed(row.to_email, session=session):
         return "suppressed"
     if lead.email_status == "invalid":
@@ -132,7 +151,7 @@ def deliver(row_id: int, *, settings: Settings, transport: Transport, now: datet
         if campaign is None or campaign.state != "running":
             return "paused"
         lead = session.get(Lead, row.lead_id)
-        reason = _skip_reason(row, lead, session=session)
+        reason = _skip_reason(row, lead, settings=settings, session=session)
         if reason:
             row.state, row.last_error, row.updated_at = "skipped", reason, now
             return "skipped"
@@ -199,5 +218,7 @@ def _send_claimed(
         # accepted the message: that is exactly what `unknown` means.
         _set(settings, row_id, now, state="unknown", last_error=INTERRUPTED)
         raise
-    _set(settings, row_id, now, state="sent", sent_at=now, error_kind=None, last_error=None)
-    return "sent"
+    # In test mode the message went to the test address or the outbox, not to the lead.
+    delivered = "test" if settings.email_test_mode else "sent"
+    _set(settings, row_id, now, state=delivered, sent_at=now, error_kind=None, last_error=None)
+    return delivered

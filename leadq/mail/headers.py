@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from email.errors import HeaderParseError
 from email.headerregistry import Address
-from email.utils import parseaddr
 
 from leadq.errors import ValidationFailed
 
@@ -22,6 +21,13 @@ _SPACES = re.compile(r"\s{2,}")
 # A deliberately plain address shape: one @, no spaces, no controls, no quotes
 # or angle brackets; anything stranger is refused rather than interpreted.
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+# A configured sender: ``addr`` or ``Name <addr>`` (the name may be quoted) and
+# nothing else. parseaddr() would "repair" anything else by picking one address
+# out of it (the first of two, the one left of a comment, an unclosed bracket),
+# silently sending from an address nobody wrote.
+_SENDER = re.compile(
+    r'(?:(?P<name>"[^"\\<>@]*"|[^"<>@,;()\\]*?)\s*<(?P<angled>[^<>\s]+)>|(?P<bare>[^<>\s",;()]+))'
+)
 
 
 def clean_header_text(value: str | None, *, max_length: int = 200) -> str:
@@ -63,11 +69,15 @@ def mailbox(address: str, display_name: str | None = None) -> Address:
 
 
 def parse_sender(value: str) -> Address:
-    """Parse a configured sender such as ``Ada at Studio <ada@studio.example>``."""
-    name, address = parseaddr(value)
+    """Parse a configured sender such as ``Ada at Studio <ada@studio.example>``; refuse anything else."""
+    found = _SENDER.fullmatch(value.strip())
+    address = found and (found["angled"] or found["bare"])
     if not address or valid_address(address) is None:
-        raise ValidationFailed(f"not a usable sender: {clean_header_text(value)!r}")
-    return mailbox(address, name)
+        raise ValidationFailed(
+            f"not a usable sender: {clean_header_text(value)!r} "
+            "(write it as 'name@domain' or 'Display Name <name@domain>')"
+        )
+    return mailbox(address, (found["name"] or "").strip().strip('"'))
 
 
 def domain_of(address: str) -> str:

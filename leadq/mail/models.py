@@ -3,11 +3,16 @@
 ``OutboundMessage`` is the exactly-once ledger: one row per (campaign step,
 lead), enforced by a unique constraint, with the state machine
 
-    queued -> sending -> sent | failed | skipped | unknown
+    queued -> sending -> sent | test | failed | skipped | unknown
 
 ``sending`` is written and committed *before* the SMTP transaction and ``sent``
 after it, so a worker that dies in between leaves ``sending`` behind; whoever
 finds it later marks it ``unknown`` and never sends it again on its own.
+
+``test`` is a message delivered in test mode (to the test address or the
+outbox folder): it did not reach the lead, so it counts as no contact, uses
+no daily cap, and a campaign whose deliveries were all tests can be launched
+again for real.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-MESSAGE_STATES = ("queued", "sending", "sent", "failed", "skipped", "unknown")
+MESSAGE_STATES = ("queued", "sending", "sent", "test", "failed", "skipped", "unknown")
+#: Delivered in some form: a later step of the sequence follows these.
+DELIVERED_STATES = ("sent", "test")
 
 
 def utcnow() -> datetime:
@@ -76,4 +83,16 @@ class Unsubscribe(SQLModel, table=True):
     lead_id: int | None = Field(default=None, index=True)
     campaign_id: int | None = Field(default=None, index=True)
     method: str = Field(max_length=16)  # one-click | form
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class UnsubscribeToken(SQLModel, table=True):
+    """What an opaque unsubscribe token stands for: the link itself carries only ``token``."""
+
+    __tablename__ = "unsubscribe_token"
+
+    token: str = Field(primary_key=True, max_length=64)
+    email: str = Field(max_length=320)
+    lead_id: int | None = None
+    campaign_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

@@ -14,7 +14,7 @@ from leadq.mail.compose import compose, message_id_for, sender_of, unsubscribe_l
 from leadq.mail.headers import mailbox, parse_sender
 from leadq.mail.templates import TemplateSource, render
 from leadq.mail.testmode import envelope_recipient
-from leadq.mail.tokens import UnsubscribeClaim
+from leadq.mail.tokens import UnsubscribeClaim, issue_token
 from leadq.mail.variables import template_variables
 from leadq.settings import Settings
 
@@ -44,6 +44,7 @@ def build_outreach(
     )
     rendered = render(TemplateSource(step.subject, step.text, step.html), variables)
     claim = UnsubscribeClaim(email=to_email, lead_id=lead.id, campaign_id=campaign.id or 0)
+    token = issue_token(settings, claim, now=now, session=session)
     return compose(
         rendered,
         sender=sender,
@@ -51,6 +52,6 @@ def build_outreach(
         message_id=message_id_for(campaign.id or 0, step.id or 0, lead.id, sender.domain),
         date=now,
         postal_address=settings.postal_address or "",
-        links=unsubscribe_links(settings, claim, sender),
+        links=unsubscribe_links(settings, token, sender),
         reply_to=parse_sender(campaign.reply_to) if campaign.reply_to else None,
     )

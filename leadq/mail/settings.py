@@ -29,7 +29,14 @@ class MailSettings(BaseModel):
     unsubscribe_url: str | None = Field(
         None, description="Public URL of `leadq unsubscribe serve`, e.g. https://studio.example/unsubscribe."
     )
-    unsubscribe_secret: SecretStr | None = Field(None, description="HMAC key that signs unsubscribe tokens.")
+    unsubscribe_secret: SecretStr | None = Field(
+        None, description="Key that derives the opaque unsubscribe token ids (and checked old signed links)."
+    )
+    unsubscribe_accept_legacy_tokens: bool = Field(
+        True,
+        description="Honour links of mail sent before opaque tokens (signed, address inside); "
+        "turn off once that mail is old.",
+    )
     unsubscribe_mailto: str | None = Field(
         None, description="Address for mailto unsubscribes; default unsubscribe@<sender's domain>."
     )

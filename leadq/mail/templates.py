@@ -102,6 +102,8 @@ def render(source: TemplateSource, variables: dict[str, Any]) -> Rendered:
             if source.html is not None
             else text_to_html(text)
         )
-    except TemplateError as exc:
-        raise ValidationFailed(f"template cannot render: {exc}") from None
+    except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
+        # Runtime errors of template code (`{{ lead.name + 1 }}`, a division by
+        # zero) fail the same way for every lead: permanent, not a crash to retry.
+        raise ValidationFailed(f"template cannot render: {type(exc).__name__}: {exc}") from None
     return Rendered(subject=clean_header_text(subject, max_length=200), text=text, html=html)

@@ -5,7 +5,9 @@
   form submits.
 * ``GET`` never unsubscribes anyone: mail scanners and link previewers follow
   every link in a message. It only shows a form that POSTs the same token.
-* A missing, malformed or forged token gets 400 and nothing is written.
+* A missing, malformed, unknown or forged token gets 400 and nothing is written.
+* No page shows the address: whoever holds a link (a forwarded message, a
+  proxy log) learns nothing about the recipient from it.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
 from leadq.db import session_scope
-from leadq.errors import ConfigError, ValidationFailed
-from leadq.mail.tokens import UnsubscribeClaim, read_token
+from leadq.errors import ValidationFailed
+from leadq.mail.tokens import resolve_token, token_secret
 from leadq.mail.unsubscribe import record_unsubscribe
 from leadq.settings import Settings
 
@@ -38,10 +40,8 @@ class UnsubscribeApp:
     def __init__(
         self, settings: Settings, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)
     ) -> None:
-        if settings.unsubscribe_secret is None or not settings.unsubscribe_secret.get_secret_value():
-            raise ConfigError("LEADQ_UNSUBSCRIBE_SECRET is not set: tokens cannot be checked")
+        token_secret(settings)  # ConfigError now rather than a 500 on the first click
         self.settings = settings
-        self.secret = settings.unsubscribe_secret.get_secret_value()
         self.now = now
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -49,30 +49,31 @@ class UnsubscribeApp:
         query = parse_qs(environ.get("QUERY_STRING", ""))
         form = self._form(environ) if method == "POST" else {}
         token = (form.get("t") or query.get("t") or [""])[0]
+        if method not in ("GET", "HEAD", "POST"):
+            return self._respond(
+                start_response, "405 Method Not Allowed", _page("Not allowed", ""), [("Allow", "GET, POST")]
+            )
+        one_click = form.get("List-Unsubscribe") == ["One-Click"]
         try:
-            claim = read_token(token, self.secret)
+            with session_scope(self.settings) as session:
+                claim = resolve_token(token, settings=self.settings, session=session)
+                if method == "POST":
+                    record_unsubscribe(
+                        claim, method="one-click" if one_click else "form", now=self.now(), session=session
+                    )
         except ValidationFailed:
             return self._respond(
                 start_response,
                 "400 Bad Request",
                 _page("Invalid link", "<p>This unsubscribe link is not valid.</p>"),
             )
-        if method == "GET" or method == "HEAD":
-            return self._respond(start_response, "200 OK", self._confirm_form(token, claim))
-        if method != "POST":
+        if method == "POST":
             return self._respond(
-                start_response, "405 Method Not Allowed", _page("Not allowed", ""), [("Allow", "GET, POST")]
+                start_response,
+                "200 OK",
+                _page("Unsubscribed", "<p>This address will not get any more emails from us.</p>"),
             )
-        one_click = form.get("List-Unsubscribe") == ["One-Click"]
-        with session_scope(self.settings) as session:
-            record_unsubscribe(
-                claim, method="one-click" if one_click else "form", now=self.now(), session=session
-            )
-        return self._respond(
-            start_response,
-            "200 OK",
-            _page("Unsubscribed", f"<p>{html.escape(claim.email)} will not get any more emails from us.</p>"),
-        )
+        return self._respond(start_response, "200 OK", self._confirm_form(token))
 
     @staticmethod
     def _form(environ: dict) -> dict[str, list[str]]:
@@ -84,11 +85,11 @@ class UnsubscribeApp:
         return parse_qs(body.decode("utf-8", errors="replace"))
 
     @staticmethod
-    def _confirm_form(token: str, claim: UnsubscribeClaim) -> bytes:
+    def _confirm_form(token: str) -> bytes:
         return _page(
             "Unsubscribe",
             (
-                f"<p>Stop all emails to <b>{html.escape(claim.email)}</b>?</p>"
+                "<p>Stop all emails to this address?</p>"
                 '<form method="post"><input type="hidden" name="t" value="'
                 f'{html.escape(token, quote=True)}"><button type="submit">Unsubscribe</button></form>'
             ),

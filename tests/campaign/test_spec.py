@@ -68,3 +68,34 @@ def test_invalid_toml_is_a_user_error(tmp_path):
     path.write_text("name = ")
     with pytest.raises(UserError, match="not valid TOML"):
         load_campaign(path)
+
+
+@pytest.mark.parametrize(
+    ("where", "line", "message"),
+    [
+        ("step", "delay_days = inf", "steps.0.delay_days: Input should be a finite number"),
+        ("step", "delay_days = nan", "steps.0.delay_days: Input should be a finite number"),
+        ("step", "delay_days = 1e308", "steps.0.delay_days: Input should be less than or equal to 365"),
+        ("step", "delay_days = -1", "steps.0.delay_days: Input should be greater than or equal to 0"),
+        ("top", "daily_cap = 9223372036854775808", "daily_cap: Input should be less than or equal to"),
+        ("top", "window = { start = 9, end = 99 }", "window.end: Input should be less than or equal to 24"),
+        ("audience", "min_audit_score = -inf", "audience.min_audit_score: Input should be a finite number"),
+        ("audience", "max_performance_score = 1e9", "audience.max_performance_score: Input should be less"),
+        ("audience", "not_contacted_days = 99999999999", "audience.not_contacted_days: Input should be less"),
+    ],
+)
+def test_every_number_of_a_campaign_file_is_range_checked_at_load(tmp_path, where, line, message):
+    step = '[[steps]]\ntemplate = "intro.toml"\n'
+    if where == "step":
+        path = write_campaign(tmp_path, steps=step + line + "\n")
+    elif where == "audience":
+        path = write_campaign(tmp_path, steps=line + "\n\n" + step)
+    else:
+        path = write_campaign(tmp_path, steps=step)
+        text = path.read_text()
+        path.write_text(
+            line + "\n" + text.split("\n", 2)[2] if line.startswith("window") else line + "\n" + text
+        )
+    with pytest.raises(UserError, match=message) as raised:
+        load_campaign(path)
+    assert "\n" not in str(raised.value)

@@ -20,7 +20,7 @@ from leadq.mail.limits import acquire_limits
 from leadq.mail.models import OutboundMessage
 from leadq.mail.suppression import add_suppression
 from leadq.mail.testmode import make_transport
-from leadq.mail.tokens import read_token
+from leadq.mail.tokens import resolve_token
 from tests.campaign_factory import add_leads, deliver_now, due_rows, launched_campaign
 from tests.mail_fixtures import mail_settings_for
 
@@ -62,7 +62,8 @@ def test_a_sent_message_carries_one_click_unsubscribe_message_id_and_postal_foot
     mailto, https = [part.strip(" <>") for part in message["List-Unsubscribe"].split(",")]
     assert mailto.startswith("mailto:unsubscribe@studio.example?subject=unsubscribe%20")
     assert https.startswith("https://studio.example/unsubscribe?t=")
-    claim = read_token(https.split("t=", 1)[1], "test-secret-0123456789")
+    with session_scope(mail_settings) as session:
+        claim = resolve_token(https.split("t=", 1)[1], settings=mail_settings, session=session)
     assert claim.email == "owner0@shop0.example"
     assert message["Message-ID"] == _row(mail_settings, row_id).message_id
     assert message["Message-ID"] == "<leadq.c1.s1.l1@studio.example>"
@@ -225,7 +226,7 @@ def test_test_mode_redirects_every_message_to_the_test_address(tmp_path, smtp_se
     )
     setup_broker(settings)
     [row_id] = _queued(settings, tmp_path)
-    assert _send(settings, row_id) == "sent"
+    assert _send(settings, row_id) == "test"  # the lead got nothing: not recorded as sent
     [got] = smtp_server.received
     assert got.rcpt_tos == ["me@studio.example"]
     assert got.message["To"].addresses[0].addr_spec == "me@studio.example"
@@ -237,7 +238,7 @@ def test_test_mode_without_an_address_writes_eml_files_and_contacts_no_server(tm
     )
     setup_broker(settings)
     [row_id] = _queued(settings, tmp_path)
-    assert _send(settings, row_id) == "sent"
+    assert _send(settings, row_id) == "test"
     assert smtp_server.received == []
     [eml] = (tmp_path / "outbox").glob("*.eml")
     assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in eml.read_bytes()

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from leadq.core.broker import setup_broker
 from leadq.db import session_scope
+from leadq.leads.models import Lead
 from leadq.mail.models import OutboundMessage
 from leadq.settings import Settings, get_settings
 from tests.campaign_factory import add_leads, write_campaign
@@ -94,7 +95,7 @@ def test_a_campaign_runs_end_to_end_inline_and_status_counts_it(env, smtp_server
     assert "already exists" in leadq("campaign", "create", str(path)).output
     result = leadq("campaign", "launch", "Plumbers", "--inline")
     assert result.exit_code == 0, result.output
-    assert "4 lead(s) in the audience" in result.output
+    assert "4 lead(s) in the audience" in result.output and "first message goes out" not in result.output
     assert len(smtp_server.received) == 4
     status = json.loads(leadq("campaign", "status", "Plumbers", "--json").output)
     assert [(s["step"], s["audience"], s["sent"]) for s in status["steps"]] == [(1, 4, 4), (2, 0, 0)]
@@ -103,6 +104,25 @@ def test_a_campaign_runs_end_to_end_inline_and_status_counts_it(env, smtp_server
     assert leadq("campaign", "resume", "1", "--inline", "--wait").exit_code == 0
     assert len(smtp_server.received) == 4
     assert "Plumbers (running)" in leadq("campaign", "status", "1").output
+
+
+def test_launch_into_a_closed_sending_window_says_when_the_first_message_goes_out(env, smtp_server, tmp_path):
+    settings = Settings(data_dir=env.data_dir, broker="embedded")
+    first, second = add_leads(settings, 2)
+    assert leadq("campaign", "create", str(write_campaign(tmp_path / "c"))).exit_code == 0
+    # Monday 03:00 UTC: outside 9-17 for a lead in UTC (opens 09:00 UTC) and for
+    # one in Kolkata (08:30 there, opens 03:30 UTC): the earliest opening counts.
+    result = leadq("campaign", "launch", "Plumbers", "--at", "2030-01-07T03:00")
+    said = " ".join(result.output.split())  # Rich wraps long lines
+    assert "the first message goes out at 2030-01-07 09:00 UTC (in 6.0 h)" in said, said
+    with session_scope(settings) as session:
+        session.execute(update(Lead).where(Lead.id == second).values(timezone="Asia/Kolkata"))
+    path = write_campaign(tmp_path / "d", name="Plumbers 2")
+    assert leadq("campaign", "create", str(path)).exit_code == 0
+    result = leadq("campaign", "launch", "Plumbers 2", "--at", "2030-01-07T03:00")
+    said = " ".join(result.output.split())
+    assert "the first message goes out at 2030-01-07 03:30 UTC (in 0.5 h)" in said, said
+    assert smtp_server.received == []
 
 
 def test_launch_refuses_without_a_postal_address(env, monkeypatch, tmp_path):

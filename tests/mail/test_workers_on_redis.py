@@ -62,7 +62,7 @@ def _hand_out(settings: Settings) -> int:
     from leadq.actors.email import send_outbound_email
 
     with session_scope(settings) as session:
-        due = process_due(now=datetime.now(UTC), session=session)
+        due = process_due(now=datetime.now(UTC), session=session).due
     send_many(send_outbound_email, [((row_id,), {}) for row_id in due])
     return len(due)
 
