@@ -4,25 +4,11 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
+from leadq.redact import MASK, mask_url
 from leadq.settings import Settings
 
-MASK = "****"
 _SECRET_NAME = re.compile(r"(password|secret|api_key|token|dsn)$")
-
-
-def mask_url(url: str) -> str:
-    """Hide the password (or lone token) in a URL's userinfo."""
-    parts = urlsplit(url)
-    if parts.password is None and parts.username is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    user = parts.username or ""
-    userinfo = f"{user}:{MASK}" if parts.password is not None else MASK
-    return urlunsplit(parts._replace(netloc=f"{userinfo}@{host}"))
 
 
 def effective_config(settings: Settings) -> dict[str, Any]:
