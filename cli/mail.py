@@ -24,7 +24,7 @@ from leadq.mail.testmode import make_transport, test_mode_note
 from leadq.mail.testsend import build_test_message
 from leadq.settings import get_settings
 
-from .console import err, out, print_json
+from .console import err, out, print_json, safe_text
 
 app = typer.Typer(help="Outreach email: preview, test, inspect and resolve messages.", no_args_is_help=True)
 
@@ -149,10 +149,10 @@ def list_messages(
             str(row.campaign_id),
             str(row.step_number),
             str(row.lead_id),
-            row.to_email,
+            safe_text(row.to_email),
             row.state,
             str(row.sent_at or ""),
-            row.last_error or "",
+            safe_text(row.last_error or ""),
         )
     out.print(table)
 

@@ -33,9 +33,18 @@ runner = CliRunner()
         ("postgresql+psycopg://u:pa/ss@db:5432/leadq", "postgresql+psycopg://u:****@db:5432/leadq"),
         ("redis://:p@ss@127.0.0.1/0", "redis://:****@127.0.0.1/0"),
         ("https://psi.example/run?url=x&key=S3cret", "https://psi.example/run?url=x&key=****"),
-        ("postgresql://db/leadq?password=S3cret&sslmode=require", "postgresql://db/leadq?password=****&sslmode=require"),
-        ("cannot reach Redis at redis://:S3cret@h:1/0 (refused)", "cannot reach Redis at redis://:****@h:1/0 (refused)"),
-        ("https://example.com/@bob and https://a.example/x", "https://example.com/@bob and https://a.example/x"),
+        (
+            "postgresql://db/leadq?password=S3cret&sslmode=require",
+            "postgresql://db/leadq?password=****&sslmode=require",
+        ),
+        (
+            "cannot reach Redis at redis://:S3cret@h:1/0 (refused)",
+            "cannot reach Redis at redis://:****@h:1/0 (refused)",
+        ),
+        (
+            "https://example.com/@bob and https://a.example/x",
+            "https://example.com/@bob and https://a.example/x",
+        ),
         ("sqlite:////var/lib/leadq/leadq.db", "sqlite:////var/lib/leadq/leadq.db"),
         ("redis://[::1:6379/0 is malformed", "redis://[::1:6379/0 is malformed"),
     ],
