@@ -15,12 +15,14 @@ import pytest
 from leadq.cli.app import app
 from typer.testing import CliRunner
 
+from leadq.core import deadletters
 from leadq.core.history import HistoryRecorder, event
 from leadq.db import session_scope
 from leadq.leads.store import upsert_lead
 from leadq.settings import get_settings
 from leadq.sources.base import LeadRecord
 from tests.conftest import FIXTURES
+from tests.core.conftest import wait_until
 
 runner = CliRunner()
 #: Wide enough that no table cell is cut, so the whole value can be checked.
@@ -143,3 +145,33 @@ def test_a_missing_report_file_named_with_markup_is_one_line(env, tmp_path: Path
     assert result.exit_code == 1
     assert_printed_as_text(result.output)
     assert "[/]" in result.stderr
+
+
+@pytest.mark.redis
+def test_dead_letters_and_top_show_a_hostile_error_as_text(
+    redis_settings, redis_broker, start_worker, monkeypatch
+):
+    from leadq.core.enqueue import send
+    from tests.core import sample_actors
+
+    start_worker()
+    job_id = send(sample_actors.broken, HOSTILE)
+    wait_until(lambda: deadletters.list_dead(redis_broker, redis_settings), what="the dead letter")
+    monkeypatch.setenv("LEADQ_REDIS_URL", redis_settings.redis_url)
+    monkeypatch.setenv("LEADQ_NAMESPACE", redis_settings.namespace)
+    monkeypatch.setenv("LEADQ_DATA_DIR", str(redis_settings.data_dir))
+    get_settings.cache_clear()
+    try:
+        wait_until(
+            lambda: "Acme" in runner.invoke(app, ["dead", "show", job_id]).stdout, what="the error in history"
+        )
+        results = [
+            runner.invoke(app, args, env=WIDE) for args in (["dead", "list"], ["dead", "show", job_id])
+        ]
+        results.append(runner.invoke(app, ["top", "--once"], env={"COLUMNS": "200"}))
+    finally:
+        get_settings.cache_clear()
+    for result in results:
+        assert result.exit_code == 0, result.output
+        assert_printed_as_text(result.output)
+        assert "listing Acme [/] [bold]Sons\\x1b[31m" in result.stdout
