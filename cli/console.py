@@ -59,17 +59,20 @@ def styled_state(state: str) -> str:
 #: reorder what follows, "Trojan Source"), and lone surrogates (no terminal encoding).
 _BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 _UNPRINTABLE = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
+_UNPRINTABLE_IN_LINES = re.compile(f"[\x00-\x08\x0b-\x1f{_BEYOND_C0}]")
 #: JSON escapes C0 itself (and its indentation newlines must stay).
 _UNSAFE_IN_JSON = re.compile(f"[{_BEYOND_C0}]")
 
 
-def safe_text(value: object) -> str:
+def safe_text(value: object, *, lines: bool = False) -> str:
     """Scraped or foreign text made safe to put in Rich markup, a table cell or a title.
 
     Pages are hostile: a business name may hold ``[/]`` (Rich raises MarkupError),
     ``[bold]`` (restyles the line), or, via ``&#27;``, a real escape sequence that
     retitles or rewrites the user's terminal. Control characters are shown as
     Python escapes (``\\x1b``) and markup is escaped, so the value prints as it is.
+    ``lines=True`` keeps newlines and tabs, for text meant to span lines (an email body).
     """
-    visible = _UNPRINTABLE.sub(lambda match: repr(match[0])[1:-1], str(value))
+    unprintable = _UNPRINTABLE_IN_LINES if lines else _UNPRINTABLE
+    visible = unprintable.sub(lambda match: repr(match[0])[1:-1], str(value))
     return escape(visible)

@@ -91,9 +91,9 @@ def preview(
         print_json({"headers": headers, "body": body})
         return
     for name, value in headers.items():
-        out.print(f"[bold]{name}:[/] {value}", highlight=False, soft_wrap=True)
+        out.print(f"[bold]{name}:[/] {safe_text(value)}", highlight=False, soft_wrap=True)
     out.print()
-    out.print(body, highlight=False, markup=False, soft_wrap=True)
+    out.print(safe_text(body, lines=True), highlight=False, soft_wrap=True)
 
 
 @app.command("test")

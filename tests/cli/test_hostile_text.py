@@ -175,3 +175,25 @@ def test_dead_letters_and_top_show_a_hostile_error_as_text(
         assert result.exit_code == 0, result.output
         assert_printed_as_text(result.output)
         assert "listing Acme [/] [bold]Sons\\x1b[31m" in result.stdout
+
+
+def test_email_preview_for_a_hostile_lead_prints_headers_and_body_as_text(
+    hostile_lead, monkeypatch, tmp_path
+):
+    from tests.campaign_factory import write_campaign
+
+    for name, value in {
+        "LEADQ_EMAIL_FROM": "Ada at Studio <ada@studio.example>",
+        "LEADQ_POSTAL_ADDRESS": "Studio Ltd, 1 Main St, Springfield",
+        "LEADQ_UNSUBSCRIBE_URL": "https://s.example/u",
+        "LEADQ_UNSUBSCRIBE_SECRET": "cli-secret",
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    write_campaign(tmp_path / "c")
+    template = str(tmp_path / "c" / "intro.toml")
+    result = runner.invoke(app, ["email", "preview", "--template", template, "--lead", str(hostile_lead)])
+    assert result.exit_code == 0, result.output
+    assert_printed_as_text(result.output)
+    assert "Hi Acme [/] [bold]Sons\\x1b[31m red" in result.stdout  # the body keeps its lines
+    assert "Studio Ltd, 1 Main St, Springfield" in result.stdout.splitlines()
