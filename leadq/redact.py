@@ -18,12 +18,13 @@ import re
 MASK = "****"
 
 _SCHEME = re.compile(r"\b[a-z][a-z0-9+.-]{0,30}://", re.I)
-_AUTHORITY = re.compile(r"[^/?#\s]*")
+# Bounded, possessive repeats keep masking linear on long hostile text (Sentry scrubs whole events).
+_AUTHORITY = re.compile(r"[^/?#\s]{0,2048}")
 #: SQLAlchemy's reading: a user without ``:`` or ``/``, then a password up to the first ``@``.
-_SQLALCHEMY_USERINFO = re.compile(r"[^:/\s]*:[^@\s]*@")
+_SQLALCHEMY_USERINFO = re.compile(r"[^:/\s]{0,256}+:[^@\s]{0,256}+@")
 _SECRET_PARAM = re.compile(
-    r"(?P<key>[?&;](?:[\w.-]*(?:pass(?:word|wd)?|secret|token|api[_-]?key|auth|sig|signature|credential)"
-    r"[\w.-]*|key))=(?P<value>[^&#\s]*)",
+    r"(?P<key>[?&;](?:[\w.-]{0,40}(?:pass(?:word|wd)?|secret|token|api[_-]?key|auth|sig|signature|credential)"
+    r"[\w.-]{0,20}|key))=(?P<value>[^&#\s]*)",
     re.I,
 )
 
