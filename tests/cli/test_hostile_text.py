@@ -197,3 +197,30 @@ def test_email_preview_for_a_hostile_lead_prints_headers_and_body_as_text(
     assert_printed_as_text(result.output)
     assert "Hi Acme [/] [bold]Sons\\x1b[31m red" in result.stdout  # the body keeps its lines
     assert "Studio Ltd, 1 Main St, Springfield" in result.stdout.splitlines()
+
+
+def test_scrape_status_prints_a_hostile_query_and_listing_error_as_text(env):
+    from leadq.scrape.models import ScrapeRun
+    from leadq.scrape.runs import bump, create_run
+    from leadq.sources.base import SearchQuery
+
+    with session_scope(env) as session:
+        run = create_run("craigslist", SearchQuery(site="sfbay", query="[/]\x1b]0;q\x07"), session=session)
+        run.job_id = "search-1"
+        bump(run.id, session=session, pages=1, listings=1, errors=1)
+        session.get(ScrapeRun, run.id).state = "searched"
+        run_id = run.id
+    recorder = HistoryRecorder(env)
+    recorder.record_many(
+        [
+            event("search-1", "succeeded", actor="scrape_search", queue="scrape"),
+            event("listing-1", "failed", actor="scrape_listing", queue="scrape", parent_id="search-1"),
+            event("listing-1", "failed", error_type="ParseError", error_message=HOSTILE),
+        ]
+    )
+    recorder.flush()
+    result = runner.invoke(app, ["scrape", "status", str(run_id)], env=WIDE)
+    assert result.exit_code == 0, result.output
+    assert_printed_as_text(result.output)
+    assert "craigslist sfbay [/]\\x1b]0;q\\x07" in result.stdout
+    assert "ParseError: Acme [/] [bold]Sons\\x1b[31m" in result.stderr
