@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 from leadq import __version__
 from leadq.errors import LeadqError
+from leadq.redact import mask_url
 from leadq.settings import get_settings
 
 from . import (
@@ -33,7 +34,7 @@ from . import (
     unsubscribe,
     worker,
 )
-from .console import err
+from .console import err, safe_text
 
 
 class LeadqGroup(TyperGroup):
@@ -43,12 +44,12 @@ class LeadqGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except LeadqError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {safe_text(mask_url(str(exc)))}", highlight=False, soft_wrap=True)
             raise typer.Exit(code=1) from None
         except redis.exceptions.ConnectionError as exc:
-            url = get_settings().redis_url or "redis://127.0.0.1:6379/0"
+            url = safe_text(mask_url(get_settings().redis_url or "redis://127.0.0.1:6379/0"))
             err.print(
-                f"[bold red]error:[/] cannot reach Redis at {url} ({exc}). Start it "
+                f"[bold red]error:[/] cannot reach Redis at {url} ({safe_text(exc)}). Start it "
                 "(`sudo apt-get install redis-server` or `redis-server --daemonize yes`), "
                 "set LEADQ_REDIS_URL, or run with --inline.",
                 highlight=False,

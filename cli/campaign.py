@@ -36,7 +36,7 @@ from leadq.db import session_scope
 from leadq.errors import UserError
 from leadq.settings import get_settings
 
-from .console import err, out, print_json
+from .console import err, out, print_json, safe_text
 from .mail import announce_test_mode
 
 app = typer.Typer(help="Outreach campaigns: an audience and a sequence of email steps.", no_args_is_help=True)
@@ -127,7 +127,7 @@ def list_(json_: Json = False) -> None:
         return
     table = Table("id", "name", "state", "launch at", title="campaigns")
     for c in campaigns:
-        table.add_row(str(c.id), c.name, c.state, str(c.launch_at or "")[:19])
+        table.add_row(str(c.id), safe_text(c.name), c.state, str(c.launch_at or "")[:19])
     out.print(table)
 
 
@@ -153,10 +153,12 @@ def show(ref: Ref, json_: Json = False) -> None:
         return
     for key, value in data.items():
         if key != "steps":
-            out.print(f"[bold]{key}:[/] {value}", highlight=False)
+            out.print(f"[bold]{key}:[/] {safe_text(value)}", highlight=False)
     table = Table("step", "template", "delay (days)", "subject")
     for s in data["steps"]:
-        table.add_row(str(s["number"]), s["template"], f"{s['delay_days']:g}", s["subject"])
+        table.add_row(
+            str(s["number"]), safe_text(s["template"]), f"{s['delay_days']:g}", safe_text(s["subject"])
+        )
     out.print(table)
 
 
@@ -244,7 +246,7 @@ def status(ref: Ref, json_: Json = False) -> None:
         print_json({"campaign": campaign.name, "state": campaign.state, "steps": rows})
         return
     columns = ("audience", "queued", "sent", "test", "failed", "skipped", "unsubscribed", "unknown")
-    table = Table("step", "template", *columns, title=f"{campaign.name} ({campaign.state})")
+    table = Table("step", "template", *columns, title=f"{safe_text(campaign.name)} ({campaign.state})")
     for row in rows:
-        table.add_row(str(row["step"]), row["template"], *(str(row[c]) for c in columns))
+        table.add_row(str(row["step"]), safe_text(row["template"]), *(str(row[c]) for c in columns))
     out.print(table)

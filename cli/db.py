@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from leadq import db
-from leadq.config_view import mask_url
+from leadq.redact import mask_url
 from leadq.settings import get_settings
 
 from .console import out

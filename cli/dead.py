@@ -13,7 +13,7 @@ from leadq.durations import parse_duration
 from leadq.errors import UserError
 from leadq.settings import get_settings
 
-from .console import fmt_time, out, print_json
+from .console import fmt_time, out, print_json, safe_text
 from .runtime import open_redis_broker
 
 app = typer.Typer(help="Inspect, requeue and purge dead letters (needs Redis).", no_args_is_help=True)
@@ -43,7 +43,8 @@ def list_(
         table.add_column(column)
     for d in letters:
         error = f"{d.error_type}: {d.error_message}" if d.error_type else ""
-        table.add_row(d.job_id, d.queue, d.actor, _args(d), str(d.attempts), error, fmt_time(d.failed_at))
+        cells = (d.job_id, d.queue, d.actor, _args(d), d.attempts, error, fmt_time(d.failed_at))
+        table.add_row(*(safe_text(cell) for cell in cells))
     out.print(table)
 
 
@@ -59,7 +60,7 @@ def show(
         return
     for key, value in letter.asdict().items():
         shown = fmt_time(value) if key == "failed_at" else value
-        out.print(f"[bold]{key}[/]: {shown}", highlight=False)
+        out.print(f"[bold]{key}[/]: {safe_text(shown)}", highlight=False)
 
 
 @app.command("requeue")

@@ -13,7 +13,7 @@ from leadq.core.models import STATES, Job
 from leadq.durations import parse_duration
 from leadq.settings import get_settings
 
-from .console import fmt_time, out, print_json, styled_state
+from .console import fmt_time, out, print_json, safe_text, styled_state
 from .progress import wait_with_progress
 from .runtime import open_redis_broker
 
@@ -48,14 +48,14 @@ def list_(
         duration = f"{j.duration_ms:.0f} ms" if j.duration_ms is not None else ""
         error = f"{j.error_type}: {j.error_message}" if j.error_type else ""
         table.add_row(
-            j.id,
-            j.actor,
-            j.queue,
+            safe_text(j.id),
+            safe_text(j.actor),
+            safe_text(j.queue),
             styled_state(j.state),
             str(j.attempt),
             fmt_time(j.enqueued_at),
             duration,
-            error,
+            safe_text(error),
         )
     out.print(table)
 
@@ -69,13 +69,14 @@ def status(job_id: JobId, json_: JsonOption = False) -> None:
     if json_:
         print_json({**_job_dict(job), "events": [e.model_dump(exclude={"id", "job_id"}) for e in events]})
         return
-    out.print(f"[bold]{job.id}[/] {job.actor}({job.args_summary}) on {job.queue}: {styled_state(job.state)}")
+    call = safe_text(f"{job.actor}({job.args_summary}) on {job.queue}")
+    out.print(f"[bold]{safe_text(job.id)}[/] {call}: {styled_state(job.state)}")
     if job.error_type:
-        out.print(f"last error: {job.error_type}: {job.error_message}", highlight=False)
+        out.print(f"last error: {safe_text(f'{job.error_type}: {job.error_message}')}", highlight=False)
     table = Table("at", "state", "attempt", "error")
     for e in events:
         error = f"{e.error_type}: {e.error_message}" if e.error_type else ""
-        table.add_row(fmt_time(e.at), styled_state(e.state), str(e.attempt), error)
+        table.add_row(fmt_time(e.at), styled_state(e.state), str(e.attempt), safe_text(error))
     out.print(table)
 
 

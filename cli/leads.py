@@ -18,7 +18,7 @@ from leadq.leads.models import Lead, utcnow
 from leadq.leads.store import LeadFilter, iter_leads, lead_sources, list_leads
 from leadq.settings import get_settings
 
-from .console import out, print_json
+from .console import out, print_json, safe_text
 
 app = typer.Typer(help="Inspect and export leads.", no_args_is_help=True)
 
@@ -72,12 +72,10 @@ def list_(
     for lead in leads:
         table.add_row(
             str(lead.id),
-            lead.name or "",
-            lead.phone or "",
-            lead.email or "",
-            lead.website_domain or "",
-            lead.city or "",
-            lead.source,
+            *(
+                safe_text(value or "")
+                for value in (lead.name, lead.phone, lead.email, lead.website_domain, lead.city, lead.source)
+            ),
         )
     out.print(table)
     out.print(f"{len(leads)} lead(s)")
@@ -101,12 +99,10 @@ def show(
         return
     for key, value in data.items():
         if key != "sources" and value not in (None, [], {}):
-            out.print(f"[bold]{key}[/]: {value}", highlight=False)
+            out.print(f"[bold]{key}[/]: {safe_text(value)}", highlight=False)
     for ref in refs:
-        out.print(
-            f"[bold]source[/]: {ref.source} {ref.external_id} {ref.url or ''} ({ref.scraped_at:%Y-%m-%d})",
-            highlight=False,
-        )
+        seen = safe_text(f"{ref.source} {ref.external_id} {ref.url or ''}")
+        out.print(f"[bold]source[/]: {seen} ({ref.scraped_at:%Y-%m-%d})", highlight=False)
 
 
 @app.command("export")
@@ -142,4 +138,4 @@ def export(
             else:
                 handle.write(json.dumps(row, default=str, ensure_ascii=False) + "\n")
             count += 1
-    out.print(f"wrote {count} lead(s) to {out_path}", highlight=False)
+    out.print(f"wrote {count} lead(s) to {safe_text(out_path)}", highlight=False)

@@ -25,7 +25,7 @@ from leadq.mail.testsend import build_test_message
 from leadq.mail.variables import SAMPLE_LEAD
 from leadq.settings import get_settings
 
-from .console import err, out, print_json
+from .console import err, out, print_json, safe_text
 
 app = typer.Typer(help="Outreach email: preview, test, inspect and resolve messages.", no_args_is_help=True)
 
@@ -80,9 +80,9 @@ def preview(
         print_json({"headers": headers, "body": body})
         return
     for name, value in headers.items():
-        out.print(f"[bold]{name}:[/] {value}", highlight=False, soft_wrap=True)
+        out.print(f"[bold]{name}:[/] {safe_text(value)}", highlight=False, soft_wrap=True)
     out.print()
-    out.print(body, highlight=False, markup=False, soft_wrap=True)
+    out.print(safe_text(body, lines=True), highlight=False, soft_wrap=True)
 
 
 @app.command("test")
@@ -139,10 +139,10 @@ def list_messages(
             str(row.campaign_id),
             str(row.step_number),
             str(row.lead_id),
-            row.to_email,
+            safe_text(row.to_email),
             row.state,
             str(row.sent_at or ""),
-            row.last_error or "",
+            safe_text(row.last_error or ""),
         )
     out.print(table)
 

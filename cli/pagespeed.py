@@ -19,7 +19,7 @@ from leadq.pagespeed.service import audit_and_store, resolve_target
 from leadq.pagespeed.store import audited_since
 from leadq.settings import get_settings
 
-from .console import out, print_json
+from .console import out, print_json, safe_text
 from .pagespeed_view import render_record
 
 
@@ -213,6 +213,5 @@ def finish(settings, ids: list[str], *, inline: bool) -> None:
     jobs = roots + [child for root in roots for child in list_jobs(settings, parent_id=root.id, limit=None)]
     for job in jobs:
         if job.state != "succeeded":
-            out.print(
-                f"  [red]{job.id}[/] {job.actor}: {job.error_type}: {job.error_message}", highlight=False
-            )
+            failure = safe_text(f"{job.actor}: {job.error_type}: {job.error_message}")
+            out.print(f"  [red]{job.id}[/] {failure}", highlight=False)

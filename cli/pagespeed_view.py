@@ -10,6 +10,8 @@ from rich.text import Text
 from leadq.pagespeed.record import AuditRecord
 from leadq.pagespeed.summary import problems, verdicts
 
+from .console import safe_text
+
 _RATING_STYLE = {"good": "green", "needs-improvement": "yellow", "poor": "red", "unknown": "dim"}
 
 
@@ -24,7 +26,7 @@ def score_text(score: int | None) -> Text:
 def render_record(record: AuditRecord) -> Panel:
     scores = Table.grid(padding=(0, 2))
     for name, value in record.categories.items():
-        scores.add_row(name, score_text(value))
+        scores.add_row(safe_text(name), score_text(value))
     metrics = Table("metric", "lab value", "verdict", box=None, pad_edge=False)
     for verdict in verdicts(record):
         estimate = " (est.)" if verdict.key in record.estimated else ""
@@ -37,12 +39,14 @@ def render_record(record: AuditRecord) -> Panel:
     if record.field:
         field = Table("field (real users, 75th pct.)", "value", "category", box=None, pad_edge=False)
         for key, metric in record.field["metrics"].items():
-            field.add_row(key, str(metric["percentile"]), metric["category"] or "")
+            field.add_row(
+                safe_text(key), safe_text(metric["percentile"]), safe_text(metric["category"] or "")
+            )
         parts += [Text(""), field]
     said = problems(record)
     parts += [Text(""), Text("Problems to mention" if said else "No major problems found.", style="bold")]
-    parts += [Text(f"• {sentence}") for sentence in said]
-    title = f"{record.final_url or record.url} — {record.strategy}, {record.engine} engine"
+    parts += [f"• {safe_text(sentence)}" for sentence in said]
+    title = f"{safe_text(record.final_url or record.url)} — {record.strategy}, {record.engine} engine"
     return Panel(Group(*parts), title=title, title_align="left")
 
 
@@ -53,7 +57,7 @@ def audits_table(rows: list[tuple[int | None, AuditRecord, str]]) -> Table:
         marks = {v.key: v for v in verdicts(record)}
         table.add_row(
             str(lead_id or ""),
-            record.final_url or record.url,
+            safe_text(record.final_url or record.url),
             record.strategy,
             record.engine,
             score_text(record.performance_score),

@@ -8,6 +8,7 @@ import redis
 from leadq.core.broker import setup_broker
 from leadq.core.queues import require_redis
 from leadq.errors import BrokerUnavailable
+from leadq.redact import mask_url
 from leadq.settings import Settings, get_settings
 
 
@@ -31,6 +32,6 @@ def ping(broker, settings: Settings) -> None:
         broker.client.ping()
     except redis.exceptions.RedisError as exc:
         raise BrokerUnavailable(
-            f"cannot reach Redis at {settings.redis_url} ({exc}). Start it (`sudo apt-get install "
+            f"cannot reach Redis at {mask_url(settings.redis_url)} ({exc}). Start it (`sudo apt-get install "
             "redis-server` or `redis-server --daemonize yes`), fix LEADQ_REDIS_URL, or use --inline."
         ) from None

@@ -29,7 +29,7 @@ from leadq.sources.base import Listing, SearchQuery, Source
 from leadq.sources.craigslist import CraigslistSource
 from leadq.sources.declarative import load_spec_file
 
-from .console import err, out, print_json
+from .console import err, out, print_json, safe_text
 
 app = typer.Typer(
     help="Scrape listings into leads (Craigslist, Yellow Pages, Google Maps, TOML-described sites)."
@@ -182,7 +182,7 @@ def _report(progress: ScrapeProgress, url: str, as_json: bool) -> None:
     if as_json:
         print_json(progress.as_dict())
     else:
-        table = Table(title=f"scrape run {progress.run_id}: {url}")
+        table = Table(title=f"scrape run {progress.run_id}: {safe_text(url)}")
         for name in SUMMARY_COLUMNS:
             table.add_column(name, justify="right")
         table.add_row(*(str(getattr(progress, name)) for name in SUMMARY_COLUMNS))
@@ -190,7 +190,7 @@ def _report(progress: ScrapeProgress, url: str, as_json: bool) -> None:
         if progress.errors:
             err.print(f"{progress.errors} listing(s) failed and were skipped, e.g.:", highlight=False)
             for sample in progress.error_samples:
-                err.print(f"  {sample}", highlight=False, soft_wrap=True)
+                err.print(f"  {safe_text(sample)}", highlight=False, soft_wrap=True)
     if progress.state == "blocked":
         raise UserError(f"{progress.message}; the search job retries later (run a worker to let it)")
     if progress.state == "failed":
@@ -266,7 +266,7 @@ def parse(
         for row in data:
             table.add_row(
                 *(
-                    str(row.get(key) if row.get(key) is not None else "")
+                    safe_text(row.get(key) if row.get(key) is not None else "")
                     for key in ("external_id", "title", "price", "location", "url")
                 )
             )
@@ -274,7 +274,7 @@ def parse(
         out.print(f"{len(data)} listing(s)")
     else:
         for key, value in data.items():
-            out.print(f"[bold]{key}[/]: {value!r}", highlight=False)
+            out.print(f"[bold]{key}[/]: {safe_text(repr(value))}", highlight=False)
 
 
 def parse_page(src: Source, page: str, html: str, url: str) -> Any:

@@ -21,11 +21,10 @@ from rich.console import Group
 from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
-from rich.text import Text
 
 from leadq.ops.top_snapshot import WINDOWS, Snapshot, collect_snapshot
 
-from .console import out, print_json
+from .console import out, print_json, safe_text
 from .runtime import open_redis_broker
 
 
@@ -66,7 +65,7 @@ def render_frame(snapshot: Snapshot) -> Group:
         )
     errors = Table("at", "actor", "job", "state", "error", title="last errors", title_justify="left")
     for e in snapshot.errors:
-        errors.add_row(_clock(e.at), e.actor, e.job_id[:12], e.state, Text(e.error[:120]))
+        errors.add_row(_clock(e.at), safe_text(e.actor), e.job_id[:12], e.state, safe_text(e.error[:120]))
     health = snapshot.health
     if health is None:
         health_line = "health: no check yet (the scheduler runs health_check every minute)"

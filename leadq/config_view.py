@@ -4,36 +4,28 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
+from leadq.redact import MASK, mask_url
 from leadq.settings import Settings
+from leadq.settings_doc import env_name, sections
 
-MASK = "****"
 _SECRET_NAME = re.compile(r"(password|secret|api_key|token|dsn)$")
 
 
-def mask_url(url: str) -> str:
-    """Hide the password (or lone token) in a URL's userinfo."""
-    parts = urlsplit(url)
-    if parts.password is None and parts.username is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    user = parts.username or ""
-    userinfo = f"{user}:{MASK}" if parts.password is not None else MASK
-    return urlunsplit(parts._replace(netloc=f"{userinfo}@{host}"))
-
-
-def effective_config(settings: Settings) -> dict[str, Any]:
-    """Every setting by name; secrets become ``****`` and URL passwords are masked."""
-    shown: dict[str, Any] = {}
-    for name, value in settings.model_dump(mode="json").items():
-        if value is not None and _SECRET_NAME.search(name):
-            value = MASK
-        elif isinstance(value, str) and "://" in value:
-            value = mask_url(value)
-        shown[name] = value
-    shown["database_url"] = mask_url(settings.effective_database_url)
-    shown["broker"] = "redis" if settings.uses_redis else "embedded"
+def effective_config(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Every setting by name, in the reference's order: its variable, the value in
+    effect (secrets and URL passwords masked) and its description."""
+    values = settings.model_dump(mode="json")
+    values["database_url"] = settings.effective_database_url
+    values["broker"] = "redis" if settings.uses_redis else "embedded"
+    shown: dict[str, dict[str, Any]] = {}
+    for _, _, names in sections():
+        for name in names:
+            value = values[name]
+            if value is not None and _SECRET_NAME.search(name):
+                value = MASK
+            elif isinstance(value, str) and "://" in value:
+                value = mask_url(value)
+            description = Settings.model_fields[name].description
+            shown[name] = {"env": env_name(name), "value": value, "description": description}
     return shown

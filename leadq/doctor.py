@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 import redis
 
 from leadq import db
-from leadq.config_view import mask_url
+from leadq.redact import mask_url
 from leadq.settings import Settings
 
 

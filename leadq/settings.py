@@ -25,6 +25,7 @@ QUEUES = ("scrape", "pagespeed", "email", "campaign", "ai", "demo", "maintenance
 
 
 def default_data_dir() -> Path:
+    """The platform's user data directory (``~/.local/share/leadq`` on Linux)."""
     return Path(user_data_dir("leadq", appauthor=False))
 
 
@@ -58,9 +59,9 @@ class CoreSettings(BaseModel):
         default_factory=list, description="Extra modules with your own actors, imported by every worker."
     )
     sentry_dsn: str | None = Field(None, description="Sentry DSN; errors are reported when set.")
-    log_level: str = "INFO"
-    worker_processes: int = 2
-    worker_threads: int = 8
+    log_level: str = Field("INFO", description="Lowest level logged: DEBUG, INFO, WARNING, ERROR, CRITICAL.")
+    worker_processes: int = Field(2, description="Worker processes `leadq worker` starts (--processes).")
+    worker_threads: int = Field(8, description="Threads per worker process (--threads).")
     worker_max_messages: int = Field(
         0, description="A worker process exits gracefully and is replaced after this many jobs (0: never)."
     )
@@ -77,10 +78,18 @@ class CoreSettings(BaseModel):
         "leadq/0.1 (+https://example.invalid/leadq; lead research bot)",
         description="User-Agent sent to every site leadq fetches.",
     )
-    http_connect_timeout: float = 10.0
-    http_read_timeout: float = 30.0
-    chromium_path: str = "/usr/bin/chromium"
-    chromedriver_path: str = "/usr/bin/chromedriver"
+    http_connect_timeout: float = Field(
+        10.0, description="Seconds to wait for a connection to a site or API."
+    )
+    http_read_timeout: float = Field(30.0, description="Seconds to wait for a site's response between bytes.")
+    chromium_path: str = Field(
+        "/usr/bin/chromium",
+        description="Chromium binary for Google Maps and local audits (Debian package chromium).",
+    )
+    chromedriver_path: str = Field(
+        "/usr/bin/chromedriver",
+        description="chromedriver binary matching Chromium (Debian: chromium-driver).",
+    )
 
 
 class Settings(

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from dramatiq.middleware import CurrentMessage
 
+from leadq.redact import mask_url
 from leadq.settings import Settings
 
 
@@ -28,6 +29,18 @@ class JobContextFilter(logging.Filter):
             message.options.get("attempt", message.options.get("retries", 0) + 1) if message else None
         )
         record.job = f" [{record.actor} {record.job_id} #{record.attempt}]" if message else ""
+        return True
+
+
+class RedactFilter(logging.Filter):
+    """Masks URL passwords in every record, its message and its traceback (journald keeps them)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = mask_url(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_url(record.exc_text)
         return True
 
 
@@ -51,7 +64,7 @@ class JsonFormatter(logging.Formatter):
             "worker": self.label,
         }
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
@@ -62,6 +75,7 @@ def configure_logging(settings: Settings, *, label: str | None = None, stream=No
     """
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(JobContextFilter())
+    handler.addFilter(RedactFilter())
     if settings.log_format == "json":
         handler.setFormatter(JsonFormatter(label))
     else:

@@ -22,6 +22,7 @@ from dramatiq.middleware import CurrentMessage
 from sentry_sdk.integrations.dramatiq import DramatiqIntegration
 
 from leadq import __version__
+from leadq.redact import mask_url
 from leadq.settings import Settings
 
 FILTERED = "[Filtered]"
@@ -29,9 +30,6 @@ FILTERED = "[Filtered]"
 SECRET_KEY = re.compile(r"pass(word|wd)?|secret|token|api[_-]?key|dsn|auth|cookie|session|credential", re.I)
 #: Bounded local part: linear time on long words without an "@".
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@(?:[\w-]{1,63}\.){1,8}[A-Za-z]{2,24}\b")
-URL_PASSWORD = re.compile(
-    r"(?P<scheme>[a-z][a-z0-9+.-]{0,20}://)(?P<user>[^\s:/@]{0,64}):[^\s/@]{1,256}@", re.I
-)
 SECRET_ASSIGNMENT = re.compile(
     rf"(?P<key>\b\w{{0,40}}(?:{SECRET_KEY.pattern})\w{{0,20}}\s*[=:]\s*)[^\s,;&]+", re.I
 )
@@ -41,7 +39,7 @@ PHONE_REGION = "US"
 
 def scrub_text(text: str) -> str:
     """Replace emails, phone numbers, URL passwords and ``key=secret`` pairs in free text."""
-    text = URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{FILTERED}@", text)
+    text = mask_url(text)
     text = SECRET_ASSIGNMENT.sub(lambda m: f"{m['key']}{FILTERED}", text)
     text = EMAIL.sub("[email]", text)
     for match in reversed(list(phonenumbers.PhoneNumberMatcher(text, PHONE_REGION))):

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 
 class PageSpeedSettings(BaseModel):
-    """Mixed into ``leadq.settings.Settings`` (env names ``LEADQ_<FIELD>``)."""
+    """Which engine audits a site, the PSI endpoint and key, and the local browser's limits."""
 
     pagespeed_engine: Literal["auto", "psi", "local", "lighthouse"] = Field(
         "auto", description="auto: PSI when an API key is set, else the local Chromium engine."

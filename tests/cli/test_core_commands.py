@@ -36,9 +36,9 @@ def test_config_show_masks_secrets(env):
     result = runner.invoke(app, ["config", "show", "--json"])
     assert result.exit_code == 0
     shown = json.loads(result.stdout)
-    assert shown["redis_url"] == "redis://:****@127.0.0.1:6379/0"
-    assert shown["database_url"] == "postgresql://leadq:****@db/leadq"
-    assert shown["sentry_dsn"] == "****"
+    assert shown["redis_url"]["value"] == "redis://:****@127.0.0.1:6379/0"
+    assert shown["database_url"]["value"] == "postgresql://leadq:****@db/leadq"
+    assert shown["sentry_dsn"]["value"] == "****"
     assert "hunter2" not in result.stdout and "s3cret" not in result.stdout
 
 

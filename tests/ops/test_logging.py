@@ -53,3 +53,18 @@ def test_text_logs_name_the_job_in_brackets(settings):
     configure_logging(settings, stream=stream)
     logging.getLogger("leadq.test").warning("plain")
     assert stream.getvalue().rstrip().endswith("WARNING leadq.test: plain")
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_log_lines_and_tracebacks_never_carry_a_url_password(settings, log_format):
+    stream = io.StringIO()
+    configure_logging(settings.model_copy(update={"log_format": log_format}), stream=stream)
+    url = "redis://:S3cretPlanted@10.0.0.7:6379/0"
+    logging.getLogger("leadq.test").warning("connecting to %s", url)
+    try:
+        raise ConnectionError(f"lost {url}")
+    except ConnectionError:
+        logging.getLogger("leadq.test").exception("consumer failed")
+    written = stream.getvalue()
+    assert "S3cretPlanted" not in written
+    assert written.count("redis://:****@10.0.0.7:6379/0") == 2

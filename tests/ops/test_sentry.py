@@ -43,8 +43,8 @@ def captured(settings):
     [
         ("mail jane.doe+leads@acme-plumbing.com today", "mail [email] today"),
         ("call (415) 555-0134 or +44 20 7946 0958", "call [phone] or [phone]"),
-        ("redis://:hunter2@127.0.0.1:6379/0 down", "redis://:[Filtered]@127.0.0.1:6379/0 down"),
-        ("postgresql://leadq:s3cret@db/leadq", "postgresql://leadq:[Filtered]@db/leadq"),
+        ("redis://:hunter2@127.0.0.1:6379/0 down", "redis://:****@127.0.0.1:6379/0 down"),
+        ("postgresql://leadq:s3cret@db/leadq", "postgresql://leadq:****@db/leadq"),
         ("api_key=sk-123abc, smtp_password: pw!", "api_key=[Filtered], smtp_password: [Filtered]"),
         (
             "job 1795274340 at 2026-11-21 15:22:03 (leadq@0.1.0)",
