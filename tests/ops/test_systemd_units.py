@@ -7,14 +7,16 @@ import configparser
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
 
+import psutil
 import pytest
 
 from .systemd_root import REPO, UNITS, make_root, verify
-from .unit_sandbox import filter_of, sandboxed, security_exposure
+from .unit_sandbox import filter_of, sandboxed, security_exposure, traced, writes_outside, written_paths
 
 WORKER_INSTANCE = r"leadq-worker@scrape\x2cpagespeed.service"
 
@@ -132,6 +134,19 @@ def run_sandboxed(filter_file, code: str, **env: str) -> subprocess.CompletedPro
     )
 
 
+@pytest.fixture
+def state_dir(tmp_path):
+    """Stands in for /var/lib/leadq: HOME, working directory and the only writable path."""
+    path = tmp_path / "state"
+    path.mkdir()
+    return path
+
+
+def unit_env(state_dir) -> dict[str, str]:
+    # The installed venv is byte-compiled by pip; here only the bytecode cache would be written.
+    return {"HOME": str(state_dir), "TMPDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"}
+
+
 def test_the_worker_sandbox_really_refuses_what_the_unit_forbids(worker_filter):
     # ptrace (@debug), an AF_PACKET socket and a new user namespace: all refused inside.
     done = run_sandboxed(
@@ -153,7 +168,7 @@ def test_the_worker_sandbox_really_refuses_what_the_unit_forbids(worker_filter):
 
 @pytest.mark.chromium
 @pytest.mark.slow
-def test_chromium_loads_a_page_inside_the_worker_units_sandbox(worker_filter, tmp_path):
+def test_chromium_loads_a_page_inside_the_worker_units_sandbox(worker_filter, tmp_path, state_dir):
     # What leadq's scrapers and audits do: leadq.browser's Chromium (via chromedriver)
     # renders a page from a local server, under the worker unit's system-call filter.
     site = tmp_path / "site"
@@ -161,57 +176,83 @@ def test_chromium_loads_a_page_inside_the_worker_units_sandbox(worker_filter, tm
     (site / "index.html").write_text(
         "<title>inside the sandbox</title><script>document.title += '!'</script>"
     )
-    done = run_sandboxed(
-        worker_filter,
-        f"""
+    trace = tmp_path / "trace"
+    done = subprocess.run(
+        traced(
+            trace,
+            sandboxed(
+                worker_filter,
+                sys.executable,
+                "-c",
+                textwrap.dedent(f"""
         import functools, http.server, threading
         from leadq.browser import Chromium
         from leadq.settings import Settings
         handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory={str(site)!r})
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        browser = Chromium(Settings(broker="embedded", data_dir={str(tmp_path / "data")!r}))
+        browser = Chromium(Settings(broker="embedded", data_dir={str(state_dir)!r}))
         try:
             browser.driver.get(f"http://127.0.0.1:{{server.server_port}}/")
             print(browser.driver.title)
         finally:
             browser.close()
-        """,
-        HOME=str(tmp_path / "home"),
+        """),
+            ),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=state_dir,
+        env={**os.environ, "PYTHONPATH": str(REPO), **unit_env(state_dir)},
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().splitlines()[-1] == "inside the sandbox!"
+    # ProtectSystem=strict: nothing written outside /var/lib/leadq, /tmp, /dev and /proc.
+    assert writes_outside(written_paths(trace, state_dir), [state_dir]) == []
 
 
 @pytest.mark.redis
 @pytest.mark.slow
-def test_a_leadq_worker_runs_jobs_inside_the_worker_units_sandbox(worker_filter, redis_settings, tmp_path):
+def test_a_leadq_worker_runs_jobs_inside_the_worker_units_sandbox(
+    worker_filter, redis_settings, tmp_path, state_dir
+):
     # The supervisor, its spawned processes (multiprocessing, semaphores), Redis and SQLite.
     from leadq.core.broker import setup_broker
     from leadq.core.enqueue import send
     from tests.core import sample_actors
     from tests.core.conftest import runs, wait_until, worker_env
 
-    redis_settings.data_dir.mkdir(parents=True)
-    setup_broker(redis_settings)
+    settings = redis_settings.model_copy(update={"data_dir": state_dir})
+    setup_broker(settings)
     log = tmp_path / "worker.log"
+    trace = tmp_path / "trace"
     worker = subprocess.Popen(
-        sandboxed(worker_filter, sys.executable, "-m", "leadq", "worker", "--processes", "1"),
-        env=worker_env(redis_settings),
+        traced(trace, sandboxed(worker_filter, sys.executable, "-m", "leadq", "worker", "--processes", "1")),
+        env={**worker_env(settings), **unit_env(state_dir)},
+        cwd=state_dir,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     try:
         send(sample_actors.record, "sandboxed")
-        wait_until(lambda: runs(redis_settings) == ["sandboxed"], timeout=60, what="the job to run")
+        wait_until(lambda: runs(settings) == ["sandboxed"], timeout=90, what="the job to run")
     finally:
-        worker.terminate()
-        worker.wait(30)
+        # SIGTERM to the supervisor, strace's child; strace then exits with its status.
+        for supervisor in psutil.Process(worker.pid).children():
+            supervisor.terminate()
+        try:
+            worker.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            raise
     output = log.read_text()
     assert worker.returncode == 0, output[-3000:]
     # What a refused system call looks like from Python.
     assert "PermissionError" not in output and "Operation not permitted" not in output, output[-3000:]
+    # ProtectSystem=strict: the job history (SQLite) and everything else stay in the data dir.
+    assert writes_outside(written_paths(trace, state_dir), [state_dir]) == []
 
 
 def test_the_worker_unit_runs_the_instance_queue_group_and_outwaits_the_longest_job(settings):

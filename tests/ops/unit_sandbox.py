@@ -96,3 +96,53 @@ def sandboxed(filter_file: Path, *command: str) -> list[str]:
     if missing:
         pytest.skip(f"{missing} not installed (scripts/test installs it)")
     return [DEBIAN_PYTHON, str(SECCOMP_EXEC), str(filter_file), *command]
+
+
+#: The system calls that create, change or remove a path.
+WRITE_CALLS = (
+    "open,openat,creat,mkdir,mkdirat,rename,renameat,renameat2,unlink,unlinkat,"
+    "link,linkat,symlink,symlinkat,truncate"
+)
+#: ``call(AT_FDCWD, "path", ...) = result`` or ``call("path", ...) = result``; calls on
+#: another directory fd are left out (their path cannot be known from the line).
+_TRACED = re.compile(r'^(\w+)\((AT_FDCWD, )?"([^"]*)"(.*)\) += (-?\d+)')
+
+
+def traced(trace_dir: Path, command: list[str]) -> list[str]:
+    """``command`` under strace, one log per thread in ``trace_dir`` (no interleaved lines)."""
+    if shutil.which("strace") is None:
+        if os.environ.get("CI"):
+            pytest.fail("strace is required under CI (scripts/test installs it)")
+        pytest.skip("strace not installed (scripts/test installs it)")
+    trace_dir.mkdir()
+    return ["strace", "-ff", "-qq", "-o", str(trace_dir / "t"), "-e", f"trace={WRITE_CALLS}", *command]
+
+
+def written_paths(trace_dir: Path, cwd: Path) -> set[str]:
+    """Every path a successful call of the trace created, opened for writing or removed."""
+    paths = set()
+    for log in trace_dir.iterdir():
+        for line in log.read_text(errors="replace").splitlines():
+            match = _TRACED.match(line)
+            if not match or match.group(5).startswith("-"):
+                continue
+            call, at_cwd, path, rest = match.group(1), match.group(2), match.group(3), match.group(4)
+            if call in ("open", "openat") and not re.search(r"O_WRONLY|O_RDWR|O_CREAT|O_TRUNC", rest):
+                continue
+            if call.endswith("at") and not at_cwd and not path.startswith("/"):
+                continue
+            paths.add(os.path.normpath(os.path.join(cwd, path)))
+    return paths
+
+
+def writes_outside(paths: set[str], writable: list[Path]) -> list[str]:
+    """Paths the unit would refuse: ProtectSystem=strict leaves only ``writable``,
+    /tmp and /var/tmp (PrivateTmp=), /dev and /proc writable, and /proc/sys
+    read-only (ProtectKernelTunables=)."""
+    allowed = [str(p) for p in writable] + ["/tmp", "/var/tmp", "/dev", "/proc"]
+    return sorted(
+        path
+        for path in paths
+        if path.startswith("/proc/sys/")
+        or not any(path == root or path.startswith(root.rstrip("/") + "/") for root in allowed)
+    )
