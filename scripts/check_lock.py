@@ -22,8 +22,11 @@ import tomllib
 from importlib import metadata
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+try:
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+except ImportError:
+    sys.exit("check-lock: this Python has no `packaging`; run it with the test venv's (.venv/bin/python)")
 
 #: Installed but deliberately not pinned: the installer itself and leadq (the checkout).
 UNPINNED = {"pip", "leadq"}
