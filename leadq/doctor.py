@@ -103,11 +103,74 @@ def check_lighthouse(settings: Settings) -> Check:
     return Check("lighthouse", "ok", f"Lighthouse {version}")
 
 
+#: Seconds this host's clock may differ from Redis's before doctor warns.
+MAX_CLOCK_OFFSET = 1.0
+
+
+def _redis_client(settings: Settings) -> redis.Redis:
+    return redis.Redis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0", socket_timeout=3)
+
+
+def check_clock(settings: Settings) -> Check:
+    """Heartbeats carry each host's clock and are judged by another's: clocks must agree."""
+    from leadq.core.hosts import clock_offset
+
+    if not settings.uses_redis:
+        return Check("clock", "skip", "embedded mode: no other host to agree with")
+    try:
+        offset = clock_offset(_redis_client(settings))
+    except redis.exceptions.RedisError as exc:
+        return Check("clock", "skip", f"cannot read Redis TIME: {exc}")
+    if abs(offset.seconds) - offset.uncertainty > MAX_CLOCK_OFFSET:
+        direction = "behind" if offset.seconds > 0 else "ahead of"
+        return Check(
+            "clock",
+            "warn",
+            f"this host's clock is {abs(offset.seconds):.1f} s {direction} Redis's: worker heartbeats are "
+            "compared across hosts, so a live worker's jobs may run twice. Sync clocks (chrony, "
+            "systemd-timesyncd) on every machine.",
+        )
+    return Check("clock", "ok", f"within {abs(offset.seconds):.3f} s of Redis's clock")
+
+
+def check_hosts(settings: Settings) -> Check:
+    """Workers on several hosts need one shared database, not each host's own SQLite."""
+    from leadq.core.hosts import this_host, worker_hosts
+
+    if not settings.uses_redis:
+        return Check("hosts", "skip", "embedded mode: workers run in this process")
+    try:
+        hosts = worker_hosts(_redis_client(settings), settings)
+    except redis.exceptions.RedisError as exc:
+        return Check("hosts", "skip", f"cannot read worker heartbeats: {exc}")
+    me = this_host(settings)
+    listed = ", ".join(sorted(hosts)) or "none"
+    others = hosts - {me}
+    if others and settings.effective_database_url.startswith("sqlite"):
+        return Check(
+            "hosts",
+            "warn",
+            f"workers on other hosts ({', '.join(sorted(others))}) share this Redis, but this host ({me}) "
+            "keeps jobs and leads in its own SQLite: each host sees only its own. Point LEADQ_DATABASE_URL "
+            "at the shared PostgreSQL on every host.",
+        )
+    return Check("hosts", "ok", f"this host: {me}; hosts with live workers: {listed}")
+
+
 def all_checks() -> list[Callable[[Settings], Check]]:
     """Core checks, then each domain's (imported here: domain modules import ``Check``)."""
     from leadq.mail.health import check_smtp
 
-    return [check_redis, check_database, check_chromium, check_chromedriver, check_smtp, check_lighthouse]
+    return [
+        check_redis,
+        check_database,
+        check_chromium,
+        check_chromedriver,
+        check_smtp,
+        check_lighthouse,
+        check_clock,
+        check_hosts,
+    ]
 
 
 def run_checks(settings: Settings) -> list[Check]:

@@ -71,6 +71,11 @@ class CoreSettings(BaseModel):
     worker_shutdown_timeout: float = Field(
         600.0, description="Seconds a stopping worker waits for running jobs before giving up on them."
     )
+    host_id: str | None = Field(
+        None,
+        description="This machine's name in worker ids and heartbeats (default: the hostname); "
+        "must differ between machines sharing one Redis.",
+    )
     allow_private_urls: bool = Field(
         False, description="Let lead URLs reach private, loopback or link-local addresses (tests, LANs)."
     )

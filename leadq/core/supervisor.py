@@ -139,7 +139,7 @@ class Supervisor:
         self.started_at: dict[str, float] = {}
         self.failed_starts = 0
         self.stopping = threading.Event()
-        self.host = socket.gethostname()
+        self.host = settings.host_id or socket.gethostname()
 
     def spawn(self) -> None:
         broker_id = f"{self.host}-{uuid.uuid4().hex[:12]}"

@@ -2,8 +2,8 @@
 
 verify loads the units' dependencies (sysinit.target, ...) and checks that
 ExecStart exists and is executable, all under the root: so the root gets a
-copy of Debian's system units and of the real `leadq` entry point at the path
-the units use.
+copy of Debian's system units, of the real `leadq` entry point at the path
+the units use, and of /bin/kill (ExecReload).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-UNITS = ("leadq-worker@.service", "leadq-scheduler.service", "leadq.target")
+UNITS = ("leadq-worker@.service", "leadq-scheduler.service", "leadq-unsubscribe.service", "leadq.target")
 
 
 def make_root(root: Path) -> Path:
@@ -26,6 +26,8 @@ def make_root(root: Path) -> Path:
     bin_dir = root / "opt/leadq/venv/bin"
     bin_dir.mkdir(parents=True)
     shutil.copy2(Path(sys.executable).parent / "leadq", bin_dir / "leadq")
+    (root / "bin").mkdir()
+    shutil.copy2("/bin/kill", root / "bin/kill")  # the worker's ExecReload
     (root / "etc/leadq").mkdir(parents=True)
     (root / "etc/leadq/leadq.env").write_text("LEADQ_LOG_FORMAT=json\n")
     return root

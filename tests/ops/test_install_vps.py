@@ -54,7 +54,9 @@ def test_dry_run_prints_every_step_and_changes_nothing(tmp_path):
         "+ set maxmemory-policy noeviction",
         "+ set appendonly yes",
         "+ install -m 0644",
-        f"+ systemctl --root={root} enable leadq.target leadq-scheduler.service",
+        f"-c {REPO}/constraints.txt {REPO}\n",  # pinned versions, no postgres extra for SQLite
+        f"+ systemctl --root={root} enable leadq.target leadq-scheduler.service leadq-unsubscribe.service "
+        + " ".join(INSTANCES),
         "==> done",
     ):
         assert expected in result.stdout, expected
@@ -90,9 +92,97 @@ def test_install_into_a_root_prefix_is_complete_and_idempotent(target):
     ]
 
     wants = target / "etc/systemd/system/leadq.target.wants"
-    assert sorted(p.name for p in wants.iterdir()) == sorted(["leadq-scheduler.service", *INSTANCES])
+    assert sorted(p.name for p in wants.iterdir()) == sorted(
+        ["leadq-scheduler.service", "leadq-unsubscribe.service", *INSTANCES]
+    )
     assert (target / "etc/systemd/system/multi-user.target.wants/leadq.target").is_symlink()
-    result = verify(target, *INSTANCES, "leadq-scheduler.service", "leadq.target")
+    result = verify(
+        target, *INSTANCES, "leadq-scheduler.service", "leadq-unsubscribe.service", "leadq.target"
+    )
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+SHARED_REDIS = "rediss://:s3cret@redis.internal:6380/0"
+POSTGRES = "postgresql+psycopg://leadq:pw@db.internal/leadq"
+
+
+def test_a_worker_only_machine_needs_the_shared_redis():
+    result = install("--dry-run", "--role", "worker")
+    assert (
+        result.returncode == 2 and "installs no Redis: give the shared one with --redis-url" in result.stderr
+    )
+
+
+def test_an_unknown_role_is_refused():
+    result = install("--dry-run", "--role", "database")
+    assert (
+        result.returncode == 2 and "--role must be all, worker or scheduler, not 'database'" in result.stderr
+    )
+
+
+def test_dry_run_of_a_worker_machine_installs_no_redis_and_leadq_with_postgres(tmp_path):
+    result = install(
+        "--dry-run",
+        "--root",
+        str(tmp_path),
+        "--role",
+        "worker",
+        "--redis-url",
+        SHARED_REDIS,
+        "--database-url",
+        POSTGRES,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "redis-server" not in result.stdout and "maxmemory-policy" not in result.stdout
+    assert "==> Redis: shared (--redis-url), none installed here" in result.stdout
+    assert "skipped (--no-apt or --root): python3-venv chromium chromium-driver\n" in result.stdout
+    assert f"-c {REPO}/constraints.txt {REPO}[postgres]\n" in result.stdout
+    assert f"+ systemctl --root={tmp_path} enable leadq.target {' '.join(INSTANCES)}\n" in result.stdout
+    assert "leadq-scheduler" not in result.stdout
+    assert "s3cret" not in result.stdout + result.stderr  # the URLs' passwords are never printed
+
+
+def test_dry_run_of_the_scheduler_machine_installs_no_chromium_and_no_worker(tmp_path):
+    result = install(
+        "--dry-run",
+        "--root",
+        str(tmp_path),
+        "--role",
+        "scheduler",
+        "--package",
+        "leadq==0.2",
+        "--database-url",
+        POSTGRES,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "skipped (--no-apt or --root): python3-venv redis-server\n" in result.stdout
+    assert "+ set maxmemory-policy noeviction" in result.stdout  # its own Redis: no --redis-url
+    assert f"-c {REPO}/constraints.txt leadq[postgres]==0.2\n" in result.stdout
+    assert "enable leadq.target leadq-scheduler.service leadq-unsubscribe.service\n" in result.stdout
+    assert "leadq-worker" not in result.stdout
+
+
+def test_a_worker_machine_installs_into_a_root_with_the_shared_urls(target):
+    redis_conf = (target / "etc/redis/redis.conf").read_text()
+    args = ["--root", str(target), "--skip-venv", "--role", "worker", "--redis-url", SHARED_REDIS]
+    first = install(*args, "--database-url", POSTGRES)
+    assert first.returncode == 0, first.stdout + first.stderr
+    env_file = target / "etc/leadq/leadq.env"
+    # Moving to another Redis: the line is replaced, not repeated; other settings stay.
+    second = install(*args[:-1], "redis://:other@10.0.0.5:6379/0")
+    assert second.returncode == 0, second.stdout + second.stderr
+    env = env_file.read_text().splitlines()
+    assert [line for line in env if line.startswith("LEADQ_REDIS_URL=")] == [
+        "LEADQ_REDIS_URL=redis://:other@10.0.0.5:6379/0"
+    ]
+    assert [line for line in env if "LEADQ_DATABASE_URL" in line] == [f"LEADQ_DATABASE_URL={POSTGRES}"]
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    assert (target / "etc/redis/redis.conf").read_text() == redis_conf  # no Redis of its own
+
+    units = target / "etc/systemd/system"
+    assert sorted(p.name for p in (units / "leadq.target.wants").iterdir()) == sorted(INSTANCES)
+    assert not (units / "leadq-scheduler.service").exists()
+    result = verify(target, *INSTANCES, "leadq.target")
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
