@@ -25,8 +25,11 @@ from leadq.net import HttpClient
 from leadq.origins import settings_for_url
 from leadq.pagespeed.availability import audit_unavailable
 from leadq.scrape.maintenance import find_stuck_jobs
+from leadq.scrape.models import ScrapeRun
 from leadq.scrape.pipeline import PIPELINE_OUTCOMES, listing_record, open_source, scrape_page, store_record
-from leadq.scrape.runs import bump, delete_runs_before, finish_search, retention_cutoff
+from leadq.scrape.request import ScrapeRequest
+from leadq.scrape.runs import bump, create_run, delete_runs_before, finish_search, retention_cutoff
+from leadq.settings import Settings
 from leadq.sources.base import Listing, SourceBlocked
 
 
@@ -48,6 +51,21 @@ def _fails_for_good(exc: BaseException) -> bool:
         "max_retries", current_broker().get_actor(message.actor_name).options["max_retries"]
     )
     return message.options.get("retries", 0) >= limit
+
+
+def enqueue_scrape(settings: Settings, request: ScrapeRequest) -> tuple[int, str, str]:
+    """Start a scrape run: record it and enqueue its first result page; returns (run id, job id, URL).
+
+    What `leadq scrape` does and what a user schedule of it does on each tick.
+    """
+    source, url, options = request.open(settings)
+    with session_scope(settings) as session:
+        run = create_run(source.name, request.search, session=session)
+    budget = request.max_listings or settings.scrape_max_listings
+    job_id = send(scrape_search, run.id, request.source, url, budget, options)
+    with session_scope(settings) as session:
+        session.get(ScrapeRun, run.id).job_id = job_id
+    return run.id, job_id, url
 
 
 @actor(queue="scrape", max_retries=5, time_limit=120, min_backoff=2.0, max_backoff=900)

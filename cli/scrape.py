@@ -16,7 +16,6 @@ from rich.table import Table
 from rich.text import Text
 
 from leadq.core.broker import is_stub, setup_broker
-from leadq.core.enqueue import send
 from leadq.core.inline import run_until_idle
 from leadq.db import session_scope
 from leadq.errors import UserError
@@ -26,10 +25,10 @@ from leadq.scrape.fetch import PoliteFetcher, check_reachable, waiting_rate_limi
 from leadq.scrape.found_leads import found_leads
 from leadq.scrape.models import ScrapeRun
 from leadq.scrape.progress import ScrapeProgress, scrape_progress
-from leadq.scrape.runs import create_run
+from leadq.scrape.request import ScrapeRequest, scrape_request
 from leadq.settings import Settings, get_settings
 from leadq.sources import BUILTIN, REFUSED, get_source
-from leadq.sources.base import Listing, SearchQuery, Source
+from leadq.sources.base import Listing, Source
 from leadq.sources.craigslist import CraigslistSource
 from leadq.sources.declarative import load_spec_file
 
@@ -82,47 +81,30 @@ def scrape(
         )
     running = start_sample() if sample else None
     try:
-        _scrape(
-            running.settings(settings) if running else settings,
+        if running:
+            settings = running.settings(settings)
+        request = scrape_request(
+            settings,
             source=source,
-            spec=load_spec_file(source_file) if source_file else None,
-            search=SearchQuery(
-                site=site or (SAMPLE_SITE if running else None),
-                category=category,
-                query=query,
-                location=location,
-            ),
+            source_file=source_file,
+            site=site or (SAMPLE_SITE if running else None),
+            category=category,
+            query=query,
+            location=location,
             max_listings=max_listings,
             base_url=running.base_url if running else base_url,
-            inline=inline or sample,
-            wait=wait,
             ignore_robots=ignore_robots,
             pipeline=pipeline,
-            as_json=as_json,
         )
+        _scrape(settings, request, inline=inline or sample, wait=wait, as_json=as_json)
     finally:
         if running:
             running.close()
 
 
-def _scrape(
-    settings: Settings,
-    *,
-    source: str,
-    spec: Any,
-    search: SearchQuery,
-    max_listings: int | None,
-    base_url: str | None,
-    inline: bool,
-    wait: bool,
-    ignore_robots: bool,
-    pipeline: bool,
-    as_json: bool,
-) -> None:
-    site = search.site
-    src = get_source(source, settings, spec, base_url)
-    url = src.search_url(search)
-    if ignore_robots:
+def _scrape(settings: Settings, request: ScrapeRequest, *, inline: bool, wait: bool, as_json: bool) -> None:
+    url = request.open(settings)[1]
+    if request.ignore_robots:
         err.print(
             "[yellow]warning:[/] --ignore-robots: robots.txt will not be honoured; "
             "make sure the site allows this.",
@@ -132,49 +114,37 @@ def _scrape(
     if embedded:
         check_reachable(url, settings)
     broker = setup_broker(settings, inline=inline)
-    from leadq.actors.scrape import scrape_search
+    from leadq.actors.scrape import enqueue_scrape
 
-    options: dict[str, Any] = {
-        "spec": spec,
-        "base_url": base_url,
-        "ignore_robots": ignore_robots,
-        "site": site,
-        "pipeline": pipeline,
-    }
-    with session_scope(settings) as session:
-        run = create_run(src.name, search, session=session)
-    budget = max_listings or settings.scrape_max_listings
-    job_id = send(scrape_search, run.id, source, url, budget, options)
-    with session_scope(settings) as session:
-        session.get(ScrapeRun, run.id).job_id = job_id
+    run_id, job_id, url = enqueue_scrape(settings, request)
     if is_stub(broker):
         with _quiet_worker_logs():
             runner = threading.Thread(target=run_until_idle, daemon=True, name="leadq-inline")
             runner.start()
             progress = _follow(
-                settings, run.id, job_id, show=wait and not as_json, worker=runner, broker=broker
+                settings, run_id, job_id, show=wait and not as_json, worker=runner, broker=broker
             )
             if progress.state not in ("blocked", "failed"):
                 # Follow-up work (--pipeline enrichment and audits) finishes before the summary.
                 with (
                     err.status("enriching and auditing lead websites", spinner="dots")
-                    if (pipeline and wait and not as_json)
+                    if (request.pipeline and wait and not as_json)
                     else nullcontext()
                 ):
                     runner.join()
     elif wait:
-        progress = _follow(settings, run.id, job_id, show=not as_json)
+        progress = _follow(settings, run_id, job_id, show=not as_json)
     else:
         out.print(
-            f"scrape run {run.id} enqueued as job [bold]{job_id}[/]; "
-            f"follow it with `leadq scrape status {run.id} --wait`",
+            f"scrape run {run_id} enqueued as job [bold]{job_id}[/]; "
+            f"follow it with `leadq scrape status {run_id} --wait`",
             highlight=False,
         )
         return
-    _report(progress, url, as_json, leads=_found(settings, progress, pipeline) if pipeline else None)
+    _report(progress, url, as_json, leads=_found(settings, progress) if request.pipeline else None)
 
 
-def _found(settings: Settings, progress: ScrapeProgress, pipeline: bool) -> dict[str, Any]:
+def _found(settings: Settings, progress: ScrapeProgress) -> dict[str, Any]:
     """The run's leads with their enrichment and audit, and why audits were skipped, if they were."""
     skipped = audit_unavailable(settings)
     rows, total = found_leads(settings, progress.run_id, audit_skipped=skipped is not None)
