@@ -14,7 +14,8 @@ README command either runs or says exactly why not):
 - ``a|b|c`` inside a word: one run per alternative. `` | `` between words: the
   text after it continues the same command group (``leadq dead show ID | purge``
   is ``leadq dead show ID`` and ``leadq dead purge``).
-- ``CMD &``: started in the background for the rest of the run.
+- ``CMD &``: started in the background for the rest of the run; the next command
+  runs once it has printed its first line (scripts/sample-site prints its address).
 - Commands that run until stopped (``LONG_RUNNING``): started, still running
   without an error after a few seconds, then stopped; ``leadq worker`` keeps
   running in the background for the commands after it (they need a worker).
@@ -69,6 +70,8 @@ SELF = "scripts/test"
 FIRST_COMMAND = "python3 -m venv .venv && "
 #: Seconds a long-running command must stay up without an error.
 UP_FOR = 4.0
+#: Seconds a background command (``CMD &``) may take to print its first line (its "ready").
+READY_WITHIN = 30.0
 PLACEHOLDER = re.compile(r"^[A-Z][A-Z_]*$")
 
 
@@ -228,10 +231,15 @@ def _long_running(argv: list[str], command: ReadmeCommand, run: Run, tmp: Path) 
 def _run_one(argv: list[str], command: ReadmeCommand, run: Run, tmp: Path) -> str | None:
     """None when the command worked, else why not."""
     if command.command.endswith("&"):
-        process = _spawn(argv, tmp / f"line{command.line}.log")
+        log = tmp / f"line{command.line}.log"
+        process = _spawn(argv, log)
         run.background.append(process)
-        time.sleep(1.5)
-        return None if process.poll() is None else f"exited with {process.returncode}"
+        deadline = time.monotonic() + READY_WITHIN
+        while not log.read_text(errors="replace") and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if process.poll() is not None:
+            return f"exited with {process.returncode}:\n{log.read_text(errors='replace')[-1500:]}"
+        return None if log.read_text(errors="replace") else f"printed nothing within {READY_WITHIN:g} s"
     if " ".join(argv[:2]) in LONG_RUNNING or argv[0] in LONG_RUNNING:
         return _long_running(argv, command, run, tmp)
     if argv[0] != "leadq":

@@ -133,9 +133,7 @@ class RunningSample:
         )
 
     def close(self) -> None:
-        for server in self.servers:
-            server.shutdown()
-            server.server_close()
+        _close(self.servers)
 
 
 def start_sample() -> RunningSample:
@@ -151,12 +149,16 @@ def start_sample() -> RunningSample:
             servers.append(server)
             craigslist.websites[key] = _url(server) + "/"
     except OSError:
-        for server in servers:
-            server.shutdown()
-            server.server_close()
+        _close(servers)
         raise
     origins = [_url(server) for server in servers]
     return RunningSample(base_url=origins[0], origins=origins, servers=servers)
+
+
+def _close(servers: list[ThreadingHTTPServer]) -> None:
+    for server in servers:
+        server.shutdown()
+        server.server_close()
 
 
 def _url(server: ThreadingHTTPServer) -> str:

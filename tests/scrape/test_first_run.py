@@ -31,17 +31,6 @@ FIRST_COMMAND = ["scrape", "--source", "craigslist", "--sample", "--pipeline", "
 WEBSITES = {"Greenleaf Landscaping", "Bayside Plumbing", "Mission Roofing", "Oak & Ash Tree Care"}
 
 
-@pytest.fixture
-def guarded_cli(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """The CLI on the test's database, embedded broker, lead URL guard on (the default)."""
-    monkeypatch.setenv("LEADQ_BROKER", "embedded")
-    monkeypatch.setenv("LEADQ_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("COLUMNS", "200")
-    get_settings.cache_clear()
-    yield get_settings()
-    get_settings.cache_clear()
-
-
 def _leads(settings: Settings) -> dict[str, Lead]:
     with session_scope(settings) as session:
         return {lead.name: lead for lead in session.exec(select(Lead)).all()}
@@ -49,10 +38,10 @@ def _leads(settings: Settings) -> dict[str, Lead]:
 
 @pytest.mark.chromium
 @pytest.mark.slow
-def test_the_first_command_scrapes_enriches_and_audits_the_sample_including_merged_leads(guarded_cli):
+def test_the_first_command_scrapes_enriches_and_audits_the_sample_including_merged_leads(guarded_cli_env):
     # Bayside was already a lead (found elsewhere, same phone, no website): its listing
     # merges into it, and the pipeline still takes it on to enrichment and the audit.
-    with session_scope(guarded_cli) as session:
+    with session_scope(guarded_cli_env) as session:
         existing, _ = store_record(
             LeadRecord(
                 source="yellowpages", external_id="yp-1", name="Bayside Plumbing", phones=["+14155550161"]
@@ -65,9 +54,9 @@ def test_the_first_command_scrapes_enriches_and_audits_the_sample_including_merg
     counters = [" ".join(line.split()) for line in result.stdout.splitlines()]
     assert "│ 1 │ 6 │ 4 │ 0 │ 2 │ 0 │ 0 │ 0 │" in counters  # 6 listings: 4 new leads, 2 merged
     assert "leads found" in result.stdout and "audit skipped" not in result.stderr
-    leads = _leads(guarded_cli)
+    leads = _leads(guarded_cli_env)
     assert leads["Bayside Plumbing"].id == existing and leads["Bayside Plumbing"].website
-    with session_scope(guarded_cli) as session:
+    with session_scope(guarded_cli_env) as session:
         audits = {audit.lead_id: audit for audit in session.exec(select(Audit)).all()}
     assert {lead.id for name, lead in leads.items() if name in WEBSITES} == set(audits)
     for name in WEBSITES:
@@ -82,7 +71,9 @@ def test_the_first_command_scrapes_enriches_and_audits_the_sample_including_merg
     assert f"next: `leadq leads show {worst.lead_id}`" in result.stdout
 
 
-def test_without_chromium_the_audit_is_skipped_in_one_line_and_the_rest_succeeds(guarded_cli, monkeypatch):
+def test_without_chromium_the_audit_is_skipped_in_one_line_and_the_rest_succeeds(
+    guarded_cli_env, monkeypatch
+):
     monkeypatch.setenv("LEADQ_CHROMIUM_PATH", "/nonexistent/chromium")
     get_settings.cache_clear()
     result = runner.invoke(app, [*FIRST_COMMAND, "--json"])
@@ -103,7 +94,7 @@ def test_without_chromium_the_audit_is_skipped_in_one_line_and_the_rest_succeeds
     assert "Traceback" not in again.output
 
 
-def test_sample_is_only_for_craigslist_without_a_base_url(guarded_cli):
+def test_sample_is_only_for_craigslist_without_a_base_url(guarded_cli_env):
     result = runner.invoke(app, ["scrape", "--sample", "--base-url", "http://127.0.0.1:1", "--inline"])
     assert result.exit_code == 1 and "--sample is a Craigslist stand-in" in result.stderr
 
