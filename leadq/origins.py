@@ -5,7 +5,9 @@ Lead URLs never reach a private, loopback or link-local address unless
 narrow form: exact origins (scheme, host and port) whose own pages may be
 private, e.g. the bundled sample's websites on 127.0.0.N during
 `leadq scrape --sample`, or one demo server on a LAN. Any other URL, on
-any other port of the same host too, keeps the full guard.
+any other port of the same host too, keeps the full guard. A fetch or audit
+that starts on such an origin runs with ``allow_private_urls``, so its
+redirects and subresources are trusted too: trust only servers you run.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from jinja2 import Environment, FunctionLoader, select_autoescape
 
+from leadq.errors import UserError
 from leadq.scrape.samplesite import serve
 from leadq.settings import Settings
 
@@ -141,16 +142,21 @@ def start_sample() -> RunningSample:
     data = load_sample()
     listings = data["listing"]
     craigslist = CraigslistStandIn(listings)
-    servers = [serve(craigslist, 0, CRAIGSLIST_HOST)]
+    servers: list[ThreadingHTTPServer] = []
+    host = CRAIGSLIST_HOST
     try:
+        servers.append(serve(craigslist, 0, host))
         for number, (key, site) in enumerate(data["site"].items(), start=2):
+            host = f"127.0.0.{number}"
             phone = next(item["phone"] for item in listings if item.get("site") == key)
-            server = serve(BusinessWebsite(site, phone), 0, f"127.0.0.{number}")
-            servers.append(server)
-            craigslist.websites[key] = _url(server) + "/"
-    except OSError:
+            servers.append(serve(BusinessWebsite(site, phone), 0, host))
+            craigslist.websites[key] = _url(servers[-1]) + "/"
+    except OSError as exc:
         _close(servers)
-        raise
+        raise UserError(
+            f"cannot serve the bundled sample on {host}: {exc.strerror or exc} "
+            "(it uses the loopback addresses 127.0.0.1 to 127.0.0.5, as Linux provides)"
+        ) from None
     origins = [_url(server) for server in servers]
     return RunningSample(base_url=origins[0], origins=origins, servers=servers)
 
