@@ -125,11 +125,13 @@ class RunningSample:
 
     def settings(self, settings: Settings) -> Settings:
         """``settings`` for a run against the sample: its origins (and only those) may be
-        private addresses, and its local servers need no 1 request/s politeness."""
+        private addresses, its local servers need no 1 request/s politeness, and audits run
+        in the local engine (PageSpeed Insights, at Google, cannot reach loopback websites)."""
         return settings.model_copy(
             update={
                 "private_origins": [*settings.private_origins, *self.origins],
                 "scrape_rate_limit": max(settings.scrape_rate_limit, SAMPLE_RATE_LIMIT),
+                "pagespeed_engine": "local",
             }
         )
 
