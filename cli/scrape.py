@@ -233,12 +233,12 @@ def _report(progress: ScrapeProgress, url: str, as_json: bool, leads: dict[str, 
             err.print(f"{progress.errors} listing(s) failed and were skipped, e.g.:", highlight=False)
             for sample in progress.error_samples:
                 err.print(f"  {sample}", highlight=False, soft_wrap=True)
-        if leads is not None:
-            _print_leads(leads)
     if progress.state == "blocked":
         raise UserError(f"{progress.message}; the search job retries later (run a worker to let it)")
     if progress.state == "failed":
         raise UserError(f"search failed: {progress.message}")
+    if leads is not None and not as_json:
+        _print_leads(leads)
 
 
 def _print_leads(found: dict[str, Any]) -> None:
