@@ -12,8 +12,15 @@ from leadq.core.cancel import checkpoint
 from leadq.core.enqueue import send_many
 from leadq.core.ratelimit import rate_limit
 from leadq.db import session_scope
+from leadq.origins import settings_for_url
 from leadq.pagespeed.service import audit_and_store, resolve_target
 from leadq.pagespeed.store import leads_needing_audit
+
+
+def audit_key(lead_id: int, strategy: str) -> str:
+    """The idempotency key of a lead's audit: at most one per lead, strategy and (UTC) day,
+    whether `audit_pending` or a `--pipeline` scrape asks for it."""
+    return f"audit:{lead_id}:{strategy}:{datetime.now(UTC):%Y-%m-%d}"
 
 
 @actor(queue="pagespeed", max_retries=4, time_limit=300, min_backoff=5, max_backoff=600)
@@ -26,8 +33,9 @@ def audit_website(
     (same target and strategy, stored after the message was first enqueued).
     PSI calls share one rate limit per API key across all workers.
     """
-    settings = current_settings()
-    target = resolve_target(settings, url=url, lead_id=lead_id, strategy=strategy, engine=engine)
+    target = resolve_target(current_settings(), url=url, lead_id=lead_id, strategy=strategy, engine=engine)
+    # The lead URL guard, opened only for a trusted private origin (the --sample websites).
+    settings = settings_for_url(current_settings(), target.url)
     message = CurrentMessage.get_current_message()
     enqueued = datetime.fromtimestamp(message.message_timestamp / 1000, UTC) if message else None
     if target.engine == "psi":
@@ -51,13 +59,12 @@ def audit_pending(
     strategies = strategies or ["mobile"]
     with session_scope(settings) as session:
         leads = leads_needing_audit(session=session, stale_days=settings.pagespeed_stale_days, limit=limit)
-    day = datetime.now(UTC).strftime("%Y-%m-%d")
     calls = [
         ((), {"lead_id": lead_id, "strategy": s, "engine": engine})
         for lead_id, _ in leads
         for s in strategies
     ]
-    keys = [f"audit:{kwargs['lead_id']}:{kwargs['strategy']}:{day}" for _, kwargs in calls]
+    keys = [audit_key(kwargs["lead_id"], kwargs["strategy"]) for _, kwargs in calls]
     if calls:
         send_many(audit_website, calls, unique_keys=keys)
     return len(calls)

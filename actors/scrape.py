@@ -12,6 +12,7 @@ from contextlib import closing
 from typing import Any
 
 from dramatiq.middleware import CurrentMessage, TimeLimitExceeded
+from leadq.actors.pagespeed import audit_key, audit_website
 
 from leadq.core.broker import actor, current_broker, current_settings
 from leadq.core.enqueue import send, send_many
@@ -21,9 +22,14 @@ from leadq.enrich.crawl import crawl_site
 from leadq.errors import Cancelled, Deferred, PermanentError
 from leadq.leads.enrichment import store_site_report, website_to_crawl
 from leadq.net import HttpClient
+from leadq.origins import settings_for_url
+from leadq.pagespeed.availability import audit_unavailable
 from leadq.scrape.maintenance import find_stuck_jobs
-from leadq.scrape.pipeline import listing_record, open_source, scrape_page, store_record
-from leadq.scrape.runs import bump, delete_runs_before, finish_search, retention_cutoff
+from leadq.scrape.models import ScrapeRun
+from leadq.scrape.pipeline import PIPELINE_OUTCOMES, listing_record, open_source, scrape_page, store_record
+from leadq.scrape.request import ScrapeRequest
+from leadq.scrape.runs import bump, create_run, delete_runs_before, finish_search, retention_cutoff
+from leadq.settings import Settings
 from leadq.sources.base import Listing, SourceBlocked
 
 
@@ -45,6 +51,21 @@ def _fails_for_good(exc: BaseException) -> bool:
         "max_retries", current_broker().get_actor(message.actor_name).options["max_retries"]
     )
     return message.options.get("retries", 0) >= limit
+
+
+def enqueue_scrape(settings: Settings, request: ScrapeRequest) -> tuple[int, str, str]:
+    """Start a scrape run: record it and enqueue its first result page; returns (run id, job id, URL).
+
+    What `leadq scrape` does and what a user schedule of it does on each tick.
+    """
+    source, url, options = request.open(settings)
+    with session_scope(settings) as session:
+        run = create_run(source.name, request.search, session=session)
+    budget = request.max_listings or settings.scrape_max_listings
+    job_id = send(scrape_search, run.id, request.source, url, budget, options)
+    with session_scope(settings) as session:
+        session.get(ScrapeRun, run.id).job_id = job_id
+    return run.id, job_id, url
 
 
 @actor(queue="scrape", max_retries=5, time_limit=120, min_backoff=2.0, max_backoff=900)
@@ -118,8 +139,25 @@ def scrape_listing(run_id: int, source: str, listing: dict[str, Any], options: d
             with session_scope(settings) as session:
                 bump(run_id, session=session, errors=1)
         raise
-    if options.get("pipeline") and outcome == "new" and record.website:
-        send(enrich_website, lead_id, unique_key=f"enrich-website:{lead_id}")
+    if options.get("pipeline") and outcome in PIPELINE_OUTCOMES:
+        continue_pipeline(lead_id)
+
+
+def continue_pipeline(lead_id: int) -> None:
+    """Send a lead with a website on to website enrichment and the PageSpeed audit.
+
+    A merged lead goes on too: the listing may have brought the website, or the
+    lead may never have been audited. The audit is not sent when this machine
+    cannot audit (no Chromium): the scrape summary says so instead.
+    """
+    settings = current_settings()
+    with session_scope(settings) as session:
+        website = website_to_crawl(lead_id, session=session)
+    if not website:
+        return
+    send(enrich_website, lead_id, unique_key=f"enrich-website:{lead_id}")
+    if audit_unavailable(settings) is None:
+        send(audit_website, lead_id=lead_id, unique_key=audit_key(lead_id, "mobile"))
 
 
 @actor(queue="scrape", max_retries=3, time_limit=300, min_backoff=5.0, max_backoff=900)
@@ -135,7 +173,8 @@ def enrich_website(lead_id: int) -> None:
         website = website_to_crawl(lead_id, session=session)
     if not website:
         return
-    client = HttpClient(settings)
+    # The lead URL guard, opened only for a trusted private origin (the --sample websites).
+    client = HttpClient(settings_for_url(settings, website))
     try:
         report = crawl_site(
             website,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated
 
@@ -22,7 +23,7 @@ from leadq.ops.schedules import DECLARED, find_schedule, resolve_actor
 from leadq.settings import get_settings
 
 from .console import out, print_json
-from .schedule_runner import validate_command
+from .schedule_runner import build_request
 
 app = typer.Typer(help="Cron schedules and user schedules run by `leadq scheduler`.", no_args_is_help=True)
 
@@ -47,13 +48,14 @@ def add(
     """Store a command to run on a cron spec: `leadq schedule add --cron "0 7 * * 1-5" -- scrape ...`."""
     settings = get_settings()
     argv = list(ctx.args)
-    validate_command(argv)
+    request = build_request(argv)
     with user_schedules.schedule_store(settings) as store:
         schedule = user_schedules.add_schedule(
             store,
             spec=cron,
             timezone=settings.schedule_timezone,
             argv=argv,
+            request=request,
             misfire_grace=misfire_grace,
             coalesce=coalesce,
         )
@@ -63,6 +65,7 @@ def add(
                 "id": schedule.id,
                 "cron": schedule.spec,
                 "command": schedule.command,
+                "request": json.loads(schedule.request),
                 "next_run": schedule.next_run.isoformat() if schedule.next_run else None,
             }
         )

@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,17 +15,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from leadq.core.broker import is_stub, setup_broker
-from leadq.core.enqueue import send
 from leadq.core.inline import run_until_idle
 from leadq.db import session_scope
 from leadq.errors import UserError
+from leadq.pagespeed.availability import audit_unavailable
+from leadq.scrape.bundled_sample import SAMPLE_SITE, start_sample
 from leadq.scrape.fetch import PoliteFetcher, check_reachable, waiting_rate_limit
+from leadq.scrape.found_leads import found_leads
 from leadq.scrape.models import ScrapeRun
 from leadq.scrape.progress import ScrapeProgress, scrape_progress
-from leadq.scrape.runs import create_run
+from leadq.scrape.request import ScrapeRequest, scrape_request
 from leadq.settings import Settings, get_settings
 from leadq.sources import BUILTIN, REFUSED, get_source
-from leadq.sources.base import Listing, SearchQuery, Source
+from leadq.sources.base import Listing, Source
 from leadq.sources.craigslist import CraigslistSource
 from leadq.sources.declarative import load_spec_file
 
@@ -56,18 +58,52 @@ def scrape(
     inline: Annotated[bool, typer.Option(help="Run in this process (no Redis needed).")] = False,
     wait: Annotated[bool, typer.Option(help="Show progress until the scrape is done.")] = False,
     ignore_robots: Annotated[bool, typer.Option(help="Do not honour robots.txt (be sure you may).")] = False,
-    pipeline: Annotated[bool, typer.Option(help="Continue each new lead into website enrichment.")] = False,
+    pipeline: Annotated[
+        bool, typer.Option(help="Continue each new or merged lead into website enrichment and the audit.")
+    ] = False,
+    sample: Annotated[
+        bool,
+        typer.Option(
+            help="Scrape the bundled sample (a small Craigslist and its businesses' websites, "
+            "served in this process on loopback; no network needed). Implies --inline."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Scrape a search into leads. Without --inline/--wait it prints the job id and returns."""
     if ctx.invoked_subcommand is not None:
         return
     settings = get_settings()
-    spec = load_spec_file(source_file) if source_file else None
-    src = get_source(source, settings, spec, base_url)
-    search = SearchQuery(site=site, category=category, query=query, location=location)
-    url = src.search_url(search)
-    if ignore_robots:
+    if sample and (source != "craigslist" or source_file or base_url):
+        raise UserError(
+            "--sample is a Craigslist stand-in: use it without --source, --source-file, --base-url"
+        )
+    running = start_sample() if sample else None
+    try:
+        if running:
+            settings = running.settings(settings)
+        request = scrape_request(
+            settings,
+            source=source,
+            source_file=source_file,
+            site=site or (SAMPLE_SITE if running else None),
+            category=category,
+            query=query,
+            location=location,
+            max_listings=max_listings,
+            base_url=running.base_url if running else base_url,
+            ignore_robots=ignore_robots,
+            pipeline=pipeline,
+        )
+        _scrape(settings, request, inline=inline or sample, wait=wait, as_json=as_json)
+    finally:
+        if running:
+            running.close()
+
+
+def _scrape(settings: Settings, request: ScrapeRequest, *, inline: bool, wait: bool, as_json: bool) -> None:
+    url = request.open(settings)[1]
+    if request.ignore_robots:
         err.print(
             "[yellow]warning:[/] --ignore-robots: robots.txt will not be honoured; "
             "make sure the site allows this.",
@@ -77,40 +113,41 @@ def scrape(
     if embedded:
         check_reachable(url, settings)
     broker = setup_broker(settings, inline=inline)
-    from leadq.actors.scrape import scrape_search
+    from leadq.actors.scrape import enqueue_scrape
 
-    options: dict[str, Any] = {
-        "spec": spec,
-        "base_url": base_url,
-        "ignore_robots": ignore_robots,
-        "site": site,
-        "pipeline": pipeline,
-    }
-    with session_scope(settings) as session:
-        run = create_run(src.name, search, session=session)
-    budget = max_listings or settings.scrape_max_listings
-    job_id = send(scrape_search, run.id, source, url, budget, options)
-    with session_scope(settings) as session:
-        session.get(ScrapeRun, run.id).job_id = job_id
+    run_id, job_id, url = enqueue_scrape(settings, request)
     if is_stub(broker):
         with _quiet_worker_logs():
             runner = threading.Thread(target=run_until_idle, daemon=True, name="leadq-inline")
             runner.start()
             progress = _follow(
-                settings, run.id, job_id, show=wait and not as_json, worker=runner, broker=broker
+                settings, run_id, job_id, show=wait and not as_json, worker=runner, broker=broker
             )
             if progress.state not in ("blocked", "failed"):
-                runner.join()  # follow-up work (--pipeline enrichment) finishes before the process exits
+                # Follow-up work (--pipeline enrichment and audits) finishes before the summary.
+                with (
+                    err.status("enriching and auditing lead websites", spinner="dots")
+                    if (request.pipeline and wait and not as_json)
+                    else nullcontext()
+                ):
+                    runner.join()
     elif wait:
-        progress = _follow(settings, run.id, job_id, show=not as_json)
+        progress = _follow(settings, run_id, job_id, show=not as_json)
     else:
         out.print(
-            f"scrape run {run.id} enqueued as job [bold]{job_id}[/]; "
-            f"follow it with `leadq scrape status {run.id} --wait`",
+            f"scrape run {run_id} enqueued as job [bold]{job_id}[/]; "
+            f"follow it with `leadq scrape status {run_id} --wait`",
             highlight=False,
         )
         return
-    _report(progress, url, as_json)
+    _report(progress, url, as_json, leads=_found(settings, progress) if request.pipeline else None)
+
+
+def _found(settings: Settings, progress: ScrapeProgress) -> dict[str, Any]:
+    """The run's leads with their enrichment and audit, and why audits were skipped, if they were."""
+    skipped = audit_unavailable(settings)
+    rows, total = found_leads(settings, progress.run_id, audit_skipped=skipped is not None)
+    return {"leads": rows, "total": total, "audit_skipped": skipped}
 
 
 @contextmanager
@@ -178,9 +215,13 @@ def _describe(p: ScrapeProgress) -> str:
 SUMMARY_COLUMNS = ("pages", "listings", "new", "updated", "merged", "unchanged", "skipped", "errors")
 
 
-def _report(progress: ScrapeProgress, url: str, as_json: bool) -> None:
+def _report(progress: ScrapeProgress, url: str, as_json: bool, leads: dict[str, Any] | None = None) -> None:
     if as_json:
-        print_json(progress.as_dict())
+        data = progress.as_dict()
+        if leads is not None:
+            data["leads"] = [row.as_dict() for row in leads["leads"]]
+            data["audit_skipped"] = leads["audit_skipped"]
+        print_json(data)
     else:
         table = Table(title=f"scrape run {progress.run_id}: {safe_text(url)}")
         for name in SUMMARY_COLUMNS:
@@ -195,6 +236,38 @@ def _report(progress: ScrapeProgress, url: str, as_json: bool) -> None:
         raise UserError(f"{progress.message}; the search job retries later (run a worker to let it)")
     if progress.state == "failed":
         raise UserError(f"search failed: {progress.message}")
+    if leads is not None and not as_json:
+        _print_leads(leads)
+
+
+def _print_leads(found: dict[str, Any]) -> None:
+    """The leads table, why audits were skipped (one line), and where to look next."""
+    rows, total = found["leads"], found["total"]
+    if rows:
+        table = Table(title="leads found", title_justify="left")
+        table.add_column("id", justify="right")
+        for name in ("name", "phone", "website", "emails found"):
+            table.add_column(name, overflow="fold")
+        table.add_column("audit score", justify="right", overflow="fold")
+        for row in rows:
+            audit = str(row.score) if row.score is not None else row.audit
+            cells = (row.name or "", row.phone or "", row.website or "", ", ".join(row.emails), audit)
+            table.add_row(str(row.id), *(safe_text(cell) for cell in cells))
+        out.print(table)
+        if total > len(rows):
+            out.print(f"{len(rows)} of {total} leads shown; `leadq leads list` lists all", highlight=False)
+    if found["audit_skipped"]:
+        err.print(f"audit skipped: {found['audit_skipped']}", highlight=False, markup=False, soft_wrap=True)
+    if rows:
+        audited = [row for row in rows if row.score is not None]
+        worst = min(audited, key=lambda row: row.score) if audited else rows[0]
+        out.print(
+            f"next: `leadq leads show {worst.id}` (one lead and what its website showed), "
+            "`leadq audits list --worst` (slowest sites first), `leadq leads list` (every lead)",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 @app.command("status")

@@ -61,3 +61,10 @@ def test_migrations_and_redis_scripts_ship_as_data(wheel_files):
     assert "leadq/migrations/script.py.mako" in wheel_files
     assert "leadq/migrations/versions/0001_core_job_history.py" in wheel_files
     assert "leadq/core/lua/enqueue_batch.lua" in wheel_files
+
+
+def test_the_bundled_sample_ships_as_data(wheel_files):
+    """`leadq scrape --sample` (the README's first command) runs from an installed wheel."""
+    sample = REPO / "leadq" / "scrape" / "sample_data"
+    shipped = {f"leadq/scrape/sample_data/{path.name}" for path in sample.iterdir()}
+    assert shipped and shipped <= wheel_files

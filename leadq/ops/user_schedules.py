@@ -1,10 +1,13 @@
-"""User schedules: CLI commands stored with a cron spec in leadq's database (APScheduler).
+"""User schedules: typed requests stored with a cron spec in leadq's database (APScheduler).
 
 `leadq schedule add --cron SPEC -- ARGV...` stores a job whose function is
-``FIRE_FUNC`` with the argv; the `leadq scheduler` process runs it, which
-invokes that CLI command in-process (enqueueing its work). Commands that
-only edit the store start the scheduler paused: APScheduler writes to the
-job store only once started, and a paused one never runs jobs.
+``FIRE_FUNC`` with the request the command line stands for, as JSON (built
+in ``leadq.cli.schedule_runner``); the `leadq scheduler` process runs it,
+which enqueues that work. The command line itself is kept only as the job's
+name, for display. Schedules stored by earlier versions carry an ``argv``
+instead of a request; they still load and fire. Commands that only edit the
+store start the scheduler paused: APScheduler writes to the job store only
+once started, and a paused one never runs jobs.
 """
 
 from __future__ import annotations
@@ -36,7 +39,10 @@ class UserSchedule:
     id: str
     spec: str
     timezone: str
+    #: The command line it was made from, without the leading "leadq" (display only).
     argv: list[str]
+    #: The stored request (JSON); None for a schedule stored as argv by an earlier version.
+    request: str | None
     paused: bool
     next_run: datetime | None
     misfire_grace: int | None
@@ -79,7 +85,8 @@ def _to_schedule(job: ApsJob) -> UserSchedule:
         id=job.id,
         spec=trigger.cron.spec,
         timezone=trigger.timezone,
-        argv=list(job.kwargs["argv"]),
+        argv=list(job.kwargs["argv"]) if "argv" in job.kwargs else shlex.split(job.name),
+        request=job.kwargs.get("request"),
         paused=job.next_run_time is None,
         next_run=job.next_run_time,
         misfire_grace=job.misfire_grace_time,
@@ -93,10 +100,11 @@ def add_schedule(
     spec: str,
     timezone: str,
     argv: list[str],
+    request: str,
     misfire_grace: int | None = None,
     coalesce: bool | None = None,
 ) -> UserSchedule:
-    """Store a schedule (the caller has validated ``argv`` against the CLI)."""
+    """Store the JSON ``request`` that the command line ``argv`` (kept as the name) was checked into."""
     trigger = LeadqCronTrigger(spec, timezone)
     schedule_id = uuid.uuid4().hex[:8]
     options = {}
@@ -109,7 +117,12 @@ def add_schedule(
         trigger,
         id=schedule_id,
         name=shlex.join(argv),
-        kwargs={"schedule_id": schedule_id, "spec": trigger.cron.spec, "timezone": timezone, "argv": argv},
+        kwargs={
+            "schedule_id": schedule_id,
+            "spec": trigger.cron.spec,
+            "timezone": timezone,
+            "request": request,
+        },
         **options,
     )
     return _to_schedule(job)

@@ -185,5 +185,5 @@ def check_reachable(url: str, settings: Settings) -> None:
         reason = "name resolution failed" if isinstance(exc, socket.gaierror) else (exc.strerror or str(exc))
         raise UserError(
             f"cannot reach {parts.hostname}:{port} ({reason}); check the network, or scrape offline: "
-            "run scripts/sample-site and pass --base-url http://127.0.0.1:PORT"
+            "try the bundled sample with --sample, or run scripts/sample-site and pass --base-url"
         ) from None

@@ -20,6 +20,11 @@ from leadq.settings import Settings
 from leadq.sources import source_for_job
 from leadq.sources.base import LeadRecord, Listing, Source
 
+#: Lead outcomes that `--pipeline` sends on to enrichment and the audit: a merged lead
+#: too (the listing may have brought its website); an updated or unchanged one was
+#: sent on when it was first stored.
+PIPELINE_OUTCOMES = frozenset({"new", "merged"})
+
 
 def open_source(name: str, options: dict[str, Any], settings: Settings) -> tuple[Source, PoliteFetcher]:
     """The source a job's options describe and a polite fetcher trusting its base URL."""

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from leadq.settings import Settings
@@ -44,6 +45,14 @@ STATIC_ITEM = """
                 </div>
             </a>
         </li>"""
+
+
+class Routed(Protocol):
+    """What ``serve`` needs of a site: a request log and a router."""
+
+    def log(self, path: str, user_agent: str) -> None: ...
+
+    def route(self, raw_path: str) -> tuple[int, str, str]: ...
 
 
 @dataclass
@@ -177,8 +186,8 @@ class SampleSite:
         return 404, "text/plain", "not found"
 
 
-def serve(site: SampleSite, port: int = 0) -> ThreadingHTTPServer:
-    """Start serving ``site`` on 127.0.0.1 in a daemon thread; returns the server."""
+def serve(site: Routed, port: int = 0, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    """Start serving ``site`` on a loopback ``host`` in a daemon thread; returns the server."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
@@ -194,7 +203,7 @@ def serve(site: SampleSite, port: int = 0) -> ThreadingHTTPServer:
         def log_message(self, *args) -> None:  # keep test and demo output quiet
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = ThreadingHTTPServer((host, port), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True, name="sample-site").start()
     return server

@@ -43,3 +43,8 @@ class ScrapeSettings(BaseModel):
     scrape_max_listings: int = Field(120, description="Default most listings one search scrapes (--max).")
     scrape_max_pages: int = Field(10, description="Most search result pages one search walks.")
     scrape_retention_days: int = Field(30, description="Days scrape runs are kept before clean-up.")
+    private_origins: list[str] = Field(
+        default_factory=list,
+        description="Exact origins (scheme://host:port) whose lead websites may be private addresses, "
+        "e.g. a demo server on your LAN; `leadq scrape --sample` sets its own.",
+    )

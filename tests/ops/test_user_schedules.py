@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import redis
+from leadq.cli.schedule_runner import build_request
 from sqlmodel import Session, select
 
 from leadq.core.broker import setup_broker
@@ -17,7 +18,9 @@ from leadq.db import ensure_schema
 from leadq.ops.cron_trigger import LeadqCronTrigger
 from leadq.ops.fire_log import FireLog
 from leadq.ops.schedules import DECLARED, resolve_actor
-from leadq.ops.user_schedules import build_scheduler, list_schedules, schedule_store
+from leadq.ops.user_schedules import FIRE_FUNC, build_scheduler, list_schedules, schedule_store
+from leadq.scrape.models import ScrapeRun
+from leadq.scrape.request import ScrapeRequest
 
 UTC = ZoneInfo("UTC")
 
@@ -39,13 +42,18 @@ def listed(leadq) -> dict[str, dict]:
     [
         ("0 7 * * 1-5", ["nosuchcommand", "--x"], "No such command 'nosuchcommand'"),
         ("0 7 * * 1-5", ["schedule", "run", "health_check", "--bogus"], "No such option: --bogus"),
-        ("0 7 * * 1-5", ["schedule", "run"], "Missing parameter: name"),
+        ("0 7 * * 1-5", ["schedule", "run"], "Missing argument 'name'"),
         ("0 77 * * 1-5", ["schedule", "run", "health_check"], "hour must be within 0-23"),
         ("every morning", ["schedule", "run", "health_check"], "invalid cron spec"),
         ("0 7 * * 1-5", ["scheduler"], "cannot be scheduled"),
         ("0 7 * * 1-5", ["schedule", "add", "--cron", "* * * * *", "--", "top"], "cannot be scheduled"),
         ("0 7 * * 1-5", ["schedule", "run", "health_check", "--inline"], "remove --inline"),
         ("0 7 * * 1-5", [], "give the command to schedule after --"),
+        ("0 7 * * 1-5", ["scrape", "--source", "linkedin"], "deliberately not a source"),
+        ("0 7 * * 1-5", ["scrape", "--source", "craigslist"], "craigslist needs --site"),
+        ("0 7 * * 1-5", ["scrape", "--site", "sfbay", "--max", "0"], "Invalid value for '--max'"),
+        ("0 7 * * 1-5", ["scrape", "--sample"], "remove --sample"),
+        ("0 7 * * 1-5", ["scrape", "status"], "Missing argument 'run_id'"),
     ],
 )
 def test_add_rejects_bad_commands_and_crons_with_one_clear_line(
@@ -78,6 +86,18 @@ def test_a_schedule_is_listed_paused_resumed_and_removed(settings, use_settings,
     assert missing.exit_code == 1 and f"no user schedule with id {added['id']!r}" in missing.stderr
 
 
+def test_a_scrape_schedule_stores_the_request_leadq_scrape_builds(settings, use_settings, leadq):
+    use_settings(settings)
+    # The README's own example (it used to fail with "`leadq scrape` needs a subcommand").
+    added = add(leadq, "scrape", "--source", "craigslist", "--site", "sfbay", "--pipeline")
+    assert added["command"] == "leadq scrape --source craigslist --site sfbay --pipeline"
+    assert added["request"] == {
+        "kind": "scrape",
+        "scrape": ScrapeRequest(source="craigslist", site="sfbay", pipeline=True).model_dump(),
+    }
+    assert listed(leadq)[added["id"]]["runs"] == added["command"]
+
+
 def test_schedule_list_shows_every_declared_schedule_and_whether_its_actor_exists(
     settings, use_settings, leadq
 ):
@@ -107,11 +127,10 @@ def _persisted_across_restart(settings):
     with schedule_store(settings) as store:
         from leadq.ops.user_schedules import add_schedule, pause_schedule
 
-        kept = add_schedule(
-            store, spec="30 6 * * 0", timezone="UTC", argv=["schedule", "run", "health_check"]
-        )
+        argv = ["schedule", "run", "health_check"]
+        kept = add_schedule(store, spec="30 6 * * 0", timezone="UTC", argv=argv, request=build_request(argv))
         paused = add_schedule(
-            store, spec="*/5 * * * *", timezone="UTC", argv=["schedule", "run", "health_check"]
+            store, spec="*/5 * * * *", timezone="UTC", argv=argv, request=build_request(argv)
         )
         pause_schedule(store, paused.id)
     try:
@@ -122,6 +141,11 @@ def _persisted_across_restart(settings):
             scheduler.shutdown()
             assert found[kept.id].next_run == kept.next_run and found[kept.id].next_run.isoweekday() == 7
             assert found[kept.id].argv == ["schedule", "run", "health_check"]
+            assert json.loads(found[kept.id].request) == {
+                "kind": "command",
+                "path": ["schedule", "run"],
+                "params": {"name": "health_check", "inline": False},
+            }
             assert found[paused.id].paused
     finally:
         with schedule_store(settings) as store:
@@ -162,6 +186,60 @@ def test_the_scheduler_fires_a_user_schedule_by_enqueueing_its_command(redis_set
     last = FireLog(client, settings.namespace).last("user", added["id"])
     assert last is not None and time.time() - last.fired_at < 15
     assert datetime.fromtimestamp(last.tick, UTC) > datetime.now(UTC) - timedelta(minutes=2)
+
+
+def _fire_now(settings, schedule_id: str, queue: str) -> redis.Redis:
+    """Start a real scheduler, make the schedule due now, and wait for its job on ``queue``."""
+    setup_broker(settings)
+    scheduler = build_scheduler(settings)
+    scheduler.start()
+    client = redis.Redis.from_url(settings.redis_url)
+    try:
+        scheduler.modify_job(schedule_id, next_run_time=datetime.now(UTC))
+        scheduler.wakeup()
+        deadline = time.monotonic() + 10
+        while client.llen(f"{settings.namespace}:{queue}") == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        scheduler.shutdown(wait=True)
+    return client
+
+
+@pytest.mark.redis
+def test_a_scrape_schedule_fires_by_enqueueing_its_stored_request(redis_settings, use_settings, leadq):
+    settings = use_settings(redis_settings)
+    added = add(leadq, "scrape", "--source", "craigslist", "--site", "sfbay", "--max", "7", cron="* * * * *")
+    client = _fire_now(settings, added["id"], "scrape")
+    assert client.llen(f"{settings.namespace}:scrape") == 1  # enqueued for a worker, nothing fetched
+    with Session(ensure_schema(settings)) as session:
+        [run] = session.exec(select(ScrapeRun)).all()
+        [job] = session.exec(select(Job).where(Job.actor == "scrape_search")).all()
+    assert (run.source, run.site, run.job_id, job.state) == ("craigslist", "sfbay", job.id, "enqueued")
+    [message_id] = client.lrange(f"{settings.namespace}:scrape", 0, -1)
+    message = json.loads(client.hget(f"{settings.namespace}:scrape.msgs", message_id))
+    assert message["args"][2:4] == ["https://sfbay.craigslist.org/search/sss", 7]
+
+
+@pytest.mark.redis
+def test_a_schedule_stored_as_argv_by_an_earlier_version_still_loads_and_fires(redis_settings, use_settings):
+    settings = use_settings(redis_settings)
+    with schedule_store(settings) as store:
+        store.add_job(  # the form leadq stored before requests: the argv, re-parsed when fired
+            FIRE_FUNC,
+            LeadqCronTrigger("* * * * *", "UTC"),
+            id="legacy01",
+            name="schedule run health_check",
+            kwargs={
+                "schedule_id": "legacy01",
+                "spec": "* * * * *",
+                "timezone": "UTC",
+                "argv": ["schedule", "run", "health_check"],
+            },
+        )
+        [legacy] = list_schedules(store)
+    assert (legacy.command, legacy.request) == ("leadq schedule run health_check", None)
+    client = _fire_now(settings, "legacy01", "maintenance")
+    assert client.llen(f"{settings.namespace}:maintenance") == 1
 
 
 def test_misfire_grace_and_coalescing_come_from_settings_unless_given_at_add(settings, use_settings, leadq):

@@ -26,12 +26,25 @@ def sample_site():
     server.server_close()
 
 
+def _cli_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
+    """Point the CLI's settings (environment) at the test's database with the embedded broker."""
+    monkeypatch.setenv("LEADQ_BROKER", "embedded")
+    monkeypatch.setenv("LEADQ_DATA_DIR", str(settings.data_dir))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    return get_settings()
+
+
 @pytest.fixture
 def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """The CLI's settings on the test's database, embedded broker, private URLs allowed."""
-    monkeypatch.setenv("LEADQ_BROKER", "embedded")
-    monkeypatch.setenv("LEADQ_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("LEADQ_ALLOW_PRIVATE_URLS", "1")
+    yield _cli_settings(settings, monkeypatch, LEADQ_ALLOW_PRIVATE_URLS="1")
     get_settings.cache_clear()
-    yield get_settings()
+
+
+@pytest.fixture
+def guarded_cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """``cli_env`` with the lead URL guard on (the default), and tables wide enough to read."""
+    yield _cli_settings(settings, monkeypatch, COLUMNS="200")
     get_settings.cache_clear()
