@@ -8,7 +8,8 @@ README command either runs or says exactly why not):
 
 - ``# needs network`` (or ``# needs an SMTP account``) at the end of a line: the
   command needs the real internet or a real mail account; only ``--help`` runs.
-- ``sudo CMD``: it changes the machine (users, systemd units); only ``CMD --help`` runs.
+- ``sudo CMD``: it changes the machine (users, systemd units); only ``CMD --help`` runs
+  (for ``sudo sh -c '...; leadq ...'``, the leadq command's ``--help``).
 - ``[...]``: optional parts are left out of the run; every ``--option`` on the
   line, optional or not, must be one the command accepts.
 - ``a|b|c`` inside a word: one run per alternative. `` | `` between words: the
@@ -27,6 +28,7 @@ README command either runs or says exactly why not):
   tests/test_packaging.py's); its ``.venv/bin/leadq ...`` runs as a real
   process with a fresh user data dir and no LEADQ_* settings.
 - ``scripts/test`` is the command running this test.
+- A line ending in ``\\`` continues on the next one, as in the shell.
 - Confirmation prompts are answered "y".
 """
 
@@ -98,10 +100,16 @@ class Run:
 
 def readme_commands(text: str) -> list[ReadmeCommand]:
     """Every non-empty line of every ```bash block, with its line number and trailing comment."""
-    commands, inside = [], False
+    commands, inside, continued = [], False, None
     for number, line in enumerate(text.splitlines(), start=1):
         if line.startswith("```"):
             inside = line.strip() == "```bash" and not inside
+            continue
+        if continued is not None:  # a line ending in a backslash goes on here
+            number, line = continued[0], continued[1][:-1] + line.lstrip()
+            continued = None
+        if inside and line.rstrip().endswith("\\"):
+            continued = (number, line.rstrip())
             continue
         if inside and line.strip() and not line.lstrip().startswith("#"):
             command, _, comment = re.split(r"(\s+#\s)", line, maxsplit=1) if " # " in line else (line, "", "")
@@ -243,6 +251,8 @@ def _run_one(argv: list[str], command: ReadmeCommand, run: Run, tmp: Path) -> st
     if " ".join(argv[:2]) in LONG_RUNNING or argv[0] in LONG_RUNNING:
         return _long_running(argv, command, run, tmp)
     if argv[0] != "leadq":
+        if argv[0].startswith("scripts/"):
+            argv = [str(REPO / argv[0]), *argv[1:]]
         done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
         return None if done.returncode == 0 else f"exit {done.returncode}:\n{done.stdout}{done.stderr}"
     code, output = _cli(argv, run)
@@ -264,6 +274,10 @@ def remember(argv: list[str], output: str, run: Run) -> None:
 
 
 def _help_only(argv: list[str]) -> str | None:
+    if argv[:2] == ["sh", "-c"]:  # a shell line around leadq: check the leadq command in it
+        parts = [shlex.split(part) for part in argv[2].split(";") if part.strip()]
+        inner = next(words for words in parts if Path(words[0]).name == "leadq")
+        argv = ["leadq", *inner[1:]]
     if argv[0] == "leadq":
         code, output = _cli([*argv[:2], "--help"], Run())
     else:
