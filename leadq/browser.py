@@ -5,6 +5,9 @@ engine (``leadq.pagespeed.browser``) both drive Chromium, and both must never
 leave a process behind: a job that hits its time limit, a hung page killed by
 a watchdog and a chromedriver that crashed all end here, in ``Chromium.kill``.
 
+Every request the browser makes goes through a filtering proxy of its own
+(``leadq.egress_proxy``), so no page can make it reach a private address.
+
 Only Debian's ``chromium`` and ``chromedriver`` at the configured paths are
 used: giving Selenium the driver path skips Selenium Manager, so nothing is
 ever downloaded.
@@ -30,6 +33,7 @@ from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 
+from leadq.egress_proxy import EgressProxy
 from leadq.errors import PermanentError, TransientError
 from leadq.settings import Settings
 
@@ -54,6 +58,12 @@ HEADLESS_FLAGS = (
 KILL_GRACE = 3.0
 #: Seconds to wait for SIGKILLed processes to be gone (they only need scheduling).
 KILL_WAIT = 5.0
+#: WebRTC may only use the proxy (the flags say it too; the preferences are what every version reads).
+WEBRTC_PREFS = {
+    "webrtc.ip_handling_policy": "disable_non_proxied_udp",
+    "webrtc.multiple_routes_enabled": False,
+    "webrtc.nonproxied_udp_enabled": False,
+}
 
 
 class BrowserUnavailable(PermanentError):
@@ -80,7 +90,9 @@ class Chromium:
     Starts in the constructor (``driver`` is ready when it returns) and must
     end with ``close()`` (polite) or ``kill()`` (at once, from any thread).
     ``arguments`` are Chromium flags on top of ``HEADLESS_FLAGS``,
-    ``capabilities`` extra WebDriver capabilities.
+    ``capabilities`` extra WebDriver capabilities, ``trusted_origins`` URLs
+    whose exact host and port the browser may reach even when private (a
+    source's configured base URL).
     """
 
     def __init__(
@@ -89,16 +101,29 @@ class Chromium:
         *,
         arguments: Iterable[str] = (),
         capabilities: Mapping[str, Any] | None = None,
+        trusted_origins: Iterable[str] = (),
     ) -> None:
         check_installed(settings)
         self.profile_dir = tempfile.mkdtemp(prefix="leadq-chromium-")
         self._dead = False
         self._lock = threading.Lock()
         self._started: list[psutil.Process] = []
+        self.proxy = EgressProxy(
+            allow_private=settings.allow_private_urls,
+            trusted_origins=trusted_origins,
+            connect_timeout=settings.http_connect_timeout,
+        ).start()
         options = webdriver.ChromeOptions()
         options.binary_location = settings.chromium_path
-        for flag in (*HEADLESS_FLAGS, *arguments, f"--user-data-dir={self.profile_dir}"):
+        flags = (
+            *HEADLESS_FLAGS,
+            *self.proxy.chromium_flags(),
+            *arguments,
+            f"--user-data-dir={self.profile_dir}",
+        )
+        for flag in flags:
             options.add_argument(flag)
+        options.add_experimental_option("prefs", WEBRTC_PREFS)
         for name, value in (capabilities or {}).items():
             options.set_capability(name, value)
         # Its own process group: Chromium forks renderers and helpers at any moment,
@@ -167,6 +192,7 @@ class Chromium:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     process.wait(timeout=KILL_WAIT)  # reap our direct child: no zombie
             shutil.rmtree(self.profile_dir, ignore_errors=True)
+            self.proxy.close()
 
     def _chromedriver(self) -> subprocess.Popen | None:
         """chromedriver (our direct child, leader of the process group), once launched.

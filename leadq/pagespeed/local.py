@@ -18,7 +18,8 @@ from typing import Any
 
 from selenium.common.exceptions import TimeoutException, WebDriverException
 
-from leadq.errors import PermanentError, TransientError
+from leadq.egress_proxy import BLOCKED
+from leadq.errors import PermanentError, TransientError, UrlRefused
 from leadq.net import check_url
 from leadq.pagespeed import probe
 from leadq.pagespeed.browser import Browser, BrowserPool
@@ -51,8 +52,13 @@ class LocalEngine:
     def audit(
         self, url: str, strategy: Strategy, *, checkpoint: Callable[[], None] | None = None
     ) -> AuditRecord:
-        """Audit ``url``; a page slower than ``pagespeed_timeout`` kills its browser."""
-        check_url(url, allow_private=self.settings.allow_private_urls)
+        """Audit ``url``; a page slower than ``pagespeed_timeout`` kills its browser.
+
+        Chromium reaches the page and everything it loads only through its
+        filtering proxy (``leadq.egress_proxy``); the checks here refuse early
+        and keep what a redirect led to out of the record.
+        """
+        target = check_url(url, allow_private=self.settings.allow_private_urls)
         timeout = self.settings.pagespeed_timeout
         net_error = None
         with self.pool.lease() as browser:
@@ -66,7 +72,7 @@ class LocalEngine:
             watchdog.daemon = True
             watchdog.start()
             try:
-                data, network = self._measure(browser, url, strategy, checkpoint)
+                data, network = self._measure(browser, target, strategy, checkpoint)
             except Exception as exc:
                 # A killed browser surfaces as whatever the driver's HTTP call hit
                 # (WebDriverException, urllib3 ProtocolError ...): classify by cause.
@@ -77,10 +83,17 @@ class LocalEngine:
                     raise TransientError(f"Chromium failed while auditing {url}: {exc.msg or exc}") from None
                 if net_error is None:
                     raise
+                if net_error == "ERR_TUNNEL_CONNECTION_FAILED":  # https: what the proxy met
+                    net_error = browser.proxy.failure(target) or net_error
+            else:
+                # The proxy answers a site it could not reach with an error page of its own.
+                net_error = browser.proxy.failure(data.get("href") or target)
             finally:
                 watchdog.cancel()
         if net_error is not None:
             # Raised outside the lease: the browser is fine and goes back to the pool.
+            if net_error == BLOCKED:
+                raise UrlRefused(f"refusing {url}: it, or a redirect from it, leads to a non-public address")
             if net_error in _TRANSIENT_NET_ERRORS:
                 raise TransientError(f"could not load {url}: {net_error}")
             raise PermanentError(f"could not load {url}: {net_error}")

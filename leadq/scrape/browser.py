@@ -11,6 +11,7 @@ and page-load errors as transient job errors.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 
 from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -42,10 +43,15 @@ def _slot(size: int) -> threading.BoundedSemaphore:
 
 
 class Browser:
-    """A job's headless Chromium, started on first use. Always ``close()``."""
+    """A job's headless Chromium, started on first use. Always ``close()``.
 
-    def __init__(self, settings: Settings) -> None:
+    ``trusted_origins``: the source's configured base URL, which the browser
+    may reach even when private; every other request gets the full guard.
+    """
+
+    def __init__(self, settings: Settings, *, trusted_origins: Iterable[str] = ()) -> None:
         self.settings = settings
+        self.trusted_origins = tuple(trusted_origins)
         self.chromium: Chromium | None = None
         self._slot = _slot(settings.browser_max_per_process)
         self._holding_slot = False
@@ -71,7 +77,9 @@ class Browser:
         self._holding_slot = True
         try:
             self.chromium = Chromium(
-                self.settings, arguments=(*FLAGS, f"--user-agent={self.settings.user_agent}")
+                self.settings,
+                arguments=(*FLAGS, f"--user-agent={self.settings.user_agent}"),
+                trusted_origins=self.trusted_origins,
             )
         except BaseException:
             self.close()

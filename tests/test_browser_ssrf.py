@@ -1,0 +1,129 @@
+"""A hostile page in real headless Chromium cannot make it reach a private address.
+
+The "site" plays a public web site (trusted by origin, as a source's base URL
+is) and the "internal" server an internal service on another loopback port:
+whatever the site's pages do (images, fetch, XHR, iframes, WebSockets,
+redirects, a backslash URL, a name that resolves to loopback), the internal
+server must receive zero requests.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from leadq.browser import Chromium
+from leadq.settings import Settings
+
+from .test_egress_proxy import Internal
+
+pytestmark = pytest.mark.chromium
+
+#: Seconds a page gets to fire its requests after it loaded.
+SETTLE = 1.5
+
+
+@pytest.fixture
+def internal():
+    server = Internal()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def site(internal):
+    """The hostile "public" site; its pages aim at the internal server."""
+    from tests.pagespeed.conftest import LocalServer, Reply
+
+    target = f"127.0.0.1:{internal.port}"
+    pages = {
+        "/img": f'<img src="http://{target}/img"><img src="http://localhost:{internal.port}/img-name">',
+        "/fetch": (
+            f'<script>fetch("http://{target}/fetch").catch(() => 0);'
+            f'var x = new XMLHttpRequest(); x.open("GET", "http://{target}/xhr"); x.send();'
+            f'try {{ new WebSocket("ws://{target}/ws"); }} catch (e) {{}}</script>'
+            f'<iframe src="http://{target}/iframe"></iframe>'
+        ),
+        "/nat64": f'<img src="http://[64:ff9b::7f00:1]:{internal.port}/nat64"><img src="http://0x7f.1:{internal.port}/hex">',
+        "/rebind": f'<img src="http://rebind.test:{internal.port}/rebind">',
+    }
+    server = LocalServer()
+    for path, body in pages.items():
+        server.route(
+            path,
+            Reply(body=f"<html><body>{body}</body></html>".encode(), headers={"Content-Type": "text/html"}),
+        )
+    server.route("/redirect", Reply(status=302, headers={"Location": f"http://{target}/redirected"}))
+    server.route(
+        "/script-redirect",
+        Reply(
+            body=f'<script>location.href = "http://{target}/js-redirect";</script>'.encode(),
+            headers={"Content-Type": "text/html"},
+        ),
+    )
+    server.thread.start()
+    yield server
+    server.httpd.shutdown()
+    server.httpd.server_close()
+
+
+def visit(chromium: Chromium, *urls: str) -> None:
+    for url in urls:
+        try:
+            chromium.driver.get(url)
+        except Exception:  # an error page is fine: only what reached the internal server counts
+            pass
+        time.sleep(SETTLE)
+
+
+@pytest.fixture
+def hostile_dns(monkeypatch):
+    """rebind.test resolves to loopback, for leadq's proxy (this process) and for Chromium itself."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != "rebind.test":
+            return real(host, port, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return "--host-resolver-rules=MAP rebind.test 127.0.0.1"
+
+
+def test_nothing_a_hostile_page_asks_for_reaches_the_internal_server(
+    tmp_path, site, internal, hostile_dns
+) -> None:
+    settings = Settings(data_dir=tmp_path, allow_private_urls=False)
+    chromium = Chromium(settings, arguments=[hostile_dns], trusted_origins=[site.url])
+    try:
+        visit(
+            chromium,
+            *(
+                f"{site.url}{path}"
+                for path in ("/img", "/fetch", "/nat64", "/rebind", "/redirect", "/script-redirect")
+            ),
+            f"http://127.0.0.1:{internal.port}\\@example.com/backslash",
+            f"http://rebind.test:{internal.port}/navigate",
+        )
+        site_paths = {path for path, _query in site.requests}
+        assert {"/img", "/fetch", "/nat64", "/rebind", "/redirect"} <= site_paths, (
+            "the site itself was reachable"
+        )
+        assert chromium.proxy.refused, "the proxy saw and refused the attempts"
+    finally:
+        chromium.close()
+    assert internal.hits == []
+
+
+def test_the_control_with_private_urls_allowed_the_same_pages_do_reach_it(
+    tmp_path, site, internal, hostile_dns
+) -> None:
+    # Without this, a page that silently fired no request would pass the test above.
+    chromium = Chromium(Settings(data_dir=tmp_path, allow_private_urls=True), arguments=[hostile_dns])
+    try:
+        visit(chromium, f"{site.url}/img", f"{site.url}/fetch", f"{site.url}/redirect", f"{site.url}/rebind")
+    finally:
+        chromium.close()
+    assert {"/img", "/img-name", "/fetch", "/xhr", "/iframe", "/redirected", "/rebind"} <= set(internal.hits)
