@@ -8,6 +8,12 @@ a watchdog and a chromedriver that crashed all end here, in ``Chromium.kill``.
 Every request the browser makes goes through a filtering proxy of its own
 (``leadq.egress_proxy``), so no page can make it reach a private address.
 
+Each browser is marked with the pid of the process that started it (an
+environment variable chromedriver and Chromium inherit, and the profile
+directory's name), so when that process dies any way at all (kill -9, OOM,
+a graceful exit that skips ``finally``) its supervisor ends what it left
+behind with ``kill_browsers_of(pid)``.
+
 Only Debian's ``chromium`` and ``chromedriver`` at the configured paths are
 used: giving Selenium the driver path skips Selenium Manager, so nothing is
 ever downloaded.
@@ -16,6 +22,7 @@ ever downloaded.
 from __future__ import annotations
 
 import contextlib
+import glob
 import logging
 import os
 import shutil
@@ -24,7 +31,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +65,10 @@ HEADLESS_FLAGS = (
 KILL_GRACE = 3.0
 #: Seconds to wait for SIGKILLed processes to be gone (they only need scheduling).
 KILL_WAIT = 5.0
+#: Environment variable naming the pid of the process a browser belongs to.
+OWNER_ENV = "LEADQ_BROWSER_OWNER"
+#: Profile directories are ``<tmp>/leadq-chromium-<owner pid>-<random>``.
+PROFILE_PREFIX = "leadq-chromium-"
 #: WebRTC may only use the proxy (the flags say it too; the preferences are what every version reads).
 WEBRTC_PREFS = {
     "webrtc.ip_handling_policy": "disable_non_proxied_udp",
@@ -104,7 +115,7 @@ class Chromium:
         trusted_origins: Iterable[str] = (),
     ) -> None:
         check_installed(settings)
-        self.profile_dir = tempfile.mkdtemp(prefix="leadq-chromium-")
+        self.profile_dir = tempfile.mkdtemp(prefix=f"{PROFILE_PREFIX}{os.getpid()}-")
         self._dead = False
         self._lock = threading.Lock()
         self._started: list[psutil.Process] = []
@@ -134,6 +145,7 @@ class Chromium:
             executable_path=settings.chromedriver_path,
             log_output=subprocess.DEVNULL,
             popen_kw={"start_new_session": True},
+            env={**os.environ, OWNER_ENV: str(os.getpid())},
         )
         try:
             self.driver = webdriver.Chrome(service=self.service, options=options)
@@ -224,6 +236,126 @@ class Chromium:
             with contextlib.suppress(psutil.NoSuchProcess):
                 found.update({proc.pid: proc for proc in (root, *root.children(recursive=True))})
         return list(found.values())
+
+
+def job_deadline() -> float | None:
+    """``time.monotonic()`` at which the running job's time limit fires; None outside a job.
+
+    Dramatiq's ``TimeLimit`` raises in the job's thread only when that thread
+    runs Python again, never while it waits on chromedriver's socket: browser
+    waits must end by themselves before then (``Watchdog``).
+    """
+    from dramatiq.middleware import CurrentMessage, TimeLimit
+
+    if CurrentMessage.get_current_message() is None:
+        return None
+    from leadq.core.broker import current_broker
+
+    for middleware in current_broker().middleware:
+        if isinstance(middleware, TimeLimit):
+            return getattr(middleware.manager, "deadlines", {}).get(threading.get_ident())
+    return None
+
+
+def _job_cancelled() -> Callable[[], bool] | None:
+    """A check, callable from any thread, of whether the running job was cancelled."""
+    from dramatiq.middleware import CurrentMessage
+
+    message = CurrentMessage.get_current_message()
+    if message is None:
+        return None
+    from leadq.core.broker import current_broker
+
+    cancels = current_broker().leadq_cancels
+    return lambda: cancels.is_cancelled(message.message_id)
+
+
+class Watchdog:
+    """Kills a browser when its job's time is up or the job is cancelled.
+
+    Enter it in the job's thread (it reads the job's time limit and id there)
+    around everything the job does with the browser. ``seconds`` is an extra,
+    shorter limit of the caller's own (an audit's timeout). Once the browser is
+    killed, every driver call fails at once, so the job's thread runs Python
+    again and the time limit or ``checkpoint()`` can land.
+    """
+
+    POLL = 0.2
+
+    def __init__(self, chromium: Chromium, *, seconds: float | None = None) -> None:
+        self.chromium = chromium
+        limits = [job_deadline(), time.monotonic() + seconds if seconds else None]
+        self.deadline = min((limit for limit in limits if limit is not None), default=None)
+        self._cancelled = _job_cancelled()
+        #: "time" or "cancelled" once the watchdog has killed the browser.
+        self.fired: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="leadq-browser-watchdog", daemon=True)
+
+    def remaining(self, cap: float) -> float:
+        """``cap`` seconds, or less when the deadline is nearer (at least a tenth of a second)."""
+        if self.deadline is None:
+            return cap
+        return max(0.1, min(cap, self.deadline - time.monotonic()))
+
+    def start(self) -> Watchdog:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def __enter__(self) -> Watchdog:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.POLL):
+            if self.deadline is not None and time.monotonic() >= self.deadline:
+                self.fired = "time"
+            elif self._cancelled is not None and self._cancelled():
+                self.fired = "cancelled"
+            else:
+                continue
+            log.warning(
+                "killing headless Chromium: its job %s",
+                "ran out of time" if self.fired == "time" else "was cancelled",
+            )
+            self.chromium.kill()
+            return
+
+
+def browsers_of(owner_pid: int) -> list[psutil.Process]:
+    """Live chromedriver and Chromium processes started by process ``owner_pid``."""
+    found = []
+    for proc in psutil.process_iter(["name"]):
+        with contextlib.suppress(psutil.Error, OSError):
+            if "chrom" in (proc.info["name"] or "") and proc.environ().get(OWNER_ENV) == str(owner_pid):
+                found.append(proc)
+    return [proc for proc in found if not _gone(proc)]
+
+
+def kill_browsers_of(owner_pid: int) -> int:
+    """SIGKILL every browser process a dead process ``owner_pid`` left behind and remove
+    its profile directories; returns how many processes were killed.
+
+    For a supervisor once its worker process has exited: nothing of that
+    process can use them any more, and each tree holds hundreds of MB.
+    """
+    live = browsers_of(owner_pid)
+    for proc in live:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            proc.kill()
+    survivors = _wait_gone(live, KILL_WAIT)
+    if survivors:
+        log.warning("browser processes %s of pid %d survived SIGKILL", [p.pid for p in survivors], owner_pid)
+    for profile in glob.glob(os.path.join(tempfile.gettempdir(), f"{PROFILE_PREFIX}{owner_pid}-*")):
+        shutil.rmtree(profile, ignore_errors=True)
+    return len(live)
 
 
 def _gone(proc: psutil.Process) -> bool:

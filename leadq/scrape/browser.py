@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from leadq.browser import Chromium, error_line
-from leadq.errors import Deferred, TransientError
+from leadq.browser import Chromium, Watchdog, error_line
+from leadq.errors import Cancelled, Deferred, TransientError
 from leadq.settings import Settings
 
 #: Flags on top of Chromium's headless ones.
@@ -53,6 +53,7 @@ class Browser:
         self.settings = settings
         self.trusted_origins = tuple(trusted_origins)
         self.chromium: Chromium | None = None
+        self.watchdog: Watchdog | None = None
         self._slot = _slot(settings.browser_max_per_process)
         self._holding_slot = False
 
@@ -84,9 +85,11 @@ class Browser:
         except BaseException:
             self.close()
             raise
+        # Started here, in the job's thread: it kills the browser at the job's
+        # time limit or cancel, which cannot interrupt a driver call by themselves.
+        self.watchdog = Watchdog(self.chromium).start()
         driver = self.chromium.driver
-        driver.set_page_load_timeout(self.settings.browser_page_timeout)
-        driver.set_script_timeout(self.settings.browser_element_timeout)
+        driver.set_script_timeout(self.watchdog.remaining(self.settings.browser_element_timeout))
         # A hung browser must not hold the job past its time limit on one command.
         driver.command_executor.client_config.timeout = self.settings.browser_page_timeout + 10
         return driver
@@ -94,19 +97,29 @@ class Browser:
     def load(self, url: str) -> WebDriver:
         """Navigate to ``url``; a slow or failed load is transient (retried later)."""
         driver = self.start()
+        driver.set_page_load_timeout(self.watchdog.remaining(self.settings.browser_page_timeout))
         try:
             driver.get(url)
-        except TimeoutException:
-            raise TransientError(
-                f"page load took over {self.settings.browser_page_timeout:g}s: {url}"
-            ) from None
-        except WebDriverException as exc:
-            raise TransientError(f"browser could not load {url}: {error_line(exc)}") from None
+        except Exception as exc:  # a killed browser fails with whatever the driver's socket met
+            if self.watchdog.fired == "cancelled":
+                raise Cancelled(f"cancelled while loading {url}") from None
+            if self.watchdog.fired:
+                raise TransientError(f"the job's time ran out while loading {url}") from None
+            if isinstance(exc, TimeoutException):
+                raise TransientError(
+                    f"page load took over {self.settings.browser_page_timeout:g}s: {url}"
+                ) from None
+            if isinstance(exc, WebDriverException):
+                raise TransientError(f"browser could not load {url}: {error_line(exc)}") from None
+            raise
         return driver
 
     def close(self) -> None:
         """Close Chromium (nothing of it is left when this returns) and free the slot."""
         chromium, self.chromium = self.chromium, None
+        watchdog, self.watchdog = self.watchdog, None
+        if watchdog is not None:
+            watchdog.stop()
         if chromium is not None:
             chromium.close()
         if self._holding_slot:
