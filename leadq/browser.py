@@ -253,7 +253,10 @@ def job_deadline() -> float | None:
 
     for middleware in current_broker().middleware:
         if isinstance(middleware, TimeLimit):
-            return getattr(middleware.manager, "deadlines", {}).get(threading.get_ident())
+            deadlines = getattr(middleware.manager, "deadlines", {})
+            if threading.get_ident() in deadlines:
+                # Every job gets a deadline; None means it has already fired.
+                return deadlines[threading.get_ident()] or time.monotonic()
     return None
 
 
