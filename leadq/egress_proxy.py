@@ -207,7 +207,7 @@ class _Handler(socketserver.BaseRequestHandler):
                 client.sendall(b"HTTP/1.1 200 Connection Established\r\n\r\n")
             if rest:
                 upstream.sendall(rest)
-            _splice(client, upstream)
+            _splice(client, upstream, response_head=method != b"CONNECT")
 
     def _tunnel(self, target: bytes) -> socket.socket:
         host, _, port = target.decode("latin-1").rpartition(":")
@@ -228,9 +228,7 @@ class _Handler(socketserver.BaseRequestHandler):
             raise ValueError(f"only http:// is proxied without CONNECT, not {url.scheme}")
         upstream = _attributed(self.server.proxy, url.href, url.host, url.port)
         lines = [method + b" " + url.path.encode("latin-1") + b" " + version]
-        for line in head.split(b"\r\n")[1:]:
-            if line and line.split(b":", 1)[0].strip().lower() not in HOP_HEADERS:
-                lines.append(line)
+        lines += _end_to_end(head.split(b"\r\n")[1:])
         # One request per upstream connection: the next request on Chromium's
         # connection may be for another host, which must get its own check.
         lines.append(b"Connection: close")
@@ -247,6 +245,12 @@ def _attributed(proxy: EgressProxy, target: str, host: str, port: int) -> socket
         raise
     proxy.note_success(target)
     return upstream
+
+
+def _end_to_end(header_lines: list[bytes]) -> list[bytes]:
+    """The header lines meant for the other end (hop-by-hop ones dropped)."""
+    names = [line.split(b":", 1)[0].strip().lower() for line in header_lines]
+    return [line for line, name in zip(header_lines, names, strict=True) if line and name not in HOP_HEADERS]
 
 
 def _read_head(sock: socket.socket) -> tuple[bytes, bytes]:
@@ -279,9 +283,14 @@ def _reply(sock: socket.socket, status: int, reason: str, text: str) -> None:
         sock.sendall(head + body)
 
 
-def _splice(client: socket.socket, upstream: socket.socket) -> None:
-    """Copy bytes both ways until either side closes or both go quiet for ``IDLE_TIMEOUT``."""
+def _splice(client: socket.socket, upstream: socket.socket, *, response_head: bool) -> None:
+    """Copy bytes both ways until either side closes or both go quiet for ``IDLE_TIMEOUT``.
+
+    With ``response_head`` the upstream's response head is held back until it
+    is complete and sent with ``Connection: close`` (``_closing``).
+    """
     peers = {client: upstream, upstream: client}
+    pending: bytes | None = b"" if response_head else None
     with selectors.DefaultSelector() as selector:
         for sock in peers:
             sock.setblocking(False)
@@ -291,13 +300,32 @@ def _splice(client: socket.socket, upstream: socket.socket) -> None:
             if not ready:
                 return
             for key, _ in ready:
+                source: socket.socket = key.fileobj  # type: ignore[assignment]
                 try:
-                    data = key.fileobj.recv(65536)
+                    data = source.recv(65536)
                     if not data:
                         return
-                    target = peers[key.fileobj]
-                    target.setblocking(True)
+                    if source is upstream and pending is not None:
+                        pending += data
+                        if b"\r\n\r\n" not in pending:
+                            if len(pending) > MAX_HEAD:
+                                return
+                            continue
+                        data, pending = _closing(pending), None
+                    target = peers[source]
+                    target.settimeout(IDLE_TIMEOUT)
                     target.sendall(data)
                     target.setblocking(False)
                 except OSError:
                     return
+
+
+def _closing(response: bytes) -> bytes:
+    """``response`` (a complete head and what followed it) with ``Connection: close``.
+
+    Chromium would otherwise keep the proxy connection for its next request,
+    maybe for another host, which this connection's upstream must not get.
+    """
+    head, _, body = response.partition(b"\r\n\r\n")
+    lines = [head.split(b"\r\n", 1)[0], *_end_to_end(head.split(b"\r\n")[1:])]
+    return b"\r\n".join([*lines, b"Connection: close", b"Proxy-Connection: close"]) + b"\r\n\r\n" + body

@@ -128,3 +128,40 @@ def test_a_name_that_resolves_to_loopback_is_refused(internal, proxy_for, monkey
     response = requests.get(f"http://rebind.test:{internal.port}/x", proxies=proxies, timeout=10)
     assert response.status_code == 403
     assert internal.hits == []
+
+
+def test_the_browser_is_told_to_close_after_each_proxied_response(proxy_for) -> None:
+    # An upstream that keeps connections alive: were Chromium told so, it would
+    # send its next request, maybe for another host, down the same connection.
+    class KeepAlive(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            self.send_response(200)
+            self.send_header("Connection", "keep-alive")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args) -> None:
+            pass
+
+    upstream = ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
+    upstream.daemon_threads = True
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    proxy = proxy_for(allow_private=True)["http"]
+    try:
+        with socket.create_connection(("127.0.0.1", int(proxy.rsplit(":", 1)[1])), timeout=10) as sock:
+            target = f"http://127.0.0.1:{upstream.server_address[1]}/"
+            sock.sendall(
+                f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nProxy-Connection: keep-alive\r\n\r\n".encode()
+            )
+            response = b""
+            while b"ok" not in response:
+                response += sock.recv(4096)
+    finally:
+        upstream.shutdown()
+        upstream.server_close()
+    head = response.split(b"\r\n\r\n")[0].lower().split(b"\r\n")
+    assert b"connection: close" in head
+    assert b"connection: keep-alive" not in head
