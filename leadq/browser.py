@@ -273,8 +273,15 @@ def _job_cancelled() -> Callable[[], bool] | None:
     return lambda: cancels.is_cancelled(message.message_id)
 
 
+WATCHDOG_REASONS = {
+    "time": "its job ran out of time",
+    "cancelled": "its job was cancelled",
+    "shutdown": "its worker is stopping",
+}
+
+
 class Watchdog:
-    """Kills a browser when its job's time is up or the job is cancelled.
+    """Kills a browser when its job's time is up, the job is cancelled or its worker stops.
 
     Enter it in the job's thread (it reads the job's time limit and id there)
     around everything the job does with the browser. ``seconds`` is an extra,
@@ -290,7 +297,9 @@ class Watchdog:
         limits = [job_deadline(), time.monotonic() + seconds if seconds else None]
         self.deadline = min((limit for limit in limits if limit is not None), default=None)
         self._cancelled = _job_cancelled()
-        #: "time" or "cancelled" once the watchdog has killed the browser.
+        # Dramatiq's worker thread: stopping the worker sets its ``running`` to False.
+        self._job_thread = threading.current_thread()
+        #: "time", "cancelled" or "shutdown" once the watchdog has killed the browser.
         self.fired: str | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="leadq-browser-watchdog", daemon=True)
@@ -322,12 +331,11 @@ class Watchdog:
                 self.fired = "time"
             elif self._cancelled is not None and self._cancelled():
                 self.fired = "cancelled"
+            elif getattr(self._job_thread, "running", True) is False:
+                self.fired = "shutdown"
             else:
                 continue
-            log.warning(
-                "killing headless Chromium: its job %s",
-                "ran out of time" if self.fired == "time" else "was cancelled",
-            )
+            log.warning("killing headless Chromium: %s", WATCHDOG_REASONS[self.fired])
             self.chromium.kill()
             return
 

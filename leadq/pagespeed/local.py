@@ -19,7 +19,7 @@ from selenium.common.exceptions import TimeoutException, WebDriverException
 
 from leadq.browser import Watchdog
 from leadq.egress_proxy import BLOCKED
-from leadq.errors import Cancelled, PermanentError, TransientError, UrlRefused
+from leadq.errors import Cancelled, Deferred, PermanentError, TransientError, UrlRefused
 from leadq.net import check_url
 from leadq.pagespeed import probe
 from leadq.pagespeed.browser import Browser, BrowserPool
@@ -70,6 +70,8 @@ class LocalEngine:
                 # (WebDriverException, urllib3 ProtocolError ...): classify by cause.
                 if watchdog.fired == "cancelled":
                     raise Cancelled(f"audit of {url} was cancelled") from None
+                if watchdog.fired == "shutdown":  # not the site's fault: audit it again, no retry spent
+                    raise Deferred(f"the worker stopped while auditing {url}", delay=1000) from None
                 if watchdog.fired or isinstance(exc, TimeoutException):
                     raise TransientError(f"audit of {url} timed out after {timeout:g} s") from None
                 net_error = _net_error(exc)

@@ -31,6 +31,8 @@ FLAGS = (
 SLOT_WAIT = 5.0
 #: Re-run delay (ms) of a job that found every browser slot of its process taken.
 SLOT_RETRY_MS = 3000
+#: Re-run delay (ms) of a job whose worker stopped while it was loading a page.
+SHUTDOWN_RETRY_MS = 1000
 
 _slots: dict[int, threading.BoundedSemaphore] = {}
 _slots_lock = threading.Lock()
@@ -103,6 +105,8 @@ class Browser:
         except Exception as exc:  # a killed browser fails with whatever the driver's socket met
             if self.watchdog.fired == "cancelled":
                 raise Cancelled(f"cancelled while loading {url}") from None
+            if self.watchdog.fired == "shutdown":  # not the job's fault: it runs again, no retry spent
+                raise Deferred(f"the worker stopped while loading {url}", delay=SHUTDOWN_RETRY_MS) from None
             if self.watchdog.fired:
                 raise TransientError(f"the job's time ran out while loading {url}") from None
             if isinstance(exc, TimeoutException):

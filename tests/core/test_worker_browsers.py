@@ -105,3 +105,19 @@ def test_a_cancel_interrupts_a_page_load(redis_settings, redis_broker, start_wor
     assert time.monotonic() - cancelled < 10
     assert runs(redis_settings) == []
     wait_until(lambda: not browsers_of(child), timeout=10, what="the cancelled job's browser to go")
+
+
+def test_a_graceful_stop_interrupts_a_page_load_and_the_job_runs_again_later(
+    redis_settings, redis_broker, start_worker, site
+):
+    worker = browser_worker(start_worker)
+    [child] = worker.children()
+    job_id = send(actors.load, f"{site.url}/hang")  # the page takes 20 s
+    wait_until(lambda: runs(redis_settings, "started"), timeout=60, what="the load to start")
+    time.sleep(0.5)
+    stopping = time.monotonic()
+    worker.stop()
+    assert time.monotonic() - stopping < 12, "the stop did not wait for the 20 s page"
+    assert worker.proc.returncode == 0
+    assert state(redis_settings, job_id) not in ("dead", "failed", "succeeded")
+    assert browsers_of(child) == []
