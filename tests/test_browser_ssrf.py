@@ -9,7 +9,6 @@ server must receive zero requests.
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
@@ -17,7 +16,7 @@ import pytest
 from leadq.browser import Chromium
 from leadq.settings import Settings
 
-from .test_egress_proxy import Internal
+from .test_egress_proxy import Internal, resolve_to_loopback
 
 pytestmark = pytest.mark.chromium
 
@@ -81,14 +80,7 @@ def visit(chromium: Chromium, *urls: str) -> None:
 @pytest.fixture
 def hostile_dns(monkeypatch):
     """rebind.test resolves to loopback, for leadq's proxy (this process) and for Chromium itself."""
-    real = socket.getaddrinfo
-
-    def getaddrinfo(host, port, *args, **kwargs):
-        if host != "rebind.test":
-            return real(host, port, *args, **kwargs)
-        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port))]
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    resolve_to_loopback(monkeypatch, "rebind.test")
     return "--host-resolver-rules=MAP rebind.test 127.0.0.1"
 
 

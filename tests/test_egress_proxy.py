@@ -115,15 +115,20 @@ def test_the_proxy_connects_to_the_address_it_checked_and_never_looks_again(
     assert lookups == ["pinned.test"]
 
 
-def test_a_name_that_resolves_to_loopback_is_refused(internal, proxy_for, monkeypatch) -> None:
+def resolve_to_loopback(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """A hostile DNS server for this process: ``name`` resolves to 127.0.0.1."""
     real = socket.getaddrinfo
 
     def getaddrinfo(host, port, *args, **kwargs):
-        if host != "rebind.test":
+        if host != name:
             return real(host, port, *args, **kwargs)
         return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port))]
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def test_a_name_that_resolves_to_loopback_is_refused(internal, proxy_for, monkeypatch) -> None:
+    resolve_to_loopback(monkeypatch, "rebind.test")
     proxies = proxy_for(allow_private=False)
     response = requests.get(f"http://rebind.test:{internal.port}/x", proxies=proxies, timeout=10)
     assert response.status_code == 403

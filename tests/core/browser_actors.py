@@ -23,8 +23,7 @@ def audit(url: str) -> None:
     _log("runs", url)
 
 
-@actor(queue="maintenance", max_retries=0, time_limit=4)
-def load_within_four_seconds(url: str) -> None:
+def _load(url: str) -> None:
     browser = Browser(current_settings())
     try:
         browser.start()
@@ -33,15 +32,13 @@ def load_within_four_seconds(url: str) -> None:
         _log("runs", url)
     finally:
         browser.close()
+
+
+@actor(queue="maintenance", max_retries=0, time_limit=4)
+def load_within_four_seconds(url: str) -> None:
+    _load(url)
 
 
 @actor(queue="maintenance", max_retries=0, time_limit=120)
 def load(url: str) -> None:
-    browser = Browser(current_settings())
-    try:
-        browser.start()
-        _log("started", url)
-        browser.load(url)
-        _log("runs", url)
-    finally:
-        browser.close()
+    _load(url)
