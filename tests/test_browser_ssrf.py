@@ -4,11 +4,13 @@ The "site" plays a public web site (trusted by origin, as a source's base URL
 is) and the "internal" server an internal service on another loopback port:
 whatever the site's pages do (images, fetch, XHR, iframes, WebSockets,
 redirects, a backslash URL, a name that resolves to loopback), the internal
-server must receive zero requests.
+server must receive zero requests; nor may WebRTC send UDP around the proxy.
 """
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 
 import pytest
@@ -119,3 +121,67 @@ def test_the_control_with_private_urls_allowed_the_same_pages_do_reach_it(
     finally:
         chromium.close()
     assert {"/img", "/img-name", "/fetch", "/xhr", "/iframe", "/redirected", "/rebind"} <= set(internal.hits)
+
+
+@pytest.fixture
+def stun_listener():
+    """A UDP socket on loopback that counts the packets (STUN requests) it gets."""
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    udp.settimeout(0.2)
+    packets: list[bytes] = []
+    stop = threading.Event()
+
+    def listen() -> None:
+        while not stop.is_set():
+            try:
+                packets.append(udp.recv(2048))
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    yield udp.getsockname()[1], packets
+    stop.set()
+    thread.join()
+    udp.close()
+
+
+def open_peer_connection(driver, stun_port: int) -> None:
+    """A page's WebRTC connection attempt, which sends STUN over UDP, straight to the address given."""
+    driver.get("data:text/html,<p>webrtc</p>")
+    driver.execute_script(
+        f"const pc = new RTCPeerConnection({{iceServers: [{{urls: 'stun:127.0.0.1:{stun_port}'}}]}});"
+        "pc.createDataChannel('x'); pc.createOffer().then(offer => pc.setLocalDescription(offer));"
+    )
+    time.sleep(3)
+
+
+def test_webrtc_sends_no_udp_around_the_proxy(tmp_path, stun_listener) -> None:
+    port, packets = stun_listener
+    chromium = Chromium(Settings(data_dir=tmp_path, allow_private_urls=True))
+    try:
+        open_peer_connection(chromium.driver, port)
+    finally:
+        chromium.close()
+    assert packets == []
+
+
+def test_the_control_a_chromium_without_leadqs_settings_does_send_stun_packets(
+    tmp_path, stun_listener
+) -> None:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    port, packets = stun_listener
+    settings = Settings(data_dir=tmp_path)
+    options = webdriver.ChromeOptions()
+    options.binary_location = settings.chromium_path
+    for flag in ("--headless=new", "--no-sandbox", f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(settings.chromedriver_path), options=options)
+    try:
+        open_peer_connection(driver, port)
+    finally:
+        driver.quit()
+    assert packets, "the page does send UDP when nothing stops it"
