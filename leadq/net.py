@@ -107,11 +107,7 @@ def check_url(url: str, *, allow_private: bool, trusted_origins: Iterable[str] =
     private. Fetch the returned URL, not ``url``: it is the one checked.
     """
     target = parse_web_url(url)
-    if allow_private or target.origin in set(trusted_origins):
-        return target.href
-    if target.is_ip_literal:
-        refuse_non_public(target.host, f"refusing {url!r}:")
-    else:
+    if not allow_private and target.origin not in set(trusted_origins):
         resolve_public(target.host, target.port, f"refusing {url!r}: {target.host}")
     return target.href
 
