@@ -130,8 +130,9 @@ class EgressProxy:
             target = parse_web_url(url)
         except LeadqError:
             return None
+        key = target.href if target.scheme == "http" else f"{target.host}:{target.port}"
         with self._failures_lock:
-            return self._failures.get(target.href) or self._failures.get(f"{target.host}:{target.port}")
+            return self._failures.get(key)
 
     def connect(self, host: str, port: int) -> socket.socket:
         """A socket to ``host:port`` on an address that passed the guard, else ``_Refused``."""

@@ -170,3 +170,20 @@ def test_the_browser_is_told_to_close_after_each_proxied_response(proxy_for) -> 
     head = response.split(b"\r\n\r\n")[0].lower().split(b"\r\n")
     assert b"connection: close" in head
     assert b"connection: keep-alive" not in head
+
+
+def test_the_proxy_tells_what_happened_to_a_request_it_did_not_forward(internal) -> None:
+    proxy = EgressProxy(allow_private=False, trusted_origins=["http://127.0.0.1:1"]).start()
+    address = f"http://127.0.0.1:{proxy.port}"
+    proxies = {"http": address, "https": address}
+    try:
+        assert requests.get("http://127.0.0.1:1/down", proxies=proxies, timeout=10).status_code == 502
+        with pytest.raises(requests.exceptions.ProxyError):
+            requests.get(f"https://127.0.0.1:{internal.port}/", proxies=proxies, timeout=10)
+        assert proxy.failure("http://127.0.0.1:1/down") == "ERR_CONNECTION_REFUSED"
+        assert proxy.failure(f"https://127.0.0.1:{internal.port}/any/page") == "ERR_BLOCKED_BY_LEADQ"
+        # A tunnel's failure says nothing about plain http:// to the same host and port.
+        assert proxy.failure(f"http://127.0.0.1:{internal.port}/") is None
+    finally:
+        proxy.close()
+    assert internal.hits == []
