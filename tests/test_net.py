@@ -10,7 +10,7 @@ import pytest
 from requests.adapters import HTTPAdapter
 
 from leadq.errors import PermanentError, UrlRefused
-from leadq.net import HttpClient, check_url, retry_after_seconds
+from leadq.net import HttpClient, check_url, non_public_reason, parse_web_url, retry_after_seconds
 from leadq.settings import Settings
 
 
@@ -31,7 +31,9 @@ def test_private_loopback_and_link_local_hosts_are_refused(url):
 
 
 @pytest.mark.parametrize(
-    "url", ["file:///etc/passwd", "javascript:alert(1)", "ftp://example.com/", "http:///x"]
+    # ("http:///x" is not one: browsers read it as http://x/)
+    "url",
+    ["file:///etc/passwd", "javascript:alert(1)", "ftp://example.com/", "http://", "http://[::1/"],
 )
 def test_only_http_urls_with_a_host_are_fetched(url):
     with pytest.raises(UrlRefused):
@@ -116,3 +118,115 @@ def test_without_the_connection_check_the_rebinding_host_gets_through(tmp_path, 
     finally:
         client.close()
     assert hits == ["/admin"]
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("http://10.0.0.5\\@example.com/", "10.0.0.5"),  # a backslash ends the host, as in browsers
+        ("http://0x7f.1/", "127.0.0.1"),
+        ("http://2130706433/", "127.0.0.1"),
+        ("http://017700000001/", "127.0.0.1"),
+        ("http://127.1/", "127.0.0.1"),
+        ("http://user:pw@10.1.2.3:8080/x", "10.1.2.3"),
+        ("HTTP://[::FFFF:127.0.0.1]/", "::ffff:7f00:1"),
+        ("http://ＥＸＡＭＰＬＥ.com/", "example.com"),
+        ("http://bücher.example/", "xn--bcher-kva.example"),
+    ],
+)
+def test_urls_are_read_as_a_browser_reads_them(url, host):
+    assert parse_web_url(url).host == host
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.5\\@example.com/",
+        "http://0x7f.1/",
+        "http://2130706433/",
+        "http://[::ffff:10.0.0.1]/",
+        "http://[::7f00:1]/",  # IPv4-compatible
+        "http://[64:ff9b::a00:1]/",  # NAT64 of 10.0.0.1
+        "http://[64:ff9b:1::808:808]/",  # local-use NAT64
+        "http://[2002:c0a8:101::1]/",  # 6to4 of 192.168.1.1
+        "http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/",  # Teredo, client 10.0.0.1
+    ],
+)
+def test_private_addresses_in_any_spelling_are_refused(url):
+    with pytest.raises(UrlRefused, match="non-public address"):
+        check_url(url, allow_private=False)
+
+
+def test_an_embedded_public_address_is_public():
+    assert non_public_reason("64:ff9b::808:808") is None
+    assert non_public_reason("2002:808:808::1") is None
+    assert non_public_reason("64:ff9b::7f00:1") == "non-public address 64:ff9b::7f00:1 (embeds 127.0.0.1)"
+
+
+def test_the_checked_url_is_the_one_fetched():
+    assert check_url("http://0x7f.1:8/a b", allow_private=True) == "http://127.0.0.1:8/a%20b"
+
+
+@pytest.fixture
+def trusted_site(local_server):
+    """A configured source site on loopback that redirects to another loopback port (the internal server)."""
+    internal_port, _hits = local_server
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            target = {
+                "/to-internal": f"http://127.0.0.1:{internal_port}/secret",
+                "/to-rebinder": f"http://rebind.test:{internal_port}/secret",
+                "/to-self": "/page",
+            }.get(self.path)
+            if target:
+                self.send_response(302)
+                self.send_header("Location", target)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", "4")
+            self.end_headers()
+            self.wfile.write(b"page")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_trusted_origin_is_reachable_and_may_redirect_to_itself(tmp_path, trusted_site):
+    client = HttpClient(Settings(data_dir=tmp_path, allow_private_urls=False), trusted_origins=[trusted_site])
+    try:
+        assert client.get(f"{trusted_site}/to-self").text == "page"
+    finally:
+        client.close()
+
+
+def test_a_redirect_from_the_trusted_origin_to_loopback_is_refused(tmp_path, trusted_site, local_server):
+    _port, hits = local_server
+    client = HttpClient(Settings(data_dir=tmp_path, allow_private_urls=False), trusted_origins=[trusted_site])
+    try:
+        with pytest.raises(UrlRefused, match="non-public address 127.0.0.1"):
+            client.get(f"{trusted_site}/to-internal")
+    finally:
+        client.close()
+    assert hits == []
+
+
+def test_a_redirect_from_the_trusted_origin_to_a_rebinding_host_is_refused(
+    tmp_path, trusted_site, local_server, rebinding_dns
+):
+    _port, hits = local_server
+    client = HttpClient(Settings(data_dir=tmp_path, allow_private_urls=False), trusted_origins=[trusted_site])
+    try:
+        with pytest.raises(UrlRefused, match="connected to non-public address 127.0.0.1"):
+            client.get(f"{trusted_site}/to-rebinder")
+    finally:
+        client.close()
+    assert hits == []

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import psutil
 from dramatiq.middleware import Middleware
 
+from leadq.browser import kill_browsers_of
 from leadq.db import ensure_schema
 from leadq.errors import LeadqError
 from leadq.ops.logging import configure_logging
@@ -164,6 +165,7 @@ class Supervisor:
             if child.is_alive():
                 continue
             child.join()
+            kill_browsers_of(child.pid)  # what a dead child left running (kill -9, OOM, recycle)
             del self.children[broker_id]
             lived = time.monotonic() - self.started_at.pop(broker_id)
             requeued = self.broker.reap_worker(broker_id)
@@ -219,6 +221,7 @@ class Supervisor:
             if child.is_alive():
                 child.kill()
                 child.join()
+            kill_browsers_of(child.pid)
         for broker_id in list(self.children):
             self.broker.reap_worker(broker_id)
         self.children.clear()

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from selenium.common.exceptions import TimeoutException, WebDriverException
 
-from leadq.errors import PermanentError, TransientError
+from leadq.browser import Watchdog
+from leadq.egress_proxy import BLOCKED
+from leadq.errors import Cancelled, Deferred, PermanentError, TransientError, UrlRefused
 from leadq.net import check_url
 from leadq.pagespeed import probe
 from leadq.pagespeed.browser import Browser, BrowserPool
@@ -51,36 +52,42 @@ class LocalEngine:
     def audit(
         self, url: str, strategy: Strategy, *, checkpoint: Callable[[], None] | None = None
     ) -> AuditRecord:
-        """Audit ``url``; a page slower than ``pagespeed_timeout`` kills its browser."""
-        check_url(url, allow_private=self.settings.allow_private_urls)
+        """Audit ``url``; a page slower than ``pagespeed_timeout`` (or than what is left of
+        the job's time limit), or a cancel of the job, kills its browser.
+
+        Chromium reaches the page and everything it loads only through its
+        filtering proxy (``leadq.egress_proxy``); the checks here refuse early
+        and keep what a redirect led to out of the record.
+        """
+        target = check_url(url, allow_private=self.settings.allow_private_urls)
         timeout = self.settings.pagespeed_timeout
         net_error = None
-        with self.pool.lease() as browser:
-            expired = threading.Event()
-
-            def expire() -> None:
-                expired.set()
-                browser.kill()
-
-            watchdog = threading.Timer(timeout, expire)
-            watchdog.daemon = True
-            watchdog.start()
+        with self.pool.lease() as browser, Watchdog(browser, seconds=timeout) as watchdog:
             try:
-                data, network = self._measure(browser, url, strategy, checkpoint)
+                data, network = self._measure(browser, target, strategy, checkpoint, watchdog)
             except Exception as exc:
                 # A killed browser surfaces as whatever the driver's HTTP call hit
                 # (WebDriverException, urllib3 ProtocolError ...): classify by cause.
-                if expired.is_set() or isinstance(exc, TimeoutException):
+                if watchdog.fired == "cancelled":
+                    raise Cancelled(f"audit of {url} was cancelled") from None
+                if watchdog.fired == "shutdown":  # not the site's fault: audit it again, no retry spent
+                    raise Deferred(f"the worker stopped while auditing {url}", delay=1000) from None
+                if watchdog.fired or isinstance(exc, TimeoutException):
                     raise TransientError(f"audit of {url} timed out after {timeout:g} s") from None
                 net_error = _net_error(exc)
                 if net_error is None and isinstance(exc, WebDriverException):
                     raise TransientError(f"Chromium failed while auditing {url}: {exc.msg or exc}") from None
                 if net_error is None:
                     raise
-            finally:
-                watchdog.cancel()
+                if net_error == "ERR_TUNNEL_CONNECTION_FAILED":  # https: what the proxy met
+                    net_error = browser.proxy.failure(target) or net_error
+            else:
+                # The proxy answers a site it could not reach with an error page of its own.
+                net_error = browser.proxy.failure(data.get("href") or target)
         if net_error is not None:
             # Raised outside the lease: the browser is fine and goes back to the pool.
+            if net_error == BLOCKED:
+                raise UrlRefused(f"refusing {url}: it, or a redirect from it, leads to a non-public address")
             if net_error in _TRANSIENT_NET_ERRORS:
                 raise TransientError(f"could not load {url}: {net_error}")
             raise PermanentError(f"could not load {url}: {net_error}")
@@ -91,13 +98,19 @@ class LocalEngine:
         self.pool.close()
 
     def _measure(
-        self, browser: Browser, url: str, strategy: Strategy, checkpoint: Callable[[], None] | None
+        self,
+        browser: Browser,
+        url: str,
+        strategy: Strategy,
+        checkpoint: Callable[[], None] | None,
+        watchdog: Watchdog,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         driver = browser.driver
         if browser.pages == 0:
             driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": probe.OBSERVERS})
             driver.execute_cdp_cmd("Network.enable", {})
-        driver.set_page_load_timeout(self.settings.pagespeed_timeout)
+        # Never past the job's own time limit: it cannot interrupt a page load.
+        driver.set_page_load_timeout(watchdog.remaining(self.settings.pagespeed_timeout))
         driver.get("about:blank")
         _emulate(driver, strategy)
         driver.get_log("performance")  # drop the previous page's events

@@ -11,12 +11,13 @@ and page-load errors as transient job errors.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 
 from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from leadq.browser import Chromium, error_line
-from leadq.errors import Deferred, TransientError
+from leadq.browser import Chromium, Watchdog, error_line
+from leadq.errors import Cancelled, Deferred, TransientError
 from leadq.settings import Settings
 
 #: Flags on top of Chromium's headless ones.
@@ -30,6 +31,8 @@ FLAGS = (
 SLOT_WAIT = 5.0
 #: Re-run delay (ms) of a job that found every browser slot of its process taken.
 SLOT_RETRY_MS = 3000
+#: Re-run delay (ms) of a job whose worker stopped while it was loading a page.
+SHUTDOWN_RETRY_MS = 1000
 
 _slots: dict[int, threading.BoundedSemaphore] = {}
 _slots_lock = threading.Lock()
@@ -42,11 +45,17 @@ def _slot(size: int) -> threading.BoundedSemaphore:
 
 
 class Browser:
-    """A job's headless Chromium, started on first use. Always ``close()``."""
+    """A job's headless Chromium, started on first use. Always ``close()``.
 
-    def __init__(self, settings: Settings) -> None:
+    ``trusted_origins``: the source's configured base URL, which the browser
+    may reach even when private; every other request gets the full guard.
+    """
+
+    def __init__(self, settings: Settings, *, trusted_origins: Iterable[str] = ()) -> None:
         self.settings = settings
+        self.trusted_origins = tuple(trusted_origins)
         self.chromium: Chromium | None = None
+        self.watchdog: Watchdog | None = None
         self._slot = _slot(settings.browser_max_per_process)
         self._holding_slot = False
 
@@ -71,14 +80,18 @@ class Browser:
         self._holding_slot = True
         try:
             self.chromium = Chromium(
-                self.settings, arguments=(*FLAGS, f"--user-agent={self.settings.user_agent}")
+                self.settings,
+                arguments=(*FLAGS, f"--user-agent={self.settings.user_agent}"),
+                trusted_origins=self.trusted_origins,
             )
         except BaseException:
             self.close()
             raise
+        # Started here, in the job's thread: it kills the browser at the job's
+        # time limit or cancel, which cannot interrupt a driver call by themselves.
+        self.watchdog = Watchdog(self.chromium).start()
         driver = self.chromium.driver
-        driver.set_page_load_timeout(self.settings.browser_page_timeout)
-        driver.set_script_timeout(self.settings.browser_element_timeout)
+        driver.set_script_timeout(self.watchdog.remaining(self.settings.browser_element_timeout))
         # A hung browser must not hold the job past its time limit on one command.
         driver.command_executor.client_config.timeout = self.settings.browser_page_timeout + 10
         return driver
@@ -86,19 +99,31 @@ class Browser:
     def load(self, url: str) -> WebDriver:
         """Navigate to ``url``; a slow or failed load is transient (retried later)."""
         driver = self.start()
+        driver.set_page_load_timeout(self.watchdog.remaining(self.settings.browser_page_timeout))
         try:
             driver.get(url)
-        except TimeoutException:
-            raise TransientError(
-                f"page load took over {self.settings.browser_page_timeout:g}s: {url}"
-            ) from None
-        except WebDriverException as exc:
-            raise TransientError(f"browser could not load {url}: {error_line(exc)}") from None
+        except Exception as exc:  # a killed browser fails with whatever the driver's socket met
+            if self.watchdog.fired == "cancelled":
+                raise Cancelled(f"cancelled while loading {url}") from None
+            if self.watchdog.fired == "shutdown":  # not the job's fault: it runs again, no retry spent
+                raise Deferred(f"the worker stopped while loading {url}", delay=SHUTDOWN_RETRY_MS) from None
+            if self.watchdog.fired:
+                raise TransientError(f"the job's time ran out while loading {url}") from None
+            if isinstance(exc, TimeoutException):
+                raise TransientError(
+                    f"page load took over {self.settings.browser_page_timeout:g}s: {url}"
+                ) from None
+            if isinstance(exc, WebDriverException):
+                raise TransientError(f"browser could not load {url}: {error_line(exc)}") from None
+            raise
         return driver
 
     def close(self) -> None:
         """Close Chromium (nothing of it is left when this returns) and free the slot."""
         chromium, self.chromium = self.chromium, None
+        watchdog, self.watchdog = self.watchdog, None
+        if watchdog is not None:
+            watchdog.stop()
         if chromium is not None:
             chromium.close()
         if self._holding_slot:

@@ -56,12 +56,6 @@ class RobotsDisallowed(PermanentError):
     """robots.txt of the site forbids leadq's User-Agent to fetch this URL."""
 
 
-def origin(url: str) -> str:
-    """scheme://host:port of ``url``, lower-cased."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{parts.port or ''}"
-
-
 def host_key(url: str) -> str:
     """The rate-limit key of ``url``: one budget per scheme + host + port."""
     parts = urlsplit(url)
@@ -85,21 +79,14 @@ class PoliteFetcher:
     ) -> None:
         self.settings = settings
         self.respect_robots = settings.scrape_respect_robots and not ignore_robots
-        self.client = client or HttpClient(settings)
+        # The source's own base URL was configured by the user (e.g. the offline
+        # sample site on 127.0.0.1), so that exact origin may be private; its
+        # redirects elsewhere, and lead URLs, get the full guard.
+        self.trusted_origins = (trusted_origin,) if trusted_origin else ()
+        self.client = client or HttpClient(settings, trusted_origins=self.trusted_origins)
         self.limiter = limiter
         self.requests = 0
-        # The source's own base URL was configured by the user (e.g. the offline
-        # sample site on 127.0.0.1), so it may be private; lead URLs never are.
-        self.trusted = origin(trusted_origin) if trusted_origin else None
-        self._trusted_client: HttpClient | None = None
         self._browser: Browser | None = None
-
-    def _client_for(self, url: str) -> HttpClient:
-        if self.trusted is None or origin(url) != self.trusted or self.settings.allow_private_urls:
-            return self.client
-        if self._trusted_client is None:
-            self._trusted_client = HttpClient(self.settings.model_copy(update={"allow_private_urls": True}))
-        return self._trusted_client
 
     def get_text(self, url: str) -> str:
         """The page at ``url`` as text, after the robots check and the per-host limit."""
@@ -114,10 +101,11 @@ class PoliteFetcher:
         load. The browser starts on the first load (after the limiter, so a
         deferred job never pays for a browser) and lives until ``close()``.
         """
+        url = self.client.check(url)
         self._check_robots(url)
         with self._slot(url):
             if self._browser is None:
-                self._browser = Browser(self.settings)
+                self._browser = Browser(self.settings, trusted_origins=self.trusted_origins)
             driver = self._browser.load(url)
         return read(driver)
 
@@ -135,7 +123,7 @@ class PoliteFetcher:
 
     def _get(self, url: str):
         with self._slot(url):
-            return self._client_for(url).get(url)
+            return self.client.get(url)
 
     def _robots(self, url: str) -> RobotFileParser:
         parts = urlsplit(url)
@@ -167,8 +155,6 @@ class PoliteFetcher:
             self._browser.close()
             self._browser = None
         self.client.close()
-        if self._trusted_client is not None:
-            self._trusted_client.close()
 
 
 def check_reachable(url: str, settings: Settings) -> None:
