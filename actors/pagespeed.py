@@ -12,7 +12,6 @@ from leadq.core.cancel import checkpoint
 from leadq.core.enqueue import send_many
 from leadq.core.ratelimit import rate_limit
 from leadq.db import session_scope
-from leadq.origins import settings_for_url
 from leadq.pagespeed.service import audit_and_store, resolve_target
 from leadq.pagespeed.store import leads_needing_audit
 
@@ -34,8 +33,7 @@ def audit_website(
     PSI calls share one rate limit per API key across all workers.
     """
     target = resolve_target(current_settings(), url=url, lead_id=lead_id, strategy=strategy, engine=engine)
-    # The lead URL guard, opened only for a trusted private origin (the --sample websites).
-    settings = settings_for_url(current_settings(), target.url)
+    settings = current_settings()
     message = CurrentMessage.get_current_message()
     enqueued = datetime.fromtimestamp(message.message_timestamp / 1000, UTC) if message else None
     if target.engine == "psi":

@@ -22,7 +22,6 @@ from leadq.enrich.crawl import crawl_site
 from leadq.errors import Cancelled, Deferred, PermanentError
 from leadq.leads.enrichment import store_site_report, website_to_crawl
 from leadq.net import HttpClient
-from leadq.origins import settings_for_url
 from leadq.pagespeed.availability import audit_unavailable
 from leadq.scrape.maintenance import find_stuck_jobs
 from leadq.scrape.models import ScrapeRun
@@ -173,8 +172,7 @@ def enrich_website(lead_id: int) -> None:
         website = website_to_crawl(lead_id, session=session)
     if not website:
         return
-    # The lead URL guard, opened only for a trusted private origin (the --sample websites).
-    client = HttpClient(settings_for_url(settings, website))
+    client = HttpClient(settings)
     try:
         report = crawl_site(
             website,

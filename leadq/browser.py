@@ -103,7 +103,7 @@ class Chromium:
     ``arguments`` are Chromium flags on top of ``HEADLESS_FLAGS``,
     ``capabilities`` extra WebDriver capabilities, ``trusted_origins`` URLs
     whose exact host and port the browser may reach even when private (a
-    source's configured base URL).
+    source's configured base URL, and always ``settings.private_origins``).
     """
 
     def __init__(
@@ -121,7 +121,7 @@ class Chromium:
         self._started: list[psutil.Process] = []
         self.proxy = EgressProxy(
             allow_private=settings.allow_private_urls,
-            trusted_origins=trusted_origins,
+            trusted_origins=(*settings.private_origins, *trusted_origins),
             connect_timeout=settings.http_connect_timeout,
         ).start()
         options = webdriver.ChromeOptions()

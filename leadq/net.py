@@ -261,8 +261,8 @@ class HttpClient:
     """A requests session with leadq's User-Agent, timeouts and URL guard.
 
     ``trusted_origins``: URLs whose exact origin the user configured (a
-    source's base URL) and which may therefore be private; a redirect from
-    them anywhere else gets the full guard.
+    source's base URL, and always ``settings.private_origins``) and which may
+    therefore be private; a redirect from them anywhere else gets the full guard.
     """
 
     def __init__(
@@ -270,7 +270,9 @@ class HttpClient:
     ) -> None:
         self.settings = settings
         self.guard = guard
-        self.trusted_origins = frozenset(url_origin(url) for url in trusted_origins)
+        self.trusted_origins = frozenset(
+            url_origin(url) for url in (*settings.private_origins, *trusted_origins)
+        )
         self.session = requests.Session()
         self.session.headers["User-Agent"] = settings.user_agent
         self.timeout = (settings.http_connect_timeout, settings.http_read_timeout)

@@ -45,6 +45,6 @@ class ScrapeSettings(BaseModel):
     scrape_retention_days: int = Field(30, description="Days scrape runs are kept before clean-up.")
     private_origins: list[str] = Field(
         default_factory=list,
-        description="Exact origins (scheme://host:port) whose lead websites may be private addresses, "
-        "e.g. a demo server on your LAN; `leadq scrape --sample` sets its own.",
+        description="Exact origins (scheme://host:port) that may be private addresses, e.g. a demo "
+        "server on your LAN; redirects elsewhere keep the full guard. `leadq scrape --sample` sets its own.",
     )

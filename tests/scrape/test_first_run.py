@@ -19,7 +19,6 @@ from leadq.db import session_scope
 from leadq.errors import UrlRefused
 from leadq.leads.models import Lead
 from leadq.net import HttpClient
-from leadq.origins import settings_for_url
 from leadq.pagespeed.models import Audit
 from leadq.scrape.bundled_sample import load_sample, start_sample
 from leadq.scrape.pipeline import store_record
@@ -106,13 +105,13 @@ def test_private_addresses_are_allowed_for_the_sample_origins_only():
         assert settings.allow_private_urls is False
         assert settings.pagespeed_engine == "local"  # Google's PSI cannot reach loopback websites
         website = sample.origins[1] + "/"
-        client = HttpClient(settings_for_url(settings, website))
+        client = HttpClient(settings)
         assert "<h1>" in client.get(website).text
         host, port = website.removeprefix("http://").rstrip("/").split(":")
         other_port = f"http://{host}:{int(port) + 1}/"
         for refused in (other_port, "http://127.0.0.1:22/", "http://10.0.0.5/"):
             with pytest.raises(UrlRefused):
-                HttpClient(settings_for_url(settings, refused)).get(refused)
+                HttpClient(settings).get(refused)
     finally:
         sample.close()
 
