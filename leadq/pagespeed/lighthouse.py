@@ -85,7 +85,9 @@ class LighthouseEngine:
     def audit(
         self, url: str, strategy: Strategy, *, checkpoint: Callable[[], None] | None = None
     ) -> AuditRecord:
-        check_url(url, allow_private=self.settings.allow_private_urls)
+        check_url(
+            url, allow_private=self.settings.allow_private_urls, trusted_origins=self.settings.private_origins
+        )
         env = {**os.environ, "CHROME_PATH": self.settings.chromium_path}
         # Lighthouse's own page timeout plus time for Chrome start and the audits themselves.
         limit = self.settings.pagespeed_timeout * 2 + 30

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from selenium.common.exceptions import TimeoutException, WebDriverException
@@ -59,7 +59,9 @@ class LocalEngine:
         filtering proxy (``leadq.egress_proxy``); the checks here refuse early
         and keep what a redirect led to out of the record.
         """
-        target = check_url(url, allow_private=self.settings.allow_private_urls)
+        target = check_url(
+            url, allow_private=self.settings.allow_private_urls, trusted_origins=self.settings.private_origins
+        )
         timeout = self.settings.pagespeed_timeout
         net_error = None
         with self.pool.lease() as browser, Watchdog(browser, seconds=timeout) as watchdog:
@@ -91,7 +93,12 @@ class LocalEngine:
             if net_error in _TRANSIENT_NET_ERRORS:
                 raise TransientError(f"could not load {url}: {net_error}")
             raise PermanentError(f"could not load {url}: {net_error}")
-        check_hops(data, network, allow_private=self.settings.allow_private_urls)
+        check_hops(
+            data,
+            network,
+            allow_private=self.settings.allow_private_urls,
+            trusted_origins=self.settings.private_origins,
+        )
         return build_record(url, strategy, data, network)
 
     def close(self) -> None:
@@ -210,7 +217,9 @@ def main_document_events(entries: list[dict[str, Any]]) -> dict[str, Any]:
     return {"redirects": redirects, "status": status, "error": error}
 
 
-def check_hops(data: dict[str, Any], network: dict[str, Any], *, allow_private: bool) -> None:
+def check_hops(
+    data: dict[str, Any], network: dict[str, Any], *, allow_private: bool, trusted_origins: Iterable[str] = ()
+) -> None:
     """Refuse an audit whose redirects ended up somewhere leadq must not go.
 
     Chromium follows redirects itself, so this cannot stop the request, only
@@ -219,7 +228,7 @@ def check_hops(data: dict[str, Any], network: dict[str, Any], *, allow_private: 
     hops = [hop["url"] for hop in network.get("redirects", []) if hop.get("url")]
     final = data.get("href")
     for hop in [*hops, *([final] if final and not final.startswith("chrome-error:") else [])]:
-        check_url(hop, allow_private=allow_private)
+        check_url(hop, allow_private=allow_private, trusted_origins=trusted_origins)
 
 
 def build_record(url: str, strategy: Strategy, data: dict[str, Any], network: dict[str, Any]) -> AuditRecord:
