@@ -12,16 +12,46 @@ from rich.console import Console
 out = Console()
 err = Console(stderr=True)
 
+#: `-h` as well as `--help`, on every command (set once on the root context).
+HELP_OPTIONS = frozenset({"-h", "--help"})
+
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print one red line on stderr and exit non-zero, never a traceback."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    warn(message, label="error")
     raise typer.Exit(code=code)
+
+
+def warn(message: str, *, label: str = "warning") -> None:
+    """One line on stderr: `error: …` in red or `warning: …` in yellow; the message is not markup."""
+    style = "bold red" if label == "error" else "yellow"
+    err.print(f"[{style}]{label}:[/] ", end="", highlight=False)
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 def print_json(data: Any) -> None:
     """Machine-readable output: plain JSON on stdout, no colour, no wrapping."""
     typer.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+def print_table(table, *, shown: int | None = None, total: int | None = None) -> None:
+    """Print a Rich table; on a pipe or file every cell in full, never cut to a terminal width.
+
+    ``shown``/``total``: a list that stopped at its limit says so, e.g. "50 of 373 shown; --limit".
+    """
+    if out.is_terminal:
+        out.print(table)
+    else:
+        # No terminal: nothing to fit, so ids, URLs and cron specs stay whole.
+        wide = Console(width=100_000, no_color=True, highlight=False, soft_wrap=True)
+        for column in table.columns:
+            column.no_wrap = True
+            column.overflow = "ignore"
+        with wide.capture() as capture:
+            wide.print(table)
+        typer.echo("\n".join(line.rstrip() for line in capture.get().splitlines()))
+    if shown is not None and total is not None and shown < total:
+        err.print(f"{shown} of {total} shown; --limit", highlight=False)
 
 
 def fmt_time(epoch: float | None) -> str:

@@ -14,7 +14,7 @@ import termios
 import time
 import tty
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Group
@@ -23,10 +23,11 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from leadq.ops.top_snapshot import WINDOWS, Snapshot, collect_snapshot
-
 from .console import out, print_json
 from .runtime import open_redis_broker
+
+if TYPE_CHECKING:
+    from leadq.ops.top_snapshot import Snapshot
 
 
 def _rate(value: float | None) -> str:
@@ -43,6 +44,8 @@ def _clock(timestamp: float) -> str:
 
 def render_frame(snapshot: Snapshot) -> Group:
     """One dashboard frame (times in UTC)."""
+    from leadq.ops.top_snapshot import WINDOWS
+
     queues = Table("queue", "ready", "delayed", "in flight", "dead", title="queues", title_justify="left")
     for q in snapshot.queues:
         dead = f"[red]{q.dead}[/]" if q.dead else "0"
@@ -107,6 +110,8 @@ def top(
     interval: Annotated[float, typer.Option("--interval", help="Seconds between refreshes.")] = 1.0,
 ) -> None:
     """Live dashboard: queues, live workers, actor throughput/failures/durations, last errors."""
+    from leadq.ops.top_snapshot import collect_snapshot
+
     broker = open_redis_broker()
     if json_:
         print_json(collect_snapshot(broker).asdict())

@@ -7,21 +7,25 @@ endpoint is a field of its own so tests point it at 127.0.0.1.
 
 from __future__ import annotations
 
+import difflib
+import os
+import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
+from leadq.core.vocabulary import QUEUES as QUEUES
 from leadq.enrich.settings import EnrichSettings
+from leadq.errors import ConfigError
 from leadq.mail.settings import MailSettings
 from leadq.ops.settings import OpsSettings
 from leadq.pagespeed.settings import PageSpeedSettings
 from leadq.scrape.settings import ScrapeSettings
-
-QUEUES = ("scrape", "pagespeed", "email", "campaign", "ai", "demo", "maintenance")
 
 
 def default_data_dir() -> Path:
@@ -105,7 +109,53 @@ class Settings(
         return f"sqlite:///{self.data_dir / 'leadq.db'}"
 
 
+#: LEADQ_* variables that are not settings: read by the test suite and its scripts.
+NOT_SETTINGS = frozenset({"LEADQ_TEST_REDIS_URL", "LEADQ_TEST_POSTGRES_URL", "LEADQ_TEST_VENV"})
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings; tests build ``Settings(**overrides)`` instead."""
-    return Settings()
+    """The process-wide settings; tests build ``Settings(**overrides)`` instead.
+
+    An invalid value raises ConfigError naming the variable and what it expects,
+    so the CLI prints one line instead of pydantic's multi-line report.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError(describe_invalid(exc)) from None
+    except SettingsError as exc:
+        # Raised before validation for list/dict fields, which are read as JSON.
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = f"LEADQ_{field.group(1).upper()}" if field else "a LEADQ_* variable"
+        raise ConfigError(f"invalid setting {name}: expected a JSON list, e.g. '[\"a\", \"b\"]'") from None
+
+
+def describe_invalid(exc: ValidationError) -> str:
+    """One line per bad field: `LEADQ_X='value': expected ...`, joined with `; `."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        value = str(error.get("input", ""))
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        problems.append(f"LEADQ_{field.upper()}={shown!r}: {_expectation(error)}")
+    return "invalid setting " + "; ".join(problems)
+
+
+def _expectation(error) -> str:
+    """What the field wants, in words ("expected a valid integer"), from a pydantic error."""
+    message = str(error.get("msg", "invalid value"))
+    if message.startswith("Input should be "):
+        return "expected " + message.removeprefix("Input should be ")
+    return message.removeprefix("Value error, ")
+
+
+def unknown_env_vars(environ: Mapping[str, str] | None = None) -> list[tuple[str, str | None]]:
+    """LEADQ_* variables that name no setting (typos), each with the closest real name or None."""
+    environ = os.environ if environ is None else environ
+    known = {f"LEADQ_{name.upper()}" for name in Settings.model_fields}
+    allowed = known | NOT_SETTINGS
+    unknown = sorted(
+        name for name in environ if name.upper().startswith("LEADQ_") and name.upper() not in allowed
+    )
+    return [(name, next(iter(difflib.get_close_matches(name.upper(), known, n=1)), None)) for name in unknown]
