@@ -41,14 +41,27 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "leadq.cli.scheduler:scheduler",
         "Fire the declared cron schedules and the user schedules until SIGTERM or Ctrl-C.",
     ),
-    "top": ("leadq.cli.top:top", "Live dashboard: queues, workers, throughput, latency and recent errors."),
+    "top": (
+        "leadq.cli.top:top",
+        "Live dashboard: queues, live workers, actor throughput/failures/durations, last errors.",
+    ),
     "email": ("leadq.cli.mail:app", "Outreach email: preview, test, inspect and resolve messages."),
-    "suppress": ("leadq.cli.suppress:app", "The suppression list: addresses and domains never emailed."),
+    "suppress": (
+        "leadq.cli.suppress:app",
+        "Manage the suppression list (addresses or @domains never emailed).",
+    ),
     "unsubscribe": ("leadq.cli.unsubscribe:app", "The unsubscribe endpoint."),
     "campaign": ("leadq.cli.campaign:app", "Outreach campaigns: an audience and a sequence of email steps."),
-    "scrape": ("leadq.cli.scrape:app", "Find businesses: search a source, store and enrich the leads."),
+    "scrape": (
+        "leadq.cli.scrape:app",
+        "Scrape listings into leads (Craigslist, Yellow Pages, Google Maps, TOML-described sites).",
+    ),
     "leads": ("leadq.cli.leads:app", "Inspect and export leads."),
-    "pagespeed": ("leadq.cli.pagespeed:app", "Audit lead websites: performance, SEO, accessibility."),
+    "pagespeed": (
+        "leadq.cli.pagespeed:app",
+        "Audit websites' speed and mobile readiness. "
+        "`leadq pagespeed URL` is short for `leadq pagespeed audit URL`.",
+    ),
     "audits": ("leadq.cli.audits:app", "Inspect stored website audits."),
 }
 
