@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from leadq.core.vocabulary import QUEUES as QUEUES
@@ -108,6 +109,41 @@ class Settings(
             return self.database_url
         return f"sqlite:///{self.data_dir / 'leadq.db'}"
 
+    # Checked here so a bad value is one line naming the variable at start-up,
+    # not a ValueError from deep inside redis-py or SQLAlchemy later.
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_parses(cls, url: str | None) -> str | None:
+        if url is not None:
+            if urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+                raise ValueError("expected redis://[:password@]host[:port]/db, rediss://... or unix://path")
+            _check_host_and_port(url)
+        return url
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_parses(cls, url: str | None) -> str | None:
+        if url is not None:
+            if "://" not in url:
+                raise ValueError("expected an SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db")
+            _check_host_and_port(url)
+        return url
+
+    @field_validator("data_dir")
+    @classmethod
+    def _data_dir_is_a_directory(cls, path: Path) -> Path:
+        if path.exists() and not path.is_dir():
+            raise ValueError("expected a directory, but it is a file")
+        return path
+
+
+def _check_host_and_port(url: str) -> None:
+    """Raise ValueError when a URL's port is not 0-65535 or its IPv6 literal is broken."""
+    try:
+        urlsplit(url).port  # noqa: B018 - reading it is the check
+    except ValueError as exc:
+        raise ValueError(f"{exc} (expected host[:port], IPv6 in brackets)") from None
+
 
 #: LEADQ_* variables that are not settings: read by the test suite and its scripts.
 NOT_SETTINGS = frozenset({"LEADQ_TEST_REDIS_URL", "LEADQ_TEST_POSTGRES_URL", "LEADQ_TEST_VENV"})
@@ -136,10 +172,21 @@ def describe_invalid(exc: ValidationError) -> str:
     problems = []
     for error in exc.errors(include_url=False):
         field = str(error["loc"][0]) if error["loc"] else "?"
-        value = str(error.get("input", ""))
-        shown = value if len(value) <= 60 else value[:57] + "..."
-        problems.append(f"LEADQ_{field.upper()}={shown!r}: {_expectation(error)}")
+        value = _shown_value(field, error.get("input", ""))
+        problems.append(f"LEADQ_{field.upper()}={value}: {_expectation(error)}")
     return "invalid setting " + "; ".join(problems)
+
+
+#: Settings whose value is never echoed back (the same names `config show` masks).
+_SECRET_FIELD = re.compile(r"(password|secret|api_key|token|dsn)$")
+
+
+def _shown_value(field: str, value: object) -> str:
+    """The bad value, quoted and short, with secrets and URL passwords hidden."""
+    if _SECRET_FIELD.search(field):
+        return "'****'"
+    text = re.sub(r"(://[^/@]*?:)[^/@]*@", r"\1****@", str(value))
+    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
 def _expectation(error) -> str:
