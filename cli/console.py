@@ -42,16 +42,20 @@ def print_table(table, *, shown: int | None = None, total: int | None = None) ->
     if out.is_terminal:
         out.print(table)
     else:
-        # No terminal: nothing to fit, so ids, URLs and cron specs stay whole.
-        wide = Console(width=100_000, no_color=True, highlight=False, soft_wrap=True)
         for column in table.columns:
             column.no_wrap = True
-            column.overflow = "ignore"
-        with wide.capture() as capture:
-            wide.print(table)
-        typer.echo("\n".join(line.rstrip() for line in capture.get().splitlines()))
+            column.overflow = "fold"
+        print_whole(table)
     if shown is not None and total is not None and shown < total:
         err.print(f"{shown} of {total} shown; --limit", highlight=False)
+
+
+def print_whole(renderable) -> None:
+    """Print for a pipe or file: no terminal width to fit, so ids, URLs and cron specs stay whole."""
+    wide = Console(width=100_000, no_color=True, highlight=False, soft_wrap=True)
+    with wide.capture() as capture:
+        wide.print(renderable)
+    typer.echo("\n".join(line.rstrip() for line in capture.get().splitlines()))
 
 
 def fmt_time(epoch: float | None) -> str:
