@@ -9,7 +9,7 @@ rather than printing an error into the user's command line.
 
 from __future__ import annotations
 
-from leadq.core.vocabulary import QUEUES, STATES
+from leadq.core.vocabulary import QUEUES, SOURCES, STATES
 
 
 def queues(incomplete: str) -> list[str]:
@@ -47,7 +47,4 @@ def dead_ids(incomplete: str) -> list[tuple[str, str]]:
 
 
 def sources(incomplete: str) -> list[str]:
-    """Built-in source names (loading them imports the scrapers; still well under a second)."""
-    from leadq.sources import BUILTIN
-
-    return [name for name in sorted(BUILTIN) if name.startswith(incomplete)]
+    return [name for name in SOURCES if name.startswith(incomplete)]

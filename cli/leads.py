@@ -18,6 +18,7 @@ from leadq.leads.models import Lead, utcnow
 from leadq.leads.store import LeadFilter, iter_leads, lead_sources, list_leads
 from leadq.settings import get_settings
 
+from . import complete
 from .console import out, print_json
 
 app = typer.Typer(help="Inspect and export leads.", no_args_is_help=True)
@@ -27,7 +28,9 @@ EXPORT_FIELDS = tuple(name for name in Lead.model_fields if name != "signals")
 DURATION_RE = re.compile(r"^(\d{1,6})([smhdw])$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
-SourceOpt = Annotated[str | None, typer.Option(help="Only leads found by this source.")]
+SourceOpt = Annotated[
+    str | None, typer.Option(help="Only leads found by this source.", autocompletion=complete.sources)
+]
 SiteOpt = Annotated[str | None, typer.Option(help="Only leads from this site (e.g. sfbay).")]
 EmailOpt = Annotated[bool, typer.Option("--has-email", help="Only leads with an email address.")]
 SinceOpt = Annotated[str | None, typer.Option(help="Only leads created since: 2h, 7d or an ISO date.")]

@@ -11,7 +11,7 @@ from rich.table import Table
 from leadq.core.vocabulary import QUEUES
 
 from . import complete
-from .console import out, print_json
+from .console import out, print_json, print_table
 from .runtime import open_redis_broker
 
 app = typer.Typer(help="Inspect and purge queues (needs Redis).", no_args_is_help=True)
@@ -50,7 +50,7 @@ def stats(
         )
         return
     if not watch:
-        out.print(_stats_table(broker))
+        print_table(_stats_table(broker))
         return
     try:
         with Live(_stats_table(broker), console=out, refresh_per_second=2) as live:

@@ -11,3 +11,7 @@ QUEUES = ("scrape", "pagespeed", "email", "campaign", "ai", "demo", "maintenance
 #: Every state a job can be in; the last four are final.
 STATES = ("enqueued", "running", "retrying", "succeeded", "failed", "dead", "cancelled")
 FINAL_STATES = frozenset({"succeeded", "failed", "dead", "cancelled"})
+
+#: Names of the built-in lead sources (``leadq.sources.BUILTIN``, which imports the
+#: scrapers and Selenium; a test keeps the two equal).
+SOURCES = ("craigslist", "google-maps", "yellowpages")

@@ -199,3 +199,13 @@ def test_a_list_cut_at_its_limit_says_so(env):
     assert "job-0004" in result.stdout and "job-0005" not in result.stdout
     result = runner.invoke(app, ["job", "list", "--limit", "7"])
     assert "shown; --limit" not in result.stderr
+
+
+def test_tab_completes_source_names_and_they_are_the_builtin_sources():
+    from leadq.core.vocabulary import SOURCES
+    from leadq.sources import BUILTIN
+
+    assert SOURCES == tuple(sorted(BUILTIN))
+    zsh = {"_LEADQ_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "leadq scrape --source g"}
+    result = runner.invoke(app, [], env=zsh, prog_name="leadq")
+    assert '"google-maps"' in result.stdout and "craigslist" not in result.stdout
