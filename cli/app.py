@@ -135,7 +135,7 @@ class LeadqGroup(TyperGroup):
         except Exception as exc:
             described = one_line(exc)
             if described is None:
-                if ctx.params.get("verbose"):
+                if ctx.params.get("verbose") or not _at_terminal:
                     raise
                 # A bug, not bad input: still one line, with the way to the traceback.
                 described = (
@@ -188,5 +188,12 @@ def root(
     )
 
 
+#: True when run as the `leadq` program. In-process callers (the scheduler running a user
+#: schedule, tests) get an unexpected exception itself, for their logs and Sentry.
+_at_terminal = False
+
+
 def main() -> None:
+    global _at_terminal
+    _at_terminal = True
     app()

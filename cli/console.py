@@ -23,10 +23,22 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def warn(message: str, *, label: str = "warning") -> None:
-    """One line on stderr: `error: …` in red or `warning: …` in yellow; the message is not markup."""
+    """One line on stderr: `error: …` in red or `warning: …` in yellow.
+
+    The message is printed as text, not markup, and control characters from
+    user input (a newline, NEL, an escape) are shown as escapes: they would
+    split the line or reach the terminal.
+    """
     style = "bold red" if label == "error" else "yellow"
     err.print(f"[{style}]{label}:[/] ", end="", highlight=False)
-    err.print(message, markup=False, highlight=False, soft_wrap=True)
+    err.print(visible(message), markup=False, highlight=False, soft_wrap=True)
+
+
+def visible(text: str) -> str:
+    """``text`` with every non-printable character as its Python escape (``\\x1b``, ``\\n``)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def print_json(data: Any) -> None:

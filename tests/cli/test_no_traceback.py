@@ -108,6 +108,7 @@ CASES = [
     ),
     ("PageSpeed JSON of the wrong shape", ["pagespeed", "parse", "{wrong_shape}"], {}, 1, "expected shape"),
     ("PageSpeed JSON of the wrong shape", ["pagespeed", "parse", "{not_report}"], {}, 1, "JSON object"),
+    ("control characters in input", ["pagespeed", "parse", "a\x85b\x1b[31m"], {}, 1, "a\\x85b\\x1b[31m"),
     ("unwritable export path", ["leads", "export", "--out", "{file}/leads.csv"], {}, 1, "Not a directory"),
 ]
 
