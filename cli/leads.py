@@ -15,11 +15,11 @@ from rich.table import Table
 from leadq.db import session_scope
 from leadq.errors import UserError
 from leadq.leads.models import Lead, utcnow
-from leadq.leads.store import LeadFilter, iter_leads, lead_sources, list_leads
+from leadq.leads.store import LeadFilter, count_leads, iter_leads, lead_sources, list_leads
 from leadq.settings import get_settings
 
 from . import complete
-from .console import out, print_json
+from .console import out, print_json, print_table
 
 app = typer.Typer(help="Inspect and export leads.", no_args_is_help=True)
 
@@ -68,6 +68,7 @@ def list_(
     filters = LeadFilter(source=source, site=site, has_email=has_email, since=parse_since(since))
     with session_scope(get_settings()) as session:
         leads = list_leads(filters, session=session, limit=limit)
+        total = count_leads(filters, session=session) if len(leads) == limit else len(leads)
     if as_json:
         print_json([lead_dict(lead) for lead in leads])
         return
@@ -82,7 +83,7 @@ def list_(
             lead.city or "",
             lead.source,
         )
-    out.print(table)
+    print_table(table, shown=len(leads), total=total)
     out.print(f"{len(leads)} lead(s)")
 
 

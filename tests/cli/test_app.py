@@ -209,3 +209,24 @@ def test_tab_completes_source_names_and_they_are_the_builtin_sources():
     zsh = {"_LEADQ_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "leadq scrape --source g"}
     result = runner.invoke(app, [], env=zsh, prog_name="leadq")
     assert '"google-maps"' in result.stdout and "craigslist" not in result.stdout
+
+
+def test_leads_list_cut_at_its_limit_says_so_and_keeps_websites_whole(env):
+    from leadq.db import session_scope
+    from leadq.leads.store import upsert_lead
+    from leadq.sources.base import LeadRecord
+
+    env()
+    domain = "a-very-long-landscaping-business-name-in-san-francisco.example"
+    with session_scope(get_settings()) as session:
+        for n in range(4):
+            record = LeadRecord(
+                source="craigslist", external_id=str(n), name=f"Lead {n}", website=f"https://{n}{domain}"
+            )
+            upsert_lead(record, session=session)
+    result = runner.invoke(app, ["leads", "list", "--limit", "3"], terminal_width=80)
+    assert result.exit_code == 0, result.output
+    assert "3 of 4 shown; --limit" in result.stderr
+    assert f"3{domain}" in result.stdout and f"0{domain}" not in result.stdout
+    result = runner.invoke(app, ["leads", "list", "--limit", "4"])
+    assert "shown; --limit" not in result.stderr
