@@ -150,7 +150,7 @@ class LeadqGroup(TyperGroup):
 
 def _warn_unknown_settings() -> None:
     """A typo such as LEADQ_REDIS_ULR silently falls back to a default: say so on every command."""
-    if not any(name.upper().startswith("LEADQ_") for name in os.environ):
+    if not any(name.upper().startswith("LEADQ_") for name in os.environ) and not os.path.isfile(".env"):
         return
     from leadq.settings import unknown_env_vars
 

@@ -189,6 +189,15 @@ def _shown_value(field: str, value: object) -> str:
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
+def _dotenv() -> dict[str, str | None]:
+    env_file = Path(str(Settings.model_config.get("env_file") or ".env"))
+    if not env_file.is_file():
+        return {}
+    from dotenv import dotenv_values  # pydantic-settings' own .env reader
+
+    return dict(dotenv_values(env_file, encoding="utf-8"))
+
+
 def _expectation(error) -> str:
     """What the field wants, in words ("expected a valid integer"), from a pydantic error."""
     message = str(error.get("msg", "invalid value"))
@@ -198,8 +207,12 @@ def _expectation(error) -> str:
 
 
 def unknown_env_vars(environ: Mapping[str, str] | None = None) -> list[tuple[str, str | None]]:
-    """LEADQ_* variables that name no setting (typos), each with the closest real name or None."""
-    environ = os.environ if environ is None else environ
+    """LEADQ_* variables that name no setting (typos), each with the closest real name or None.
+
+    By default the environment and `.env` (read the same way the settings are).
+    """
+    if environ is None:
+        environ = {**_dotenv(), **os.environ}
     known = {f"LEADQ_{name.upper()}" for name in Settings.model_fields}
     allowed = known | NOT_SETTINGS
     unknown = sorted(

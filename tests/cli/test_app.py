@@ -230,3 +230,12 @@ def test_leads_list_cut_at_its_limit_says_so_and_keeps_websites_whole(env):
     assert f"3{domain}" in result.stdout and f"0{domain}" not in result.stdout
     result = runner.invoke(app, ["leads", "list", "--limit", "4"])
     assert "shown; --limit" not in result.stderr
+
+
+def test_an_unknown_variable_in_dot_env_is_warned_about_too(env, tmp_path):
+    env()
+    (tmp_path / ".env").write_text("LEADQ_NAMESAPCE=mine\nLEADQ_NAMESPACE=ok\n")
+    result = runner.invoke(app, ["job", "list", "--json"])
+    assert result.exit_code == 0
+    assert "LEADQ_NAMESAPCE is not a leadq setting" in result.stderr
+    assert "LEADQ_NAMESPACE is not" not in result.stderr
