@@ -23,7 +23,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .console import out, print_json, print_whole
+from .console import out, print_json, print_whole, visible
 from .runtime import open_redis_broker
 
 if TYPE_CHECKING:
@@ -94,10 +94,10 @@ def _actors(snapshot: Snapshot, rows: int | None, cut: bool) -> Table:
     spans = "/".join(f"{w // 60}m" for w in WINDOWS)
     table = _table("actor", f"per min {spans}", f"failed {spans}", "p50 ms", "p95 ms", cut=cut)
     shown = snapshot.actors if rows is None else snapshot.actors[: max(rows, 0)]
-    _keep_whole(table, 0, [a.actor for a in shown])
+    _keep_whole(table, 0, [visible(a.actor) for a in shown])
     for a in shown:
         table.add_row(
-            a.actor,
+            Text(visible(a.actor)),
             " ".join(_per_minute(a.per_minute(w)) for w in WINDOWS),
             " ".join(_rate(a.failure_rate(w)) for w in WINDOWS),
             _ms(a.p50_ms),
@@ -115,14 +115,17 @@ def _errors(snapshot: Snapshot, rows: int | None, width: int | None) -> Table:
     # An id prefix of 8 is enough for `leadq job status`; off a terminal the whole id.
     job_ids = [e.job_id[:8] if cut else e.job_id for e in shown]
     _keep_whole(table, 0, [_clock(e.at) for e in shown])
-    _keep_whole(table, 1, [e.actor for e in shown])
+    _keep_whole(table, 1, [visible(e.actor) for e in shown])
     _keep_whole(table, 2, job_ids)
     if width is not None:
         # The error text alone gives way when the line is short; times, names and ids never.
         used = sum(column.min_width + 2 for column in table.columns[:3])
         table.columns[3].max_width = max(width - used, 10)
     for e, job_id in zip(shown, job_ids, strict=True):
-        table.add_row(_clock(e.at), e.actor, job_id, Text(f"{e.state} {e.error}"))
+        # Actors and errors come from job history, errors from pages: printed as text, never markup.
+        table.add_row(
+            _clock(e.at), Text(visible(e.actor)), Text(job_id), Text(visible(f"{e.state} {e.error}"))
+        )
     return table
 
 

@@ -80,3 +80,15 @@ def test_off_a_terminal_every_actor_id_and_error_is_whole(capsys):
     assert all(name in text for name in ACTORS)
     assert "0b8f3c2e-6d1a-4f7b-9c2d-000000000004" in text
     assert URL in text
+
+
+def test_hostile_error_text_is_printed_as_text(capsys):
+    snapshot = busy_snapshot()
+    hostile = ErrorLine(
+        NOW, "scrape_listing", "job-1", "dead", "ParseError: Acme [/] [bold]Sons\x1b]0;pwned\x07"
+    )
+    snapshot = Snapshot(NOW, snapshot.queues, [], snapshot.actors, [hostile], snapshot.health)
+    print_whole(render_frame(snapshot))
+    text = capsys.readouterr().out
+    assert "\x1b" not in text and "\x07" not in text
+    assert "ParseError: Acme [/] [bold]Sons\\x1b]0;pwned\\x07" in text
