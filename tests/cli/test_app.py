@@ -239,3 +239,15 @@ def test_an_unknown_variable_in_dot_env_is_warned_about_too(env, tmp_path):
     assert result.exit_code == 0
     assert "LEADQ_NAMESAPCE is not a leadq setting" in result.stderr
     assert "LEADQ_NAMESPACE is not" not in result.stderr
+
+
+def test_exclusive_options_and_unknown_names_in_other_commands_exit_2(env):
+    env()
+    for args in (
+        ["email", "list", "--state", "lost"],
+        ["pagespeed", "run"],
+        ["scrape", "--source", "nowhere", "--inline"],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output
