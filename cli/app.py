@@ -1,61 +1,162 @@
-"""The root `leadq` command: joins every sub-app and turns leadq's errors into one line."""
+"""The root `leadq` command: sub-apps loaded on demand, and one error boundary.
+
+Importing every sub-app up front pulled in SQLAlchemy, Alembic, Selenium,
+redis-py and Dramatiq for `leadq --help` and for every Tab press (1.7 s of
+CPU). The root group therefore knows its sub-commands by name and short help
+only (`SUBCOMMANDS`) and imports a sub-app's module when it is run; the
+sub-app modules in turn import domain code inside their commands.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
+import os
 from typing import Annotated
 
-import redis
 import typer
 from typer.core import TyperGroup
 
 from leadq import __version__
-from leadq.errors import LeadqError
-from leadq.redact import mask_url
-from leadq.settings import get_settings
 
-from . import (
-    audits,
-    campaign,
-    config,
-    db,
-    dead,
-    doctor,
-    job,
-    leads,
-    mail,
-    pagespeed,
-    queue,
-    schedule,
-    scheduler,
-    scrape,
-    suppress,
-    top,
-    unsubscribe,
-    worker,
+from .console import HELP_OPTIONS, warn
+from .errors import one_line
+
+#: name -> ("module:attribute", short help). A Typer attribute becomes a group,
+#: a function one command. tests/cli/test_app.py checks each help against the
+#: loaded command, so the two cannot drift apart.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "config": ("leadq.cli.config:app", "Inspect leadq's configuration."),
+    "db": ("leadq.cli.db:app", "Manage leadq's database."),
+    "queue": ("leadq.cli.queue:app", "Inspect and purge queues (needs Redis)."),
+    "dead": ("leadq.cli.dead:app", "Inspect, requeue and purge dead letters (needs Redis)."),
+    "job": ("leadq.cli.job:app", "Job history: list, status, wait, cancel."),
+    "worker": (
+        "leadq.cli.worker:worker",
+        "Run worker processes that execute queued jobs until stopped (SIGTERM or Ctrl-C).",
+    ),
+    "doctor": ("leadq.cli.doctor:doctor", "Check everything leadq depends on. Exits 1 when a check fails."),
+    "schedule": ("leadq.cli.schedule:app", "Cron schedules and user schedules run by `leadq scheduler`."),
+    "scheduler": (
+        "leadq.cli.scheduler:scheduler",
+        "Fire the declared cron schedules and the user schedules until SIGTERM or Ctrl-C.",
+    ),
+    "top": (
+        "leadq.cli.top:top",
+        "Live dashboard: queues, live workers, actor throughput/failures/durations, last errors.",
+    ),
+    "email": ("leadq.cli.mail:app", "Outreach email: preview, test, inspect and resolve messages."),
+    "suppress": (
+        "leadq.cli.suppress:app",
+        "Manage the suppression list (addresses or @domains never emailed).",
+    ),
+    "unsubscribe": ("leadq.cli.unsubscribe:app", "The unsubscribe endpoint."),
+    "campaign": ("leadq.cli.campaign:app", "Outreach campaigns: an audience and a sequence of email steps."),
+    "scrape": (
+        "leadq.cli.scrape:app",
+        "Scrape listings into leads (Craigslist, Yellow Pages, Google Maps, TOML-described sites).",
+    ),
+    "leads": ("leadq.cli.leads:app", "Inspect and export leads."),
+    "pagespeed": (
+        "leadq.cli.pagespeed:app",
+        "Audit websites' speed and mobile readiness. "
+        "`leadq pagespeed URL` is short for `leadq pagespeed audit URL`.",
+    ),
+    "audits": ("leadq.cli.audits:app", "Inspect stored website audits."),
+}
+
+
+def load_subcommand(name: str) -> typer.core.TyperCommand | TyperGroup:
+    """Import the module behind ``name`` and build its click command."""
+    target, _ = SUBCOMMANDS[name]
+    module_name, attribute = target.split(":")
+    obj = getattr(importlib.import_module(module_name), attribute)
+    if isinstance(obj, typer.Typer):
+        command = typer.main.get_group(obj)
+    else:
+        single = typer.Typer()
+        single.command(name)(obj)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+#: What Typer/click raise to exit or to report a usage error: they print and exit on their own.
+#: (ClickException comes from the click Typer bundles, found by name across Typer versions.)
+_CLI_SIGNALS = (
+    typer.Exit,
+    typer.Abort,
+    next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"),
 )
-from .console import err, safe_text
+
+
+class _Listed(typer.core.TyperCommand):
+    """A sub-command as help and completion list it: name and short help, nothing imported."""
 
 
 class LeadqGroup(TyperGroup):
-    """Catches user-facing errors at the boundary so no command prints a traceback."""
+    """The root group: loads sub-apps on demand and turns errors into one line."""
 
-    def invoke(self, ctx: typer.Context):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._listing = False
+        for name in SUBCOMMANDS:
+            self.commands.setdefault(name, None)
+
+    def get_command(self, ctx, cmd_name: str):
+        if cmd_name not in SUBCOMMANDS:
+            return super().get_command(ctx, cmd_name)
+        if self.commands.get(cmd_name) is None:
+            if self._listing:
+                return _Listed(name=cmd_name, help=SUBCOMMANDS[cmd_name][1])
+            self.commands[cmd_name] = load_subcommand(cmd_name)
+        return self.commands[cmd_name]
+
+    def _listed(self, method, *args):
+        self._listing = True
+        try:
+            return method(*args)
+        finally:
+            self._listing = False
+
+    def format_help(self, ctx, formatter) -> None:
+        self._listed(super().format_help, ctx, formatter)
+
+    def shell_complete(self, ctx, incomplete: str):
+        return self._listed(super().shell_complete, ctx, incomplete)
+
+    def invoke(self, ctx):
+        if not ctx.resilient_parsing and not HELP_OPTIONS.intersection(ctx._protected_args + ctx.args):
+            _warn_unknown_settings()
         try:
             return super().invoke(ctx)
-        except LeadqError as exc:
-            err.print(f"[bold red]error:[/] {safe_text(mask_url(str(exc)))}", highlight=False, soft_wrap=True)
-            raise typer.Exit(code=1) from None
-        except redis.exceptions.ConnectionError as exc:
-            url = safe_text(mask_url(get_settings().redis_url or "redis://127.0.0.1:6379/0"))
-            err.print(
-                f"[bold red]error:[/] cannot reach Redis at {url} ({safe_text(exc)}). Start it "
-                "(`sudo apt-get install redis-server` or `redis-server --daemonize yes`), "
-                "set LEADQ_REDIS_URL, or run with --inline.",
-                highlight=False,
-                soft_wrap=True,
-            )
-            raise typer.Exit(code=1) from None
+        except _CLI_SIGNALS:
+            raise
+        except Exception as exc:
+            described = one_line(exc)
+            if described is None:
+                if ctx.params.get("verbose") or not _at_terminal:
+                    raise
+                # A bug, not bad input: still one line, with the way to the traceback.
+                described = (
+                    f"internal error: {type(exc).__name__}: {exc} (run `leadq -v ...` for the "
+                    "traceback and report it)",
+                    1,
+                )
+            message, code = described
+            warn(message, label="error")
+            raise typer.Exit(code=code) from None
+
+
+def _warn_unknown_settings() -> None:
+    """A typo such as LEADQ_REDIS_ULR silently falls back to a default: say so on every command."""
+    if not any(name.upper().startswith("LEADQ_") for name in os.environ) and not os.path.isfile(".env"):
+        return
+    from leadq.settings import unknown_env_vars
+
+    for name, suggestion in unknown_env_vars():
+        hint = f" (did you mean {suggestion}?)" if suggestion else ""
+        warn(f"{name} is not a leadq setting and is ignored{hint}; `leadq config show` lists them")
 
 
 app = typer.Typer(
@@ -63,25 +164,8 @@ app = typer.Typer(
     help="leadq: find local businesses, audit their sites and reach out, as Dramatiq jobs on Redis.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": sorted(HELP_OPTIONS)},
 )
-app.add_typer(config.app, name="config")
-app.add_typer(db.app, name="db")
-app.add_typer(queue.app, name="queue")
-app.add_typer(dead.app, name="dead")
-app.add_typer(job.app, name="job")
-app.command("worker")(worker.worker)
-app.command("doctor")(doctor.doctor)
-app.add_typer(schedule.app, name="schedule")
-app.command("scheduler")(scheduler.scheduler)
-app.command("top")(top.top)
-app.add_typer(mail.app, name="email")
-app.add_typer(suppress.app, name="suppress")
-app.add_typer(unsubscribe.app, name="unsubscribe")
-app.add_typer(campaign.app, name="campaign")
-app.add_typer(scrape.app, name="scrape")
-app.add_typer(leads.app, name="leads")
-app.add_typer(pagespeed.app, name="pagespeed")
-app.add_typer(audits.app, name="audits")
 
 
 def _version(value: bool) -> None:
@@ -104,5 +188,12 @@ def root(
     )
 
 
+#: True when run as the `leadq` program. In-process callers (the scheduler running a user
+#: schedule, tests) get an unexpected exception itself, for their logs and Sentry.
+_at_terminal = False
+
+
 def main() -> None:
+    global _at_terminal
+    _at_terminal = True
     app()

@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from leadq.core.jobs import cancel_job, job_events, list_jobs, require_job
-from leadq.core.models import STATES, Job
-from leadq.durations import parse_duration
-from leadq.settings import get_settings
+from leadq.core.vocabulary import STATES
 
-from .console import fmt_time, out, print_json, safe_text, styled_state
-from .progress import wait_with_progress
+from . import complete
+from .console import fmt_time, out, print_json, print_table, safe_text, styled_state
 from .runtime import open_redis_broker
+
+if TYPE_CHECKING:
+    from leadq.core.models import Job
 
 app = typer.Typer(help="Job history: list, status, wait, cancel.", no_args_is_help=True)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-JobId = Annotated[str, typer.Argument(help="Job id (or a unique prefix of 6+ characters).")]
+JobId = Annotated[
+    str, typer.Argument(help="Job id (or a unique prefix of 6+ characters).", autocompletion=complete.job_ids)
+]
 
 
 def _job_dict(job: Job) -> dict:
@@ -29,19 +31,30 @@ def _job_dict(job: Job) -> dict:
 
 @app.command("list")
 def list_(
-    state: Annotated[str | None, typer.Option("--state", "-s", help=f"One of: {', '.join(STATES)}.")] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--state", "-s", help=f"One of: {', '.join(STATES)}.", autocompletion=complete.job_states
+        ),
+    ] = None,
     actor: Annotated[str | None, typer.Option("--actor", "-a", help="Actor name.")] = None,
     since: Annotated[str | None, typer.Option("--since", help="Enqueued within, e.g. 1h, 2d.")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 50,
     json_: JsonOption = False,
 ) -> None:
     """List jobs, newest first."""
+    from leadq.core.jobs import count_jobs, list_jobs
+    from leadq.durations import parse_duration
+    from leadq.settings import get_settings
+
+    settings = get_settings()
     after = time.time() - parse_duration(since) if since else None
-    jobs = list_jobs(get_settings(), state=state, actor=actor, since=after, limit=limit)
+    jobs = list_jobs(settings, state=state, actor=actor, since=after, limit=limit)
     if json_:
         print_json([_job_dict(j) for j in jobs])
         return
-    table = Table(title=f"{len(jobs)} job(s)")
+    total = count_jobs(settings, state=state, actor=actor, since=after) if len(jobs) == limit else len(jobs)
+    table = Table(title=f"{len(jobs)} job(s)" if total == len(jobs) else f"{len(jobs)} of {total} job(s)")
     for column in ("id", "actor", "queue", "state", "attempt", "enqueued", "duration", "error"):
         table.add_column(column)
     for j in jobs:
@@ -57,12 +70,15 @@ def list_(
             duration,
             safe_text(error),
         )
-    out.print(table)
+    print_table(table, shown=len(jobs), total=total)
 
 
 @app.command("status")
 def status(job_id: JobId, json_: JsonOption = False) -> None:
     """Show a job's state and its history, event by event."""
+    from leadq.core.jobs import job_events, require_job
+    from leadq.settings import get_settings
+
     settings = get_settings()
     job = require_job(settings, job_id)
     events = job_events(settings, job.id)
@@ -77,7 +93,7 @@ def status(job_id: JobId, json_: JsonOption = False) -> None:
     for e in events:
         error = f"{e.error_type}: {e.error_message}" if e.error_type else ""
         table.add_row(fmt_time(e.at), styled_state(e.state), str(e.attempt), safe_text(error))
-    out.print(table)
+    print_table(table)
 
 
 @app.command("wait")
@@ -86,6 +102,11 @@ def wait(
     timeout: Annotated[str | None, typer.Option("--timeout", help="Give up after, e.g. 10m.")] = None,
 ) -> None:
     """Wait for a job and the jobs it started. Exit 0 when it succeeded, 1 otherwise."""
+    from leadq.durations import parse_duration
+    from leadq.settings import get_settings
+
+    from .progress import wait_with_progress
+
     job = wait_with_progress(get_settings(), job_id, timeout=parse_duration(timeout) if timeout else None)
     out.print(f"job {job.id}: {styled_state(job.state)}")
     raise typer.Exit(code=0 if job.state == "succeeded" else 1)
@@ -95,6 +116,9 @@ def wait(
 def cancel(job_id: JobId) -> None:
     """Cancel a job: removed if still queued, else stopped at its next checkpoint (needs Redis:
     embedded jobs live inside the command that started them; stop it with Ctrl-C)."""
+    from leadq.core.jobs import cancel_job, require_job
+    from leadq.settings import get_settings
+
     settings = get_settings()
     outcome = cancel_job(open_redis_broker(settings), settings, job_id)
     out.print(f"job {require_job(settings, job_id).id}: {outcome}")

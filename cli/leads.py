@@ -15,10 +15,11 @@ from rich.table import Table
 from leadq.db import session_scope
 from leadq.errors import UserError
 from leadq.leads.models import Lead, utcnow
-from leadq.leads.store import LeadFilter, iter_leads, lead_sources, list_leads
+from leadq.leads.store import LeadFilter, count_leads, iter_leads, lead_sources, list_leads
 from leadq.settings import get_settings
 
-from .console import out, print_json, safe_text
+from . import complete
+from .console import out, print_json, print_table, safe_text
 
 app = typer.Typer(help="Inspect and export leads.", no_args_is_help=True)
 
@@ -27,7 +28,9 @@ EXPORT_FIELDS = tuple(name for name in Lead.model_fields if name != "signals")
 DURATION_RE = re.compile(r"^(\d{1,6})([smhdw])$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
-SourceOpt = Annotated[str | None, typer.Option(help="Only leads found by this source.")]
+SourceOpt = Annotated[
+    str | None, typer.Option(help="Only leads found by this source.", autocompletion=complete.sources)
+]
 SiteOpt = Annotated[str | None, typer.Option(help="Only leads from this site (e.g. sfbay).")]
 EmailOpt = Annotated[bool, typer.Option("--has-email", help="Only leads with an email address.")]
 SinceOpt = Annotated[str | None, typer.Option(help="Only leads created since: 2h, 7d or an ISO date.")]
@@ -65,6 +68,7 @@ def list_(
     filters = LeadFilter(source=source, site=site, has_email=has_email, since=parse_since(since))
     with session_scope(get_settings()) as session:
         leads = list_leads(filters, session=session, limit=limit)
+        total = count_leads(filters, session=session) if len(leads) == limit else len(leads)
     if as_json:
         print_json([lead_dict(lead) for lead in leads])
         return
@@ -77,7 +81,7 @@ def list_(
                 for value in (lead.name, lead.phone, lead.email, lead.website_domain, lead.city, lead.source)
             ),
         )
-    out.print(table)
+    print_table(table, shown=len(leads), total=total)
     out.print(f"{len(leads)} lead(s)")
 
 

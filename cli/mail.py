@@ -13,7 +13,7 @@ from sqlmodel import select
 from leadq.campaign.models import Campaign, CampaignStep
 from leadq.campaign.service import find_campaign, steps_of
 from leadq.db import session_scope
-from leadq.errors import UserError
+from leadq.errors import UsageError, UserError
 from leadq.leads.models import Lead
 from leadq.mail.headers import valid_address
 from leadq.mail.ledger import resolve_unknown
@@ -46,7 +46,7 @@ def preview(
 ) -> None:
     """Render an outreach message exactly as a lead would get it (nothing is sent)."""
     if (template is None) == (campaign_ref is None):
-        raise UserError("give exactly one of --template FILE or --campaign NAME")
+        raise UsageError("give exactly one of --template FILE or --campaign NAME")
     settings = get_settings()
     now = datetime.now(UTC)
     with session_scope(settings) as session:
@@ -117,7 +117,7 @@ def list_messages(
 ) -> None:
     """Outbound messages, newest first (e.g. `--state unknown` to find ones to resolve)."""
     if state is not None and state not in MESSAGE_STATES:
-        raise UserError(f"unknown state {state!r}; use one of {', '.join(MESSAGE_STATES)}")
+        raise UsageError(f"unknown state {state!r}; use one of {', '.join(MESSAGE_STATES)}")
     with session_scope(get_settings()) as session:
         query = select(OutboundMessage).order_by(OutboundMessage.id.desc()).limit(limit)
         if state:
@@ -157,7 +157,7 @@ def resolve(
 ) -> None:
     """Decide an `unknown` message (its worker died between SMTP acceptance and commit)."""
     if sent == resend:
-        raise UserError("give exactly one of --sent or --resend")
+        raise UsageError("give exactly one of --sent or --resend")
     with session_scope(get_settings()) as session:
         row = resolve_unknown(message_id, sent=sent, now=datetime.now(UTC), session=session)
     verdict = "recorded as sent" if sent else "queued again; it goes out with the next due-steps pass"

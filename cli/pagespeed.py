@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from leadq.db import session_scope
-from leadq.errors import UserError
+from leadq.errors import UsageError
 from leadq.pagespeed.engines import close_engines
 from leadq.pagespeed.record import AuditRecord
 from leadq.pagespeed.report_parser import parse_file
@@ -160,7 +160,7 @@ def run(
 ) -> None:
     """Enqueue a batch of audits on the pagespeed queue."""
     if not urls and not pending:
-        raise UserError("give URLs to audit or --pending")
+        raise UsageError("give URLs to audit or --pending")
     settings = get_settings()
     from leadq.core.broker import is_stub, setup_broker
     from leadq.core.enqueue import send, send_many

@@ -6,20 +6,20 @@ import time
 from typing import Annotated
 
 import typer
-from rich.live import Live
 from rich.table import Table
 
-from leadq.core.queues import live_workers, purge_queue, queue_stats
-from leadq.errors import UserError
-from leadq.settings import QUEUES
+from leadq.core.vocabulary import QUEUES
 
-from .console import out, print_json
+from . import complete
+from .console import out, print_json, print_table
 from .runtime import open_redis_broker
 
 app = typer.Typer(help="Inspect and purge queues (needs Redis).", no_args_is_help=True)
 
 
 def _stats_table(broker) -> Table:
+    from leadq.core.queues import live_workers, queue_stats
+
     workers = live_workers(broker)
     table = Table(title=f"leadq queues - {len(workers)} live worker process(es)")
     for column in ("queue", "ready", "delayed", "in flight", "dead"):
@@ -36,6 +36,10 @@ def stats(
     watch: Annotated[bool, typer.Option("--watch", "-w", help="Refresh every second until Ctrl-C.")] = False,
 ) -> None:
     """Per queue: ready, delayed, in-flight and dead messages, and live workers."""
+    from rich.live import Live
+
+    from leadq.core.queues import live_workers, queue_stats
+
     broker = open_redis_broker()
     if json_:
         print_json(
@@ -46,7 +50,7 @@ def stats(
         )
         return
     if not watch:
-        out.print(_stats_table(broker))
+        print_table(_stats_table(broker))
         return
     try:
         with Live(_stats_table(broker), console=out, refresh_per_second=2) as live:
@@ -59,16 +63,22 @@ def stats(
 
 @app.command("purge")
 def purge(
-    queue: Annotated[str | None, typer.Argument(help=f"Queue to purge: one of {', '.join(QUEUES)}.")] = None,
+    queue: Annotated[
+        str | None,
+        typer.Argument(help=f"Queue to purge: one of {', '.join(QUEUES)}.", autocompletion=complete.queues),
+    ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Purge every queue.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would go.")] = False,
 ) -> None:
     """Delete waiting (ready and delayed) messages. Running jobs and dead letters are kept."""
+    from leadq.core.queues import purge_queue
+    from leadq.errors import UsageError
+
     if (queue is None) == (not all_):
-        raise UserError("name one queue or pass --all")
+        raise UsageError("name one queue or pass --all, not both")
     if queue is not None and queue not in QUEUES:
-        raise UserError(f"unknown queue {queue!r}; queues are {', '.join(QUEUES)}")
+        raise UsageError(f"unknown queue {queue!r}; queues are {', '.join(QUEUES)}")
     broker = open_redis_broker()
     targets = QUEUES if all_ else (queue,)
     if dry_run:

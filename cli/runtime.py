@@ -1,19 +1,24 @@
-"""Getting a broker for a command: embedded or Redis, with a clear error when Redis is down."""
+"""Getting a broker for a command: embedded or Redis, with a clear error when Redis is down.
+
+Imports of Dramatiq, redis-py and the broker module happen inside the
+functions: sub-apps import this module, and their `--help` must not pay for them.
+"""
 
 from __future__ import annotations
 
-import dramatiq
-import redis
+from typing import TYPE_CHECKING
 
-from leadq.core.broker import setup_broker
-from leadq.core.queues import require_redis
-from leadq.errors import BrokerUnavailable
-from leadq.redact import mask_url
-from leadq.settings import Settings, get_settings
+if TYPE_CHECKING:
+    import dramatiq
+
+    from leadq.settings import Settings
 
 
 def open_broker(*, inline: bool = False, settings: Settings | None = None) -> dramatiq.Broker:
     """The broker a command sends work to (embedded when ``inline`` or no Redis set)."""
+    from leadq.core.broker import setup_broker
+    from leadq.settings import get_settings
+
     settings = settings or get_settings()
     broker = setup_broker(settings, inline=inline)
     if settings.uses_redis and not inline:
@@ -23,11 +28,19 @@ def open_broker(*, inline: bool = False, settings: Settings | None = None) -> dr
 
 def open_redis_broker(settings: Settings | None = None):
     """The Redis broker, for commands that inspect or manage queued work."""
+    from leadq.core.queues import require_redis
+    from leadq.settings import get_settings
+
     settings = settings or get_settings()
     return require_redis(open_broker(settings=settings))
 
 
 def ping(broker, settings: Settings) -> None:
+    import redis
+
+    from leadq.errors import BrokerUnavailable
+    from leadq.redact import mask_url
+
     try:
         broker.client.ping()
     except redis.exceptions.RedisError as exc:

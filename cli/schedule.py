@@ -22,7 +22,7 @@ from leadq.ops.schedule_listing import schedule_rows
 from leadq.ops.schedules import DECLARED, find_schedule, resolve_actor
 from leadq.settings import get_settings
 
-from .console import out, print_json
+from .console import out, print_json, print_table
 from .schedule_runner import build_request
 
 app = typer.Typer(help="Cron schedules and user schedules run by `leadq scheduler`.", no_args_is_help=True)
@@ -116,7 +116,7 @@ def list_(json_: JsonFlag = False) -> None:
             _short(row["last_run"]),
             _short(row["next_run"]),
         )
-    out.print(table)
+    print_table(table)
 
 
 def _change(action, schedule_id: str, verb: str) -> None:

@@ -31,6 +31,7 @@ from leadq.sources.base import Listing, Source
 from leadq.sources.craigslist import CraigslistSource
 from leadq.sources.declarative import load_spec_file
 
+from . import complete
 from .console import err, out, print_json, safe_text
 
 app = typer.Typer(
@@ -45,7 +46,9 @@ HISTORY_GRACE = 2.0
 @app.callback(invoke_without_command=True)
 def scrape(
     ctx: typer.Context,
-    source: Annotated[str, typer.Option(help="Source name (see `leadq scrape sources`).")] = "craigslist",
+    source: Annotated[
+        str, typer.Option(help="Source name (see `leadq scrape sources`).", autocompletion=complete.sources)
+    ] = "craigslist",
     source_file: Annotated[Path | None, typer.Option(help="A declarative source described in TOML.")] = None,
     site: Annotated[str | None, typer.Option(help="Craigslist site (sfbay) or directory location.")] = None,
     category: Annotated[str | None, typer.Option(help="Craigslist category code, e.g. sks.")] = None,
@@ -322,7 +325,9 @@ def sources(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.
 @app.command("parse")
 def parse(
     target: Annotated[str, typer.Argument(help="A saved page (file) or a URL.")],
-    source: Annotated[str, typer.Option(help="Source whose parser to use.")] = "craigslist",
+    source: Annotated[
+        str, typer.Option(help="Source whose parser to use.", autocompletion=complete.sources)
+    ] = "craigslist",
     source_file: Annotated[Path | None, typer.Option(help="A declarative source in TOML.")] = None,
     page: Annotated[str, typer.Option(help="search | posting | listing")] = "search",
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,

@@ -19,6 +19,10 @@ class UserError(LeadqError):
     """Bad input or configuration from the person at the terminal."""
 
 
+class UsageError(UserError):
+    """The command line is wrong (unknown name, unreadable value, flags that exclude each other): exit 2."""
+
+
 class ConfigError(UserError):
     """A setting is missing or invalid."""
 

@@ -7,21 +7,27 @@ endpoint is a field of its own so tests point it at 127.0.0.1.
 
 from __future__ import annotations
 
+import difflib
+import os
+import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
+from leadq.core.vocabulary import QUEUES as QUEUES
 from leadq.enrich.settings import EnrichSettings
+from leadq.errors import ConfigError
 from leadq.mail.settings import MailSettings
 from leadq.ops.settings import OpsSettings
 from leadq.pagespeed.settings import PageSpeedSettings
+from leadq.redact import mask_url
 from leadq.scrape.settings import ScrapeSettings
-
-QUEUES = ("scrape", "pagespeed", "email", "campaign", "ai", "demo", "maintenance")
 
 
 def default_data_dir() -> Path:
@@ -118,8 +124,113 @@ class Settings(
             return self.database_url
         return f"sqlite:///{self.data_dir / 'leadq.db'}"
 
+    # Checked here so a bad value is one line naming the variable at start-up,
+    # not a ValueError from deep inside redis-py or SQLAlchemy later.
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_parses(cls, url: str | None) -> str | None:
+        if url is not None:
+            if urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+                raise ValueError("expected redis://[:password@]host[:port]/db, rediss://... or unix://path")
+            _check_host_and_port(url)
+        return url
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_parses(cls, url: str | None) -> str | None:
+        if url is not None:
+            if "://" not in url:
+                raise ValueError("expected an SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db")
+            _check_host_and_port(url)
+        return url
+
+    @field_validator("data_dir")
+    @classmethod
+    def _data_dir_is_a_directory(cls, path: Path) -> Path:
+        if path.exists() and not path.is_dir():
+            raise ValueError("expected a directory, but it is a file")
+        return path
+
+
+def _check_host_and_port(url: str) -> None:
+    """Raise ValueError when a URL's port is not 0-65535 or its IPv6 literal is broken."""
+    try:
+        urlsplit(url).port  # noqa: B018 - reading it is the check
+    except ValueError as exc:
+        raise ValueError(f"{exc} (expected host[:port], IPv6 in brackets)") from None
+
+
+#: LEADQ_* variables that are not settings: read by the test suite and its scripts.
+NOT_SETTINGS = frozenset({"LEADQ_TEST_REDIS_URL", "LEADQ_TEST_POSTGRES_URL", "LEADQ_TEST_VENV"})
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings; tests build ``Settings(**overrides)`` instead."""
-    return Settings()
+    """The process-wide settings; tests build ``Settings(**overrides)`` instead.
+
+    An invalid value raises ConfigError naming the variable and what it expects,
+    so the CLI prints one line instead of pydantic's multi-line report.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError(describe_invalid(exc)) from None
+    except SettingsError as exc:
+        # Raised before validation for list/dict fields, which are read as JSON.
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = f"LEADQ_{field.group(1).upper()}" if field else "a LEADQ_* variable"
+        raise ConfigError(f"invalid setting {name}: expected a JSON list, e.g. '[\"a\", \"b\"]'") from None
+
+
+def describe_invalid(exc: ValidationError) -> str:
+    """One line per bad field: `LEADQ_X='value': expected ...`, joined with `; `."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        value = _shown_value(field, error.get("input", ""))
+        problems.append(f"LEADQ_{field.upper()}={value}: {_expectation(error)}")
+    return "invalid setting " + "; ".join(problems)
+
+
+#: Settings whose value is never echoed back (the same names `config show` masks).
+_SECRET_FIELD = re.compile(r"(password|secret|api_key|token|dsn)$")
+
+
+def _shown_value(field: str, value: object) -> str:
+    """The bad value, quoted and short, with secrets and URL passwords hidden."""
+    if _SECRET_FIELD.search(field):
+        return "'****'"
+    text = mask_url(str(value))
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _dotenv() -> dict[str, str | None]:
+    env_file = Path(str(Settings.model_config.get("env_file") or ".env"))
+    if not env_file.is_file():
+        return {}
+    from dotenv import dotenv_values  # pydantic-settings' own .env reader
+
+    return dict(dotenv_values(env_file, encoding="utf-8"))
+
+
+def _expectation(error) -> str:
+    """What the field wants, in words ("expected a valid integer"), from a pydantic error."""
+    message = str(error.get("msg", "invalid value"))
+    if message.startswith("Input should be "):
+        return "expected " + message.removeprefix("Input should be ")
+    return message.removeprefix("Value error, ")
+
+
+def unknown_env_vars(environ: Mapping[str, str] | None = None) -> list[tuple[str, str | None]]:
+    """LEADQ_* variables that name no setting (typos), each with the closest real name or None.
+
+    By default the environment and `.env` (read the same way the settings are).
+    """
+    if environ is None:
+        environ = {**_dotenv(), **os.environ}
+    known = {f"LEADQ_{name.upper()}" for name in Settings.model_fields}
+    allowed = known | NOT_SETTINGS
+    unknown = sorted(
+        name for name in environ if name.upper().startswith("LEADQ_") and name.upper() not in allowed
+    )
+    return [(name, next(iter(difflib.get_close_matches(name.upper(), known, n=1)), None)) for name in unknown]

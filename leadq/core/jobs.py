@@ -7,13 +7,13 @@ from collections.abc import Callable, Iterable
 
 from dramatiq.common import dq_name
 from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from leadq.core.history import HistoryRecorder, event
 from leadq.core.models import FINAL_STATES, STATES, Job, JobEvent
 from leadq.core.redis_broker import LeadqRedisBroker
 from leadq.db import ensure_schema
-from leadq.errors import UserError
+from leadq.errors import UsageError, UserError
 from leadq.settings import Settings
 
 
@@ -47,23 +47,43 @@ def list_jobs(
     limit: int | None = 100,
 ) -> list[Job]:
     """Newest first. ``since`` is epoch seconds."""
-    if state is not None and state not in STATES:
-        raise UserError(f"unknown state {state!r}; states are {', '.join(STATES)}")
     query = select(Job).order_by(col(Job.enqueued_at).desc(), col(Job.updated_at).desc())
-    if state:
-        query = query.where(Job.state == state)
-    if actor:
-        query = query.where(Job.actor == actor)
-    if queue:
-        query = query.where(Job.queue == queue)
-    if since is not None:
-        query = query.where(col(Job.enqueued_at) >= since)
-    if parent_id:
-        query = query.where(Job.parent_id == parent_id)
+    query = query.where(*_job_filters(state, actor, queue, since, parent_id))
     if limit:
         query = query.limit(limit)
     with Session(ensure_schema(settings)) as session:
         return list(session.exec(query).all())
+
+
+def count_jobs(
+    settings: Settings,
+    *,
+    state: str | None = None,
+    actor: str | None = None,
+    queue: str | None = None,
+    since: float | None = None,
+) -> int:
+    """How many jobs ``list_jobs`` would return without its limit."""
+    query = select(func.count()).select_from(Job).where(*_job_filters(state, actor, queue, since, None))
+    with Session(ensure_schema(settings)) as session:
+        return session.exec(query).one()
+
+
+def _job_filters(state, actor, queue, since, parent_id) -> list:
+    if state is not None and state not in STATES:
+        raise UsageError(f"unknown state {state!r}; states are {', '.join(STATES)}")
+    conditions = []
+    if state:
+        conditions.append(Job.state == state)
+    if actor:
+        conditions.append(Job.actor == actor)
+    if queue:
+        conditions.append(Job.queue == queue)
+    if since is not None:
+        conditions.append(col(Job.enqueued_at) >= since)
+    if parent_id:
+        conditions.append(Job.parent_id == parent_id)
+    return conditions
 
 
 def job_events(settings: Settings, job_id: str) -> list[JobEvent]:

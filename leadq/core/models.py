@@ -9,9 +9,8 @@ from __future__ import annotations
 from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
-#: Every state a job can be in; the last four are final.
-STATES = ("enqueued", "running", "retrying", "succeeded", "failed", "dead", "cancelled")
-FINAL_STATES = frozenset({"succeeded", "failed", "dead", "cancelled"})
+from leadq.core.vocabulary import FINAL_STATES as FINAL_STATES
+from leadq.core.vocabulary import STATES as STATES
 
 
 class Job(SQLModel, table=True):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import exists, or_, text
+from sqlalchemy import exists, func, or_, text
 from sqlmodel import Session, col, select
 
 from leadq.leads.models import Lead, LeadSource, utcnow
@@ -180,6 +180,11 @@ def list_leads(filters: LeadFilter, *, session: Session, limit: int = 100) -> li
     """The newest leads matching ``filters``."""
     statement = _select(filters).order_by(col(Lead.id).desc()).limit(limit)
     return list(session.exec(statement).all())
+
+
+def count_leads(filters: LeadFilter, *, session: Session) -> int:
+    """How many leads match ``filters``: what a page from `list_leads` is out of."""
+    return session.exec(select(func.count()).select_from(_select(filters).subquery())).one()
 
 
 def iter_leads(filters: LeadFilter, *, session: Session, batch: int = 1000) -> Iterator[Lead]:

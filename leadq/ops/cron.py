@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from periodiq import cron as periodiq_cron
 
-from leadq.errors import UserError
+from leadq.errors import UsageError, UserError
 
 #: How far ahead/behind a spec is searched: eight years covers "29 Feb on a Monday".
 _SEARCH_DAYS = 8 * 366
@@ -31,7 +31,7 @@ _RANGES = {
 }
 
 
-class InvalidCron(UserError):
+class InvalidCron(UsageError):
     """A cron spec that cannot be parsed or can never fire."""
 
 

@@ -43,7 +43,20 @@ _PASSING = 0.9
 
 
 def parse_report(data: Any, *, url: str | None = None) -> AuditRecord:
-    """Parse a PSI v5 response or a Lighthouse JSON report into an audit record."""
+    """Parse a PSI v5 response or a Lighthouse JSON report into an audit record.
+
+    JSON of the right outline but the wrong shape inside (a list where an
+    object belongs, a number for an audit) is a ParseError too, never a crash.
+    """
+    try:
+        return _parse_report(data, url=url)
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+        raise ParseError(
+            f"not a PageSpeed Insights response or Lighthouse report of the expected shape ({exc})"
+        ) from None
+
+
+def _parse_report(data: Any, *, url: str | None) -> AuditRecord:
     if not isinstance(data, dict):
         raise ParseError("not a PageSpeed Insights response or Lighthouse report (expected a JSON object)")
     if "lighthouseResult" in data:

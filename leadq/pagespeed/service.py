@@ -27,7 +27,12 @@ class AuditTarget:
 def normalize_website(website: str) -> str:
     """Scraped websites often lack a scheme ("joesplumbing.com"): assume http, which redirects to https."""
     website = website.strip()
-    if not urlsplit(website).scheme:
+    try:
+        scheme = urlsplit(website).scheme
+        urlsplit(website if scheme else "http://" + website).port  # noqa: B018 - raises on a bad port
+    except ValueError as exc:  # a bad port or IPv6 literal
+        raise ValidationFailed(f"not a valid website URL {website!r}: {exc}") from None
+    if not scheme:
         website = "http://" + website.lstrip("/")
     return website
 

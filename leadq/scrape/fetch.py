@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 from leadq.core.ratelimit import rate_limit
-from leadq.errors import Deferred, PermanentError, UserError
+from leadq.errors import Deferred, PermanentError, UsageError, UserError
 from leadq.net import HttpClient
 from leadq.scrape.browser import Browser
 from leadq.settings import Settings
@@ -164,7 +164,10 @@ def check_reachable(url: str, settings: Settings) -> None:
     spend minutes in retries before saying anything.
     """
     parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:  # "Port out of range", not a number
+        raise UsageError(f"not a valid URL {url!r}: {exc}") from None
     try:
         socket.create_connection((parts.hostname, port), timeout=settings.http_connect_timeout).close()
     except OSError as exc:

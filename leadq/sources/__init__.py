@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadq.errors import UserError
+from leadq.errors import UsageError, UserError
 from leadq.settings import Settings
 from leadq.sources.base import Source
 from leadq.sources.craigslist import CraigslistSource
@@ -49,7 +49,7 @@ def get_source(
         raise UserError(REFUSED[key])
     if key not in BUILTIN:
         known = ", ".join(sorted(BUILTIN))
-        raise UserError(f"unknown source {name!r} (known: {known}; or use --source-file FILE.toml)")
+        raise UsageError(f"unknown source {name!r} (known: {known}; or use --source-file FILE.toml)")
     if base_url:
         if not base_url.startswith(("http://", "https://")):
             raise UserError(f"--base-url must be an http(s) URL, got {base_url!r}")

@@ -59,7 +59,7 @@ def test_queue_commands_in_embedded_mode_explain_how_to_use_redis(env):
     assert "embedded mode" in result.stderr and "LEADQ_REDIS_URL" in result.stderr
 
 
-def test_bad_input_gets_a_one_line_error(env):
+def test_bad_input_gets_a_one_line_error_exit_2_for_usage_1_for_failures(env):
     env()
     cases = [
         (["job", "list", "--since", "yesterday"], "cannot read duration"),
@@ -68,7 +68,7 @@ def test_bad_input_gets_a_one_line_error(env):
     ]
     for args, message in cases:
         result = runner.invoke(app, args)
-        assert result.exit_code == 1, args
+        assert result.exit_code == (1 if args[1] == "status" else 2), args
         assert message in result.stderr
         assert "Traceback" not in result.output
 

@@ -27,38 +27,25 @@ from .conftest import settings_env
 NOW = 1_800_000_000.0
 
 QUEUES_FRAME = """\
-queues
-┏━━━━━━━━━━━━━┳━━━━━━━┳━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━┓
-┃ queue       ┃ ready ┃ delayed ┃ in flight ┃ dead ┃
-┡━━━━━━━━━━━━━╇━━━━━━━╇━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━┩
-│ scrape      │ 0     │ 0       │ 0         │ 0    │
-│ pagespeed   │ 0     │ 0       │ 0         │ 0    │
-│ email       │ 0     │ 0       │ 0         │ 0    │
-│ campaign    │ 0     │ 0       │ 0         │ 0    │
-│ ai          │ 0     │ 0       │ 0         │ 0    │
-│ demo        │ 0     │ 0       │ 0         │ 0    │
-│ maintenance │ 3     │ 1       │ 0         │ 0    │
-└─────────────┴───────┴─────────┴───────────┴──────┘
-live workers (1): worker-a
+
+queue      scrape  pagespeed  email  campaign  ai  demo  maintenance
+ready           0          0      0         0   0     0            3
+delayed         0          0      0         0   0     0            1
+in flight       0          0      0         0   0     0            0
+dead            0          0      0         0   0     0            0
 """
 
 #: 12 scrape_listing jobs in 5 min (10 in the last minute, 2 dead), one audit 13 min ago.
 ACTORS_FRAME = """\
-actors (job history)
-┏━━━━━━━━━━━━━━━━┳━━━━━━━━━┳━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━┳━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━┳━━━━━━━━┓
-┃ actor          ┃ /min 1m ┃ /min 5m ┃ /min 15m ┃ fail 1m ┃ fail 5m ┃ fail 15m ┃ p50 ms ┃ p95 ms ┃
-┡━━━━━━━━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━╇━━━━━━━━┩
-│ audit_site     │ 0.0     │ 0.0     │ 0.1      │ -       │ -       │ 0%       │ 2000   │ 2000   │
-│ scrape_listing │ 10.0    │ 2.4     │ 0.8      │ 0%      │ 17%     │ 17%      │ 50     │ 100    │
-└────────────────┴─────────┴─────────┴──────────┴─────────┴─────────┴──────────┴────────┴────────┘
+actor           per min 1m/5m/15m  failed 1m/5m/15m  p50 ms  p95 ms
+audit_site            0.0 0.0 0.1            - - 0%    2000    2000
+scrape_listing       10.0 2.4 0.8        0% 17% 17%      50     100
+
 last errors
-┏━━━━━━━━━━┳━━━━━━━━━━━━━━━━┳━━━━━┳━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
-┃ at       ┃ actor          ┃ job ┃ state  ┃ error                                  ┃
-┡━━━━━━━━━━╇━━━━━━━━━━━━━━━━╇━━━━━╇━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩
-│ 07:56:42 │ scrape_listing │ d2  │ dead   │ PermanentError: HTTP 404 for listing 2 │
-│ 07:56:41 │ scrape_listing │ d1  │ dead   │ PermanentError: HTTP 404 for listing 1 │
-│ 07:00:00 │ audit_site     │ old │ failed │ TransientError: an hour ago            │
-└──────────┴────────────────┴─────┴────────┴────────────────────────────────────────┘
+at        actor           job  error
+07:56:42  scrape_listing  d2   dead PermanentError: HTTP 404 for listing 2
+07:56:41  scrape_listing  d1   dead PermanentError: HTTP 404 for listing 1
+07:00:00  audit_site      old  failed TransientError: an hour ago
 """
 
 
@@ -119,7 +106,8 @@ def test_a_frame_shows_queues_workers_actors_errors_and_health_from_real_data(re
     # Rich pads titles with spaces; compare lines without trailing blanks.
     text = "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n"
 
-    assert text.startswith("leadq top  08:00:00 UTC   q quits\n" + QUEUES_FRAME + "health: ok at ")
+    assert text.startswith("leadq top  08:00:00 UTC  q quits  live workers (1): worker-a\nhealth: ok at ")
+    assert QUEUES_FRAME in text
     # The failure an hour ago is listed as an error but counts in no window.
     assert text.endswith(ACTORS_FRAME)
 

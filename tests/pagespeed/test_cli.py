@@ -86,7 +86,7 @@ def test_a_private_url_is_refused_with_one_line(env) -> None:
 
 def test_run_without_urls_or_pending_says_what_to_give(env) -> None:
     result = leadq("pagespeed", "run")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error
     assert "give URLs to audit or --pending" in result.output
 
 
