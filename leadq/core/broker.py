@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 import dramatiq
-import redis
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import (
     AgeLimit,
@@ -36,7 +35,8 @@ from periodiq import PeriodiqMiddleware
 
 from leadq.core.cancel import Cancellation, CancelRegistry, LocalCancelRegistry, RedisCancelRegistry
 from leadq.core.history import HistoryRecorder, JobHistory
-from leadq.core.redis_broker import DEFAULT_REDIS_URL, LeadqRedisBroker, LeadqStubBroker
+from leadq.core.redis_broker import LeadqRedisBroker, LeadqStubBroker
+from leadq.core.redis_client import redis_client
 from leadq.core.retries import TypedRetries
 from leadq.errors import Cancelled, PermanentError
 from leadq.settings import QUEUES, Settings, get_settings
@@ -52,7 +52,7 @@ def build_broker(
     """A Redis or embedded broker with leadq's whole middleware list."""
     recorder = HistoryRecorder(settings)
     if settings.uses_redis and not inline:
-        client = redis.Redis.from_url(settings.redis_url or DEFAULT_REDIS_URL)
+        client = redis_client(settings)
         results = RedisResultBackend(client=client, namespace=f"{settings.namespace}-results")
         limiter_backend = RedisRateLimiterBackend(client=client)
         cancels: CancelRegistry = RedisCancelRegistry(client, settings.namespace)

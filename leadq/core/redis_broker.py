@@ -4,7 +4,9 @@ Redis: one pipelined round trip per batch (Dramatiq sends one message per
 round trip even in a group), an optional idempotency key checked in the same
 script, and a wake-up push that idle consumers block on instead of polling
 with backoff. Maintenance (reaping dead workers' messages) runs on a fixed
-tick per queue rather than by chance, so redelivery time is bounded.
+tick per queue rather than by chance, so redelivery time is bounded. In a
+worker process every Redis call rides out an outage (see ``outage``) instead
+of failing: no consumer restarts, no lost delayed messages, no ack given up.
 
 Embedded: the same API on Dramatiq's StubBroker, with idempotency keys held
 in process memory.
@@ -13,6 +15,7 @@ in process memory.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import threading
 import time
@@ -29,10 +32,13 @@ from dramatiq.common import compute_backoff, current_millis, dq_name
 from dramatiq.errors import ConnectionClosed
 from dramatiq.middleware import Middleware, MiddlewareError
 
+from leadq.core.outage import REDIS_DOWN, Outage, backoff
+from leadq.core.redis_client import longest_block
 from leadq.settings import Settings
 
+logger = logging.getLogger(__name__)
+
 LUA_DIR = Path(__file__).parent / "lua"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 #: Commands that must stay cheap: Dramatiq never runs maintenance on them.
 NO_MAINTENANCE = {"ack", "nack"}
 
@@ -125,6 +131,21 @@ class LeadqRedisBroker(ActiveHooks, RedisBroker):
         self.leadq_scripts = {
             path.stem: self.client.register_script(path.read_bytes()) for path in LUA_DIR.glob("*.lua")
         }
+        # Worker processes log their outages at DEBUG: the supervisor reports
+        # the same outage for the whole host, once.
+        self.outage = Outage(level=logging.DEBUG)
+        #: Set in worker processes: an enqueue (a retry, a follow-up job, a due
+        #: delayed message) waits for Redis instead of failing and being lost.
+        self.wait_out_outages = False
+        #: Set when the process stops: calls waiting for Redis give up; the
+        #: supervisor requeues whatever this process still held.
+        self.stopping = threading.Event()
+
+    def ride_out(self, call):
+        """``call()``, waiting out a Redis outage in worker processes; once elsewhere."""
+        if not self.wait_out_outages:
+            return call()
+        return self.outage.call(call, give_up=self.stopping.is_set)
 
     @property
     def consumer_class(self):
@@ -156,7 +177,7 @@ class LeadqRedisBroker(ActiveHooks, RedisBroker):
                 message.message_id,
             )
             prepared.append((message, item.delay))
-        replies = self.leadq_scripts["enqueue_batch"](args=args) if prepared else []
+        replies = self.ride_out(lambda: self.leadq_scripts["enqueue_batch"](args=args)) if prepared else []
         results = []
         for (message, delay), existing in zip(prepared, replies, strict=True):
             existing_id = existing.decode() or None
@@ -171,6 +192,11 @@ class LeadqRedisBroker(ActiveHooks, RedisBroker):
         if command in NO_MAINTENANCE:
             return 0
         now = time.monotonic()
+        # Nobody could heartbeat during an outage: reaping right after it would
+        # take every live worker for dead and run its jobs twice. Wait until
+        # the supervisors have vouched again.
+        if self.outage.ongoing or now - self.outage.recovered_at < 2 * self.heartbeat_timeout / 1000:
+            return 0
         if now - self._last_maintenance.get(queue_name, 0.0) < self.maintenance_interval:
             return 0
         self._last_maintenance[queue_name] = now
@@ -206,17 +232,31 @@ class LeadqRedisBroker(ActiveHooks, RedisBroker):
         return int(self.leadq_scripts["reap_worker"](args=[self.namespace, worker_id]))
 
     def wait_for_work(self, queue_name: str, timeout: float) -> None:
-        """Block until an enqueue on ``queue_name`` wakes us, or ``timeout`` passes."""
-        self.client.blpop([f"{self.namespace}:__wakeup__.{queue_name}"], timeout=timeout)
+        """Block until an enqueue on ``queue_name`` wakes us, or ``timeout`` passes.
+
+        The block ends before the client's socket timeout, or a healthy idle
+        connection would time out first (redis-py 8 defaults to 5 s).
+        """
+        key = f"{self.namespace}:__wakeup__.{queue_name}"
+        self.client.blpop([key], timeout=longest_block(self.client, timeout))
+
+    def acks_key(self, queue_name: str) -> str:
+        """The set of message ids this process fetched from ``queue_name`` and has not acked."""
+        return f"{self.namespace}:__acks__.{self.broker_id}.{queue_name}"
 
 
 class WakeableConsumer(_RedisConsumer):
-    """A consumer that sleeps on a wake-up list when its queue is empty.
+    """A consumer that sleeps on a wake-up list when its queue is empty, and outlives Redis.
 
     Dramatiq's consumer sleeps with exponential backoff on an empty queue, so a
     job sent to an idle worker waits up to the backoff (p50 ~130 ms measured).
     Blocking on the wake-up list starts it within a millisecond or two and
     costs one command per idle timeout instead of a stream of polls.
+
+    When Redis is unreachable the consumer waits it out (capped backoff,
+    returning to Dramatiq's consumer thread between attempts so it can stop)
+    instead of raising: Dramatiq would log a CRITICAL line per queue every 3 s
+    and forget the delayed messages it holds. Acks wait for Redis too.
     """
 
     def __init__(self, broker, queue_name, prefetch, timeout):
@@ -224,14 +264,39 @@ class WakeableConsumer(_RedisConsumer):
         self.delayed = queue_name.endswith(".DQ")
         #: Etas (ms) of the delayed messages this consumer holds until they are due.
         self.etas: dict[str, int] = {}
+        #: Redis ids of the messages fetched and not yet acked, nacked or requeued.
+        self.held: set[str] = set()
+        self.failed_attempts = 0
 
     def ack(self, message):
-        self.etas.pop(message.message_id, None)
-        super().ack(message)
+        self._settle(self.broker.do_ack, message)
 
     def nack(self, message):
-        self.etas.pop(message.message_id, None)
-        super().nack(message)
+        self._settle(self.broker.do_nack, message)
+
+    def _settle(self, command, message) -> None:
+        redis_id = message.options["redis_message_id"]
+        try:
+            self.broker.outage.call(
+                lambda: command(self.queue_name, redis_id), give_up=self.broker.stopping.is_set
+            )
+        except REDIS_DOWN:
+            # Stopping while Redis is away: the message stays in this process's
+            # ack set and the supervisor requeues it (at least once).
+            logger.debug("left %s unacked: Redis unreachable while stopping", message.message_id)
+        finally:
+            self.held.discard(redis_id)
+            self.etas.pop(message.message_id, None)
+            self.queued_message_ids.discard(message.message_id)
+
+    def requeue(self, messages):
+        messages = list(messages)
+        try:
+            super().requeue(messages)
+        except REDIS_DOWN as e:
+            raise ConnectionClosed(e) from None
+        finally:
+            self.held.difference_update(m.options["redis_message_id"] for m in messages)
 
     def _idle_wait(self) -> float:
         wait = min(self.broker.idle_wait, self.timeout / 1000)
@@ -241,15 +306,36 @@ class WakeableConsumer(_RedisConsumer):
             wait = min(wait, max(0.005, (min(self.etas.values()) - current_millis()) / 1000))
         return wait
 
+    def _fetch(self) -> bool:
+        """Fill the message cache from Redis; False when the queue is empty."""
+        fetched = self.broker.do_fetch(self.queue_name, self.prefetch - self.outstanding_message_count)
+        # None: an id whose message data is gone (Dramatiq issue 266); nothing to run.
+        self.message_cache = [Message.decode(data) for data in fetched if data is not None]
+        self.held.update(m.options["redis_message_id"] for m in self.message_cache)
+        return bool(self.message_cache)
+
+    def _requeue_lost_fetches(self) -> None:
+        """Give back messages a fetch took for us whose reply never arrived.
+
+        When the connection breaks after Redis ran a fetch, its messages sit in
+        this process's ack set, unknown to it; while the process lives and is
+        vouched for, nobody else would redeliver them.
+        """
+        in_redis = self.broker.client.smembers(self.broker.acks_key(self.queue_name))
+        lost = [redis_id for redis_id in (raw.decode() for raw in in_redis) if redis_id not in self.held]
+        if lost:
+            self.broker.do_requeue(self.queue_name, *lost)
+            logger.info("requeued %d %s message(s) fetched as Redis failed", len(lost), self.queue_name)
+
     def __next__(self):
+        started = time.monotonic()
         try:
+            if self.failed_attempts:
+                self._requeue_lost_fetches()
             while True:
                 if self.message_cache:
-                    data = self.message_cache.pop(0)
-                    if data is None:
-                        continue
+                    message = self.message_cache.pop(0)
                     self.misses = 0
-                    message = Message.decode(data)
                     self.queued_message_ids.add(message.message_id)
                     if self.delayed:
                         self.etas[message.message_id] = message.options.get("eta", 0)
@@ -261,15 +347,18 @@ class WakeableConsumer(_RedisConsumer):
                     time.sleep(backoff_ms / 1000)
                     return None
 
-                self.message_cache = self.broker.do_fetch(
-                    self.queue_name, self.prefetch - self.outstanding_message_count
-                )
-                if self.message_cache:
+                found = self._fetch()
+                self.failed_attempts = 0
+                self.broker.outage.succeeded()
+                if found:
                     continue
                 self.broker.wait_for_work(self.queue_name, self._idle_wait())
                 return None
-        except redis.ConnectionError as e:
-            raise ConnectionClosed(e) from None
+        except REDIS_DOWN as error:
+            self.broker.outage.failed(error, started=started)
+            self.failed_attempts += 1
+            time.sleep(backoff(self.failed_attempts))
+            return None
 
 
 class LeadqStubBroker(ActiveHooks, StubBroker):

@@ -72,4 +72,8 @@ def configure_logging(settings: Settings, *, label: str | None = None, stream=No
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
+    # Alembic says "Context impl SQLiteImpl" at INFO each time a process checks
+    # the schema (every worker process start): detail, not news.
+    quiet = logging.DEBUG if root.level <= logging.DEBUG else max(root.level, logging.WARNING)
+    logging.getLogger("alembic").setLevel(quiet)
     return handler
