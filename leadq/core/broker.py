@@ -28,9 +28,6 @@ from dramatiq.middleware import (
 )
 from dramatiq.rate_limits.backends import RedisBackend as RedisRateLimiterBackend
 from dramatiq.rate_limits.backends import StubBackend as StubRateLimiterBackend
-from dramatiq.results import Results
-from dramatiq.results.backends import RedisBackend as RedisResultBackend
-from dramatiq.results.backends import StubBackend as StubResultBackend
 from periodiq import PeriodiqMiddleware
 
 from leadq.core.cancel import Cancellation, CancelRegistry, LocalCancelRegistry, RedisCancelRegistry
@@ -53,15 +50,15 @@ def build_broker(
     recorder = HistoryRecorder(settings)
     if settings.uses_redis and not inline:
         client = redis_client(settings)
-        results = RedisResultBackend(client=client, namespace=f"{settings.namespace}-results")
         limiter_backend = RedisRateLimiterBackend(client=client)
         cancels: CancelRegistry = RedisCancelRegistry(client, settings.namespace)
     else:
-        results = StubResultBackend()
         limiter_backend = StubRateLimiterBackend()
         cancels = LocalCancelRegistry()
     # Dramatiq calls "after" hooks in reverse order: JobHistory sits before
     # TypedRetries so it sees the retry decision (message.failed) when it records.
+    # No Results middleware: job outcomes live in job history, and nothing
+    # read the results it wrote to Redis after every job.
     middleware = [
         JobHistory(recorder),
         Cancellation(cancels),
@@ -73,7 +70,6 @@ def build_broker(
         GroupCallbacks(limiter_backend),
         TypedRetries(),
         CurrentMessage(),
-        Results(backend=results, result_ttl=settings.result_ttl * 1000),
         PeriodiqMiddleware(skip_delay=60),
     ]
     if settings.uses_redis and not inline:

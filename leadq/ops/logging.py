@@ -31,6 +31,22 @@ class JobContextFilter(logging.Filter):
         return True
 
 
+class DiscardedResultFilter(logging.Filter):
+    """Drops Dramatiq's per-job warning that an actor's return value was discarded.
+
+    leadq runs without Dramatiq's Results middleware on purpose (job outcomes
+    are in job history); a maintenance actor returning its summary is not a
+    problem worth a WARNING line per run.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.name.startswith("dramatiq.worker")
+            and isinstance(record.msg, str)
+            and "haven't added the Results middleware" in record.msg
+        )
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line; no multi-line tracebacks to split journald entries."""
 
@@ -62,6 +78,7 @@ def configure_logging(settings: Settings, *, label: str | None = None, stream=No
     """
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(JobContextFilter())
+    handler.addFilter(DiscardedResultFilter())
     if settings.log_format == "json":
         handler.setFormatter(JsonFormatter(label))
     else:
