@@ -55,21 +55,23 @@ class WorkerProcess:
         )
 
     def children(self) -> list[int]:
-        """Pids of the worker processes (not multiprocessing's resource tracker)."""
-        return [pid for pid, _ in self.titles()]
+        """Pids of the worker processes, titled or still starting (not the resource tracker)."""
+        workers = [(pid, title) for pid, title in self._children() if "resource_tracker" not in title]
+        return [pid for pid, title in workers if title.startswith("leadq worker ") or "spawn_main" in title]
 
     def titles(self) -> list[tuple[int, str]]:
-        """(pid, process title) of each worker process, as `ps` shows them."""
+        """(pid, process title) of each worker process past its start, as `ps` shows them."""
+        return [(pid, title) for pid, title in self._children() if title.startswith("leadq worker ")]
+
+    def _children(self) -> list[tuple[int, str]]:
         import psutil
 
         found = []
         for child in psutil.Process(self.proc.pid).children(recursive=False):
             try:
-                title = " ".join(child.cmdline())
+                found.append((child.pid, " ".join(child.cmdline())))
             except psutil.Error:  # exited (or a zombie) between listing and reading
                 continue
-            if title.startswith("leadq worker "):
-                found.append((child.pid, title))
         return found
 
     def wait_ready(self, processes: int, timeout: float = 60) -> None:
@@ -81,7 +83,7 @@ class WorkerProcess:
                 raise AssertionError(f"worker exited early:\n{self.log.read_text()[-3000:]}")
             acks = list(client.scan_iter(f"{self.settings.namespace}:__heartbeats__"))
             # Titled: past its start-up, into child_main.
-            if acks and client.zcard(acks[0]) >= processes and len(self.children()) >= processes:
+            if acks and client.zcard(acks[0]) >= processes and len(self.titles()) >= processes:
                 return
             time.sleep(0.1)
         raise AssertionError(f"worker not ready:\n{self.log.read_text()[-3000:]}")
