@@ -274,3 +274,25 @@ def test_a_deferred_job_counts_as_deferred_and_queue_depths_are_served(
     [put_off] = [a for a in collect_snapshot(redis_broker).actors if a.actor == "put_off"]
     assert put_off.deferred == {60: 1, 300: 1, 900: 1}
     assert put_off.failure_rate(60) == 0.0
+
+
+def test_delayed_jobs_a_worker_holds_are_cancelled_at_once_and_purged_with_their_queue(
+    redis_settings, redis_broker, start_worker
+):
+    start_worker()
+    first, second = (send(actors.record, tag, delay=8) for tag in ("held-1", "held-2"))
+    due = time.monotonic() + 8
+    client = redis.Redis.from_url(redis_settings.redis_url)
+
+    def held_by_the_worker() -> bool:
+        stats = {s.queue: s for s in queue_stats(redis_broker)}["maintenance"]
+        return stats.delayed == 2 and client.llen(f"{redis_settings.namespace}:maintenance.DQ") == 0
+
+    wait_until(held_by_the_worker, timeout=5, what="the worker to fetch both delayed jobs")
+    assert cancel_job(redis_broker, redis_settings, first).startswith("cancelled")
+    assert job_state(redis_settings, first) == "cancelled"  # now, not when it falls due
+    assert purge_queue(redis_broker, "maintenance", dry_run=True) == 2  # what stats call delayed
+    assert purge_queue(redis_broker, "maintenance") == 2
+    assert job_state(redis_settings, second) == "cancelled"
+    time.sleep(max(0.0, due - time.monotonic()) + 3)
+    assert runs(redis_settings) == []  # the worker skipped both when they fell due
