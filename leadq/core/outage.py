@@ -49,6 +49,8 @@ class Outage:
         self.level = level
         self.since: float | None = None
         self.recovered_at = float("-inf")
+        #: When Redis last came back from an outage or a stall (time.monotonic()).
+        self.disturbed_at = float("-inf")
         self._lock = threading.Lock()
 
     @property
@@ -77,8 +79,12 @@ class Outage:
             if self.since is None:
                 return
             lasted, self.since = time.monotonic() - self.since, None
-            self.recovered_at = time.monotonic()
+            self.recovered_at = self.disturbed_at = time.monotonic()
         logger.log(max(logging.DEBUG, self.level - 10), "Redis reachable again after %.1f s", lasted)
+
+    def stalled(self) -> None:
+        """Record a call that succeeded but took far too long (a paused or overloaded Redis)."""
+        self.disturbed_at = time.monotonic()
 
     def call(self, fn: Callable[[], T], *, give_up: Callable[[], bool] | None = None) -> T:
         """``fn()``, retried until Redis answers (or ``give_up()`` says to stop, re-raising)."""

@@ -192,10 +192,10 @@ class LeadqRedisBroker(ActiveHooks, RedisBroker):
         if command in NO_MAINTENANCE:
             return 0
         now = time.monotonic()
-        # Nobody could heartbeat during an outage: reaping right after it would
-        # take every live worker for dead and run its jobs twice. Wait until
-        # the supervisors have vouched again.
-        if self.outage.ongoing or now - self.outage.recovered_at < 2 * self.heartbeat_timeout / 1000:
+        # Nobody could heartbeat during an outage or a stall (CLIENT PAUSE, a
+        # busy script): reaping right after it would take every live worker
+        # for dead and run its jobs twice. Wait until the supervisors vouched again.
+        if self.outage.ongoing or now - self.outage.disturbed_at < 2 * self.heartbeat_timeout / 1000:
             return 0
         if now - self._last_maintenance.get(queue_name, 0.0) < self.maintenance_interval:
             return 0
@@ -210,6 +210,13 @@ class LeadqRedisBroker(ActiveHooks, RedisBroker):
         keys = [self.namespace]
 
         def do_dispatch(queue_name, *args):
+            started = time.monotonic()
+            try:
+                return call(queue_name, *args)
+            finally:
+                self._note_stall(started)
+
+        def call(queue_name, *args):
             return dispatch(
                 args=[
                     command,
@@ -227,6 +234,11 @@ class LeadqRedisBroker(ActiveHooks, RedisBroker):
 
         return do_dispatch
 
+    def _note_stall(self, started: float, expected: float = 0.0) -> None:
+        """A call that took half a heartbeat timeout longer than expected: Redis stalled."""
+        if time.monotonic() - started - expected > self.heartbeat_timeout / 2000:
+            self.outage.stalled()
+
     def reap_worker(self, worker_id: str) -> int:
         """Requeue every unacked message of a worker known to be dead."""
         return int(self.leadq_scripts["reap_worker"](args=[self.namespace, worker_id]))
@@ -238,7 +250,12 @@ class LeadqRedisBroker(ActiveHooks, RedisBroker):
         connection would time out first (redis-py 8 defaults to 5 s).
         """
         key = f"{self.namespace}:__wakeup__.{queue_name}"
-        self.client.blpop([key], timeout=longest_block(self.client, timeout))
+        block = longest_block(self.client, timeout)
+        started = time.monotonic()
+        try:
+            self.client.blpop([key], timeout=block)
+        finally:
+            self._note_stall(started, expected=block)
 
     def acks_key(self, queue_name: str) -> str:
         """The set of message ids this process fetched from ``queue_name`` and has not acked."""
