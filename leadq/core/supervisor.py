@@ -151,6 +151,11 @@ class Supervisor:
         self.options = options
         self.broker = require_redis(build_broker(settings))
         self.context = multiprocessing.get_context("spawn")
+        #: The supervisor speaks for its host: one WARNING per Redis outage, one INFO after.
+        self.outage = Outage()
+        #: Exited children whose unacked messages are not requeued yet (Redis was away).
+        self.unreaped: set[str] = set()
+        self.reload = RollingReload()
         self.children: dict[str, multiprocessing.Process] = {}
         # Vouch several times per heartbeat timeout, so one slow round never lapses.
         self.vouch_interval = min(1.0, settings.heartbeat_timeout / 4)
@@ -160,11 +165,6 @@ class Supervisor:
         self.failed_starts = 0
         self.stopping = threading.Event()
         self.host = socket.gethostname()
-        #: The supervisor speaks for its host: one WARNING per Redis outage, one INFO after.
-        self.outage = Outage()
-        #: Exited children whose unacked messages are not requeued yet (Redis was away).
-        self.unreaped: set[str] = set()
-        self.reload = RollingReload()
 
     def spawn(self, slot: int) -> str:
         broker_id = f"{self.host}-{uuid.uuid4().hex[:12]}"

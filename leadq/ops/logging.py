@@ -31,22 +31,6 @@ class JobContextFilter(logging.Filter):
         return True
 
 
-class DiscardedResultFilter(logging.Filter):
-    """Drops Dramatiq's per-job warning that an actor's return value was discarded.
-
-    leadq runs without Dramatiq's Results middleware on purpose (job outcomes
-    are in job history); a maintenance actor returning its summary is not a
-    problem worth a WARNING line per run.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (
-            record.name.startswith("dramatiq.worker")
-            and isinstance(record.msg, str)
-            and "haven't added the Results middleware" in record.msg
-        )
-
-
 class JsonFormatter(logging.Formatter):
     """One JSON object per line; no multi-line tracebacks to split journald entries."""
 
@@ -71,6 +55,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class DiscardedResultFilter(logging.Filter):
+    """Drops Dramatiq's per-job warning that an actor's return value was discarded.
+
+    leadq runs without Dramatiq's Results middleware on purpose (job outcomes
+    are in job history); a maintenance actor returning its summary is not a
+    problem worth a WARNING line per run.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.name.startswith("dramatiq.worker")
+            and isinstance(record.msg, str)
+            and "haven't added the Results middleware" in record.msg
+        )
+
+
 def configure_logging(settings: Settings, *, label: str | None = None, stream=None) -> logging.Handler:
     """Replace the root logger's handlers with one in the configured format; returns it.
 
@@ -78,12 +78,12 @@ def configure_logging(settings: Settings, *, label: str | None = None, stream=No
     """
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(JobContextFilter())
-    handler.addFilter(DiscardedResultFilter())
     if settings.log_format == "json":
         handler.setFormatter(JsonFormatter(label))
     else:
         prefix = f"%(asctime)s {label.replace('%', '%%')} " if label else "%(asctime)s "
         handler.setFormatter(logging.Formatter(prefix + "%(levelname)s %(name)s%(job)s: %(message)s"))
+    handler.addFilter(DiscardedResultFilter())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
