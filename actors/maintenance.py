@@ -20,8 +20,7 @@ logger = logging.getLogger(__name__)
 def cleanup_job_history(retention_days: int | None = None) -> int:
     """Delete finished jobs (and their events) older than the retention period.
 
-    Idempotent: a second run finds nothing more to delete. Job results live in
-    Redis with a TTL (`result_ttl`) and expire on their own.
+    Idempotent: a second run finds nothing more to delete.
     """
     settings = current_settings()
     return prune_job_history(settings, retention_days or settings.job_history_retention_days)

@@ -54,5 +54,6 @@ def worker(
         f"leadq worker: {options.processes} process(es) x {options.threads} threads on "
         f"{', '.join(selected or QUEUES)}",
         highlight=False,
+        soft_wrap=True,  # a service's journal is not 80 columns wide
     )
     raise typer.Exit(Supervisor(settings, options).run())

@@ -54,7 +54,6 @@ class CoreSettings(BaseModel):
     maintenance_interval: float = Field(
         2.0, description="Seconds between a worker's checks for dead workers' messages."
     )
-    result_ttl: int = Field(86400, description="Seconds a job's result is kept.")
     unique_ttl: int = Field(86400, description="Default seconds an idempotency key holds.")
     idle_wakeup_timeout: float = Field(
         5.0, description="Longest an idle consumer blocks waiting for a wake-up before polling again."

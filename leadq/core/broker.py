@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 import dramatiq
-import redis
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import (
     AgeLimit,
@@ -29,14 +28,12 @@ from dramatiq.middleware import (
 )
 from dramatiq.rate_limits.backends import RedisBackend as RedisRateLimiterBackend
 from dramatiq.rate_limits.backends import StubBackend as StubRateLimiterBackend
-from dramatiq.results import Results
-from dramatiq.results.backends import RedisBackend as RedisResultBackend
-from dramatiq.results.backends import StubBackend as StubResultBackend
 from periodiq import PeriodiqMiddleware
 
 from leadq.core.cancel import Cancellation, CancelRegistry, LocalCancelRegistry, RedisCancelRegistry
 from leadq.core.history import HistoryRecorder, JobHistory
-from leadq.core.redis_broker import DEFAULT_REDIS_URL, LeadqRedisBroker, LeadqStubBroker
+from leadq.core.redis_broker import LeadqRedisBroker, LeadqStubBroker
+from leadq.core.redis_client import redis_client
 from leadq.core.retries import TypedRetries
 from leadq.errors import Cancelled, PermanentError
 from leadq.settings import QUEUES, Settings, get_settings
@@ -52,16 +49,16 @@ def build_broker(
     """A Redis or embedded broker with leadq's whole middleware list."""
     recorder = HistoryRecorder(settings)
     if settings.uses_redis and not inline:
-        client = redis.Redis.from_url(settings.redis_url or DEFAULT_REDIS_URL)
-        results = RedisResultBackend(client=client, namespace=f"{settings.namespace}-results")
+        client = redis_client(settings)
         limiter_backend = RedisRateLimiterBackend(client=client)
         cancels: CancelRegistry = RedisCancelRegistry(client, settings.namespace)
     else:
-        results = StubResultBackend()
         limiter_backend = StubRateLimiterBackend()
         cancels = LocalCancelRegistry()
     # Dramatiq calls "after" hooks in reverse order: JobHistory sits before
     # TypedRetries so it sees the retry decision (message.failed) when it records.
+    # No Results middleware: job outcomes live in job history, and nothing
+    # read the results it wrote to Redis after every job.
     middleware = [
         JobHistory(recorder),
         Cancellation(cancels),
@@ -73,7 +70,6 @@ def build_broker(
         GroupCallbacks(limiter_backend),
         TypedRetries(),
         CurrentMessage(),
-        Results(backend=results, result_ttl=settings.result_ttl * 1000),
         PeriodiqMiddleware(skip_delay=60),
     ]
     if settings.uses_redis and not inline:

@@ -14,6 +14,7 @@ import time
 import redis
 from dramatiq.middleware import CurrentMessage, Middleware, SkipMessage
 
+from leadq.core.outage import REDIS_DOWN
 from leadq.errors import Cancelled
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class RedisCancelRegistry(CancelRegistry):
         self.channel = f"{namespace}:__cancel__"
         self._listener: threading.Thread | None = None
         self._pubsub = None
+        self._stale = True
 
     def cancel(self, job_id: str) -> None:
         now = time.time()
@@ -73,20 +75,33 @@ class RedisCancelRegistry(CancelRegistry):
 
     def start(self) -> None:
         self._pubsub = self.client.pubsub(ignore_subscribe_messages=True)
-        self._pubsub.subscribe(self.channel)
-        # Subscribe first, then load: a cancel between the two is seen twice, never missed.
-        for job_id in self.client.zrange(self.key, 0, -1):
-            self._ids.add(job_id.decode())
+        self._stale = True
+        try:
+            self._sync(self._pubsub)
+        except REDIS_DOWN:
+            pass  # a worker starts while Redis is away: the listener syncs when it returns
         self._listener = threading.Thread(target=self._listen, name="leadq-cancel-listener", daemon=True)
         self._listener.start()
+
+    def _sync(self, pubsub) -> None:
+        # Subscribe first, then load: a cancel between the two is seen twice, never missed.
+        pubsub.subscribe(self.channel)
+        for job_id in self.client.zrange(self.key, 0, -1):
+            self._ids.add(job_id.decode())
+        self._stale = False
 
     def _listen(self) -> None:
         while (pubsub := self._pubsub) is not None:
             try:
+                if self._stale:
+                    self._sync(pubsub)
                 message = pubsub.get_message(timeout=1.0)
-            except (redis.RedisError, ValueError, AttributeError):
-                # Closed by stop(), or Redis went away: retry until stopped.
-                time.sleep(0.2)
+            except (redis.RedisError, ValueError, AttributeError, TypeError):
+                if self._pubsub is None:
+                    return  # stop() closed the connection under the read
+                # Redis away: cancels published meanwhile are in the sorted set, reload it.
+                self._stale = True
+                time.sleep(1.0)
                 continue
             if message and message["type"] == "message":
                 self._ids.add(message["data"].decode())

@@ -136,7 +136,12 @@ def cancel_job(broker, settings: Settings, job_id: str) -> str:
                 record_states(broker.leadq_history, [job.id], "cancelled", reason="cancelled while queued")
                 return "removed from its queue"
     broker.leadq_cancels.cancel(job.id)
-    return "flagged: it stops at its next checkpoint, or is skipped if it has not started"
+    if job.state != "running":
+        # A worker holds it (prefetched, or delayed until its eta or next
+        # retry) and skips it when it gets there: cancelled now, not hours later.
+        record_states(broker.leadq_history, [job.id], "cancelled", reason="cancelled while held by a worker")
+        return "cancelled: a worker held it (prefetched or delayed) and will skip it"
+    return "flagged: it stops at its next checkpoint"
 
 
 _TREE = text(

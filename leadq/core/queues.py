@@ -78,10 +78,28 @@ def queue_stats(broker, queues: tuple[str, ...] = QUEUES) -> list[QueueStats]:
     return stats
 
 
+def held_delayed(broker: LeadqRedisBroker, queue: str) -> list[str]:
+    """Job ids of ``queue``'s delayed messages that a worker fetched and keeps until they are due.
+
+    ``queue_stats`` counts them as delayed; they are no longer in the delay
+    queue, so purging that alone would leave them to run.
+    """
+    ns, delayed = broker.namespace, dq_name(queue)
+    redis_ids = set()
+    for worker, _ in _heartbeats(broker):
+        redis_ids |= broker.client.smembers(f"{ns}:__acks__.{worker}.{delayed}")
+    if not redis_ids:
+        return []
+    found = broker.client.hmget(f"{ns}:{delayed}.msgs", sorted(redis_ids))
+    return [Message.decode(data).message_id for data in found if data is not None]
+
+
 def purge_queue(broker, queue: str, *, dry_run: bool = False) -> int:
     """Remove the ready and delayed messages waiting in ``queue``; dead letters stay.
 
-    Purged jobs are marked cancelled in job history. Returns how many went.
+    Delayed messages a worker already holds until they are due are cancelled
+    (the worker skips them). Purged jobs are marked cancelled in job history.
+    Returns how many went: the ready and delayed counts of ``queue_stats``.
     """
     broker = require_redis(broker)
     if queue not in QUEUES:
@@ -89,7 +107,10 @@ def purge_queue(broker, queue: str, *, dry_run: bool = False) -> int:
     removed: list[bytes] = []
     for name in (queue, dq_name(queue)):
         removed += broker.leadq_scripts["purge_queue"](args=[broker.namespace, name, "1" if dry_run else "0"])
-    if not dry_run and removed:
-        job_ids = [Message.decode(data).message_id for data in removed]
+    held = held_delayed(broker, queue)
+    if not dry_run and (removed or held):
+        for job_id in held:
+            broker.leadq_cancels.cancel(job_id)
+        job_ids = [Message.decode(data).message_id for data in removed] + held
         record_states(broker.leadq_history, job_ids, "cancelled", reason=f"purged from queue {queue}")
-    return len(removed)
+    return len(removed) + len(held)

@@ -4,7 +4,10 @@ Redis: one pipelined round trip per batch (Dramatiq sends one message per
 round trip even in a group), an optional idempotency key checked in the same
 script, and a wake-up push that idle consumers block on instead of polling
 with backoff. Maintenance (reaping dead workers' messages) runs on a fixed
-tick per queue rather than by chance, so redelivery time is bounded.
+tick per queue rather than by chance, so redelivery time is bounded. In a
+worker process every Redis call rides out an outage (see ``outage`` and
+``consumer``) instead of failing: no consumer restarts, no lost delayed
+messages, no ack given up.
 
 Embedded: the same API on Dramatiq's StubBroker, with idempotency keys held
 in process memory.
@@ -13,6 +16,7 @@ in process memory.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import threading
 import time
@@ -22,17 +26,17 @@ from pathlib import Path
 
 import redis
 from dramatiq import Message
-from dramatiq.broker import MessageProxy
-from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
+from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.common import compute_backoff, current_millis, dq_name
-from dramatiq.errors import ConnectionClosed
+from dramatiq.common import current_millis, dq_name
 from dramatiq.middleware import Middleware, MiddlewareError
 
+from leadq.core.consumer import WakeableConsumer
+from leadq.core.outage import Outage
+from leadq.core.redis_client import longest_block
 from leadq.settings import Settings
 
 LUA_DIR = Path(__file__).parent / "lua"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 #: Commands that must stay cheap: Dramatiq never runs maintenance on them.
 NO_MAINTENANCE = {"ack", "nack"}
 
@@ -125,6 +129,21 @@ class LeadqRedisBroker(ActiveHooks, RedisBroker):
         self.leadq_scripts = {
             path.stem: self.client.register_script(path.read_bytes()) for path in LUA_DIR.glob("*.lua")
         }
+        # Worker processes log their outages at DEBUG: the supervisor reports
+        # the same outage for the whole host, once.
+        self.outage = Outage(level=logging.DEBUG)
+        #: Set in worker processes: an enqueue (a retry, a follow-up job, a due
+        #: delayed message) waits for Redis instead of failing and being lost.
+        self.wait_out_outages = False
+        #: Set when the process stops: calls waiting for Redis give up; the
+        #: supervisor requeues whatever this process still held.
+        self.stopping = threading.Event()
+
+    def ride_out(self, call):
+        """``call()``, waiting out a Redis outage in worker processes; once elsewhere."""
+        if not self.wait_out_outages:
+            return call()
+        return self.outage.call(call, give_up=self.stopping.is_set)
 
     @property
     def consumer_class(self):
@@ -156,7 +175,7 @@ class LeadqRedisBroker(ActiveHooks, RedisBroker):
                 message.message_id,
             )
             prepared.append((message, item.delay))
-        replies = self.leadq_scripts["enqueue_batch"](args=args) if prepared else []
+        replies = self.ride_out(lambda: self.leadq_scripts["enqueue_batch"](args=args)) if prepared else []
         results = []
         for (message, delay), existing in zip(prepared, replies, strict=True):
             existing_id = existing.decode() or None
@@ -171,6 +190,11 @@ class LeadqRedisBroker(ActiveHooks, RedisBroker):
         if command in NO_MAINTENANCE:
             return 0
         now = time.monotonic()
+        # Nobody could heartbeat during an outage or a stall (CLIENT PAUSE, a
+        # busy script): reaping right after it would take every live worker
+        # for dead and run its jobs twice. Wait until the supervisors vouched again.
+        if self.outage.ongoing or now - self.outage.disturbed_at < 2 * self.heartbeat_timeout / 1000:
+            return 0
         if now - self._last_maintenance.get(queue_name, 0.0) < self.maintenance_interval:
             return 0
         self._last_maintenance[queue_name] = now
@@ -184,6 +208,13 @@ class LeadqRedisBroker(ActiveHooks, RedisBroker):
         keys = [self.namespace]
 
         def do_dispatch(queue_name, *args):
+            started = time.monotonic()
+            try:
+                return call(queue_name, *args)
+            finally:
+                self._note_stall(started)
+
+        def call(queue_name, *args):
             return dispatch(
                 args=[
                     command,
@@ -201,75 +232,32 @@ class LeadqRedisBroker(ActiveHooks, RedisBroker):
 
         return do_dispatch
 
+    def _note_stall(self, started: float, expected: float = 0.0) -> None:
+        """A call that took half a heartbeat timeout longer than expected: Redis stalled."""
+        if time.monotonic() - started - expected > self.heartbeat_timeout / 2000:
+            self.outage.stalled()
+
     def reap_worker(self, worker_id: str) -> int:
         """Requeue every unacked message of a worker known to be dead."""
         return int(self.leadq_scripts["reap_worker"](args=[self.namespace, worker_id]))
 
     def wait_for_work(self, queue_name: str, timeout: float) -> None:
-        """Block until an enqueue on ``queue_name`` wakes us, or ``timeout`` passes."""
-        self.client.blpop([f"{self.namespace}:__wakeup__.{queue_name}"], timeout=timeout)
+        """Block until an enqueue on ``queue_name`` wakes us, or ``timeout`` passes.
 
-
-class WakeableConsumer(_RedisConsumer):
-    """A consumer that sleeps on a wake-up list when its queue is empty.
-
-    Dramatiq's consumer sleeps with exponential backoff on an empty queue, so a
-    job sent to an idle worker waits up to the backoff (p50 ~130 ms measured).
-    Blocking on the wake-up list starts it within a millisecond or two and
-    costs one command per idle timeout instead of a stream of polls.
-    """
-
-    def __init__(self, broker, queue_name, prefetch, timeout):
-        super().__init__(broker, queue_name, prefetch, timeout)
-        self.delayed = queue_name.endswith(".DQ")
-        #: Etas (ms) of the delayed messages this consumer holds until they are due.
-        self.etas: dict[str, int] = {}
-
-    def ack(self, message):
-        self.etas.pop(message.message_id, None)
-        super().ack(message)
-
-    def nack(self, message):
-        self.etas.pop(message.message_id, None)
-        super().nack(message)
-
-    def _idle_wait(self) -> float:
-        wait = min(self.broker.idle_wait, self.timeout / 1000)
-        if self.etas:
-            # The consumer thread moves due messages only when we return, so
-            # come back by the earliest eta (a new delayed message wakes us too).
-            wait = min(wait, max(0.005, (min(self.etas.values()) - current_millis()) / 1000))
-        return wait
-
-    def __next__(self):
+        The block ends before the client's socket timeout, or a healthy idle
+        connection would time out first (redis-py 8 defaults to 5 s).
+        """
+        key = f"{self.namespace}:__wakeup__.{queue_name}"
+        block = longest_block(self.client, timeout)
+        started = time.monotonic()
         try:
-            while True:
-                if self.message_cache:
-                    data = self.message_cache.pop(0)
-                    if data is None:
-                        continue
-                    self.misses = 0
-                    message = Message.decode(data)
-                    self.queued_message_ids.add(message.message_id)
-                    if self.delayed:
-                        self.etas[message.message_id] = message.options.get("eta", 0)
-                    return MessageProxy(message)
+            self.client.blpop([key], timeout=block)
+        finally:
+            self._note_stall(started, expected=block)
 
-                if self.outstanding_message_count >= self.prefetch:
-                    # Every prefetch slot is busy: wait for a worker thread to ack.
-                    self.misses, backoff_ms = compute_backoff(self.misses, max_backoff=100)
-                    time.sleep(backoff_ms / 1000)
-                    return None
-
-                self.message_cache = self.broker.do_fetch(
-                    self.queue_name, self.prefetch - self.outstanding_message_count
-                )
-                if self.message_cache:
-                    continue
-                self.broker.wait_for_work(self.queue_name, self._idle_wait())
-                return None
-        except redis.ConnectionError as e:
-            raise ConnectionClosed(e) from None
+    def acks_key(self, queue_name: str) -> str:
+        """The set of message ids this process fetched from ``queue_name`` and has not acked."""
+        return f"{self.namespace}:__acks__.{self.broker_id}.{queue_name}"
 
 
 class LeadqStubBroker(ActiveHooks, StubBroker):

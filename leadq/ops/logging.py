@@ -68,6 +68,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class DiscardedResultFilter(logging.Filter):
+    """Drops Dramatiq's per-job warning that an actor's return value was discarded.
+
+    leadq runs without Dramatiq's Results middleware on purpose (job outcomes
+    are in job history); a maintenance actor returning its summary is not a
+    problem worth a WARNING line per run.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.name.startswith("dramatiq.worker")
+            and isinstance(record.msg, str)
+            and "haven't added the Results middleware" in record.msg
+        )
+
+
 def configure_logging(settings: Settings, *, label: str | None = None, stream=None) -> logging.Handler:
     """Replace the root logger's handlers with one in the configured format; returns it.
 
@@ -81,9 +97,14 @@ def configure_logging(settings: Settings, *, label: str | None = None, stream=No
     else:
         prefix = f"%(asctime)s {label.replace('%', '%%')} " if label else "%(asctime)s "
         handler.setFormatter(logging.Formatter(prefix + "%(levelname)s %(name)s%(job)s: %(message)s"))
+    handler.addFilter(DiscardedResultFilter())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
+    # Alembic says "Context impl SQLiteImpl" at INFO each time a process checks
+    # the schema (every worker process start): detail, not news.
+    quiet = logging.DEBUG if root.level <= logging.DEBUG else max(root.level, logging.WARNING)
+    logging.getLogger("alembic").setLevel(quiet)
     return handler

@@ -10,7 +10,8 @@ directory before the worker processes start (prometheus-client picks its
 storage when imported); every process then writes its samples there, and
 ``start_metrics_server`` in the supervisor serves the sum. Call
 ``process_exited(pid)`` when a worker process ends so its in-progress gauge
-stops counting.
+stops counting. Given the broker, the exporter also reports queue depths,
+read from Redis at each scrape.
 """
 
 from __future__ import annotations
@@ -30,13 +31,20 @@ from prometheus_client import (
     multiprocess,
     start_http_server,
 )
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from leadq.core.outage import REDIS_DOWN
+from leadq.core.queues import queue_stats
+from leadq.errors import Deferred
 
 LABELS = ("actor", "queue")
 
 ENQUEUED = Counter("leadq_jobs_enqueued", "Jobs enqueued (first attempt).", LABELS)
 FINISHED = Counter(
     "leadq_jobs_finished",
-    "Job attempts that ended, by outcome: succeeded, retried, failed, skipped.",
+    "Job attempts that ended, by outcome: succeeded, retried, deferred (rate limit, sending window), "
+    "failed, skipped.",
     (*LABELS, "outcome"),
 )
 IN_PROGRESS = Gauge("leadq_jobs_in_progress", "Jobs running now.", LABELS, multiprocess_mode="livesum")
@@ -76,6 +84,8 @@ class PrometheusMiddleware(Middleware):
     def after_process_message(self, broker, message, *, result=None, exception=None) -> None:
         if exception is None:
             outcome = "succeeded"
+        elif isinstance(exception, Deferred):
+            outcome = "deferred"  # put off, not failed: it keeps its retries
         else:
             outcome = "failed" if message.failed else "retried"
         self._finish(message, outcome)
@@ -93,18 +103,45 @@ class PrometheusMiddleware(Middleware):
         FINISHED.labels(*labels, outcome).inc()
 
 
-def metrics_registry() -> CollectorRegistry:
-    """This process's metrics, or every worker process's when PROMETHEUS_MULTIPROC_DIR is set."""
-    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        return REGISTRY
-    registry = CollectorRegistry()
-    multiprocess.MultiProcessCollector(registry)
+class QueueDepthCollector(Collector):
+    """``leadq_queue_messages{queue, state}``: ready, delayed, in flight and dead, per queue."""
+
+    def __init__(self, broker) -> None:
+        self.broker = broker
+
+    def collect(self):
+        gauge = GaugeMetricFamily(
+            "leadq_queue_messages",
+            "Messages in each queue by state: ready, delayed, in_flight (fetched by a worker), dead.",
+            labels=("queue", "state"),
+        )
+        try:
+            stats = queue_stats(self.broker)
+        except REDIS_DOWN:
+            return  # no depths while Redis is away; the job metrics still serve
+        for queue in stats:
+            for state in ("ready", "delayed", "in_flight", "dead"):
+                gauge.add_metric((queue.queue, state), getattr(queue, state))
+        yield gauge
+
+
+def metrics_registry(broker=None) -> CollectorRegistry:
+    """This process's metrics, or every worker process's when PROMETHEUS_MULTIPROC_DIR is set;
+    plus queue depths when given the (Redis) broker."""
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    if broker is not None:
+        registry.register(QueueDepthCollector(broker))
     return registry
 
 
-def start_metrics_server(port: int, addr: str = "127.0.0.1") -> tuple[WSGIServer, threading.Thread]:
+def start_metrics_server(
+    port: int, addr: str = "127.0.0.1", *, broker=None
+) -> tuple[WSGIServer, threading.Thread]:
     """Serve /metrics on ``addr:port`` from a daemon thread (port 0 picks a free one)."""
-    return start_http_server(port, addr=addr, registry=metrics_registry())
+    return start_http_server(port, addr=addr, registry=metrics_registry(broker))
 
 
 def process_exited(pid: int) -> None:

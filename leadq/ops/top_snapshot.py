@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from sqlmodel import Session, col, select
 
-from leadq.core.models import Job
+from leadq.core.models import Job, JobEvent
 from leadq.core.queues import QueueStats, live_workers, queue_stats
 from leadq.db import ensure_schema
 from leadq.ops.maintenance import Health, last_health
@@ -30,6 +30,9 @@ class ActorStats:
     windows: dict[int, tuple[int, int]]
     p50_ms: float | None
     p95_ms: float | None
+    #: per window (seconds): attempts put off by a rate limit or sending window.
+    #: Not failures: the job runs again later and keeps its retries.
+    deferred: dict[int, int] = field(default_factory=dict)
 
     def per_minute(self, window: int) -> float:
         return self.windows[window][0] / (window / 60)
@@ -66,6 +69,7 @@ class Snapshot:
                 "p95_ms": a.p95_ms,
                 **{f"per_min_{w // 60}m": round(a.per_minute(w), 2) for w in WINDOWS},
                 **{f"failure_rate_{w // 60}m": a.failure_rate(w) for w in WINDOWS},
+                **{f"deferred_{w // 60}m": a.deferred.get(w, 0) for w in WINDOWS},
             }
             for a in self.actors
         ]
@@ -96,15 +100,36 @@ def actor_stats(*, session: Session, now: float) -> list[ActorStats]:
                 counts[actor][window][1] += state in FAILED
         if duration_ms is not None:
             durations[actor].append(duration_ms)
+    deferred = deferred_counts(session=session, now=now)
     return [
         ActorStats(
             actor=actor,
             windows={w: (c[0], c[1]) for w, c in counts[actor].items()},
             p50_ms=percentile(durations[actor], 0.50),
             p95_ms=percentile(durations[actor], 0.95),
+            deferred={w: deferred[actor][w] for w in WINDOWS},
         )
-        for actor in sorted(counts)
+        for actor in sorted(counts.keys() | deferred.keys())
     ]
+
+
+def deferred_counts(*, session: Session, now: float) -> dict[str, dict[int, int]]:
+    """Per actor and window, attempts deferred (rate limit, sending window): job
+    history records them as the job going back to ``enqueued`` with error ``Deferred``."""
+    query = (
+        select(Job.actor, JobEvent.at)
+        .join(Job, col(Job.id) == col(JobEvent.job_id))
+        .where(
+            col(JobEvent.at) >= now - max(WINDOWS),
+            col(JobEvent.state) == "enqueued",
+            col(JobEvent.error_type) == "Deferred",
+        )
+    )
+    counts: dict[str, dict[int, int]] = defaultdict(lambda: dict.fromkeys(WINDOWS, 0))
+    for actor, at in session.exec(query).all():
+        for window in WINDOWS:
+            counts[actor][window] += at >= now - window
+    return counts
 
 
 def last_errors(*, session: Session, limit: int = 5) -> list[ErrorLine]:

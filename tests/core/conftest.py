@@ -55,17 +55,24 @@ class WorkerProcess:
         )
 
     def children(self) -> list[int]:
-        """Pids of the worker processes (not multiprocessing's resource tracker)."""
+        """Pids of the worker processes, titled or still starting (not the resource tracker)."""
+        workers = [(pid, title) for pid, title in self._children() if "resource_tracker" not in title]
+        return [pid for pid, title in workers if title.startswith("leadq worker ") or "spawn_main" in title]
+
+    def titles(self) -> list[tuple[int, str]]:
+        """(pid, process title) of each worker process past its start, as `ps` shows them."""
+        return [(pid, title) for pid, title in self._children() if title.startswith("leadq worker ")]
+
+    def _children(self) -> list[tuple[int, str]]:
         import psutil
 
-        pids = []
+        found = []
         for child in psutil.Process(self.proc.pid).children(recursive=False):
             try:
-                if "spawn_main" in " ".join(child.cmdline()):
-                    pids.append(child.pid)
+                found.append((child.pid, " ".join(child.cmdline())))
             except psutil.Error:  # exited (or a zombie) between listing and reading
                 continue
-        return pids
+        return found
 
     def wait_ready(self, processes: int, timeout: float = 60) -> None:
         """Wait until each worker process has fetched from Redis at least once."""
@@ -75,7 +82,8 @@ class WorkerProcess:
             if self.proc.poll() is not None:
                 raise AssertionError(f"worker exited early:\n{self.log.read_text()[-3000:]}")
             acks = list(client.scan_iter(f"{self.settings.namespace}:__heartbeats__"))
-            if acks and client.zcard(acks[0]) >= processes:
+            # Titled: past its start-up, into child_main.
+            if acks and client.zcard(acks[0]) >= processes and len(self.titles()) >= processes:
                 return
             time.sleep(0.1)
         raise AssertionError(f"worker not ready:\n{self.log.read_text()[-3000:]}")
@@ -135,3 +143,56 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 30, what: str = "
             return
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class OwnRedis:
+    """A redis-server of the test's own, with an append-only file, that it may kill."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory),
+             "--save", "", "--appendonly", "yes", "--appendfsync", "everysec",
+             "--maxmemory-policy", "noeviction", "--logfile", str(self.directory / "redis.log")],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        wait_until(lambda: _answers(client), timeout=30, what="own redis-server to accept commands")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown save, only what the append-only file holds survives."""
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+
+def _answers(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path, redis_url: str) -> Iterator[OwnRedis]:
+    """Needs the private test Redis only to know that redis-server is installed."""
+    directory = tmp_path / "own-redis"
+    directory.mkdir()
+    server = OwnRedis(directory)
+    server.start()
+    yield server
+    if server.proc is not None and server.proc.poll() is None:
+        server.kill()

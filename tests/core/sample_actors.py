@@ -6,14 +6,16 @@ test process can count runs across worker processes.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 
 import redis
+from dramatiq.middleware import CurrentMessage
 
 from leadq.core.broker import actor, current_settings
 from leadq.core.cancel import checkpoint
-from leadq.errors import PermanentError, TransientError
+from leadq.errors import Deferred, PermanentError, TransientError
 
 
 def _client() -> redis.Redis:
@@ -88,3 +90,30 @@ def sleepy(tag: str, seconds: float) -> None:
     _log("started", tag)
     time.sleep(seconds)
     _log("runs", tag)
+
+
+@actor(queue="maintenance", max_retries=0)
+def put_off(tag: str) -> None:
+    """Deferred once (as a rate limit would), then done."""
+    if _client().incr(f"{current_settings().namespace}:test:put_off:{tag}") == 1:
+        raise Deferred("rate limit reached", delay=50)
+    _log("runs", tag)
+
+
+#: Where ``tally`` appends: a file, so the runs are counted even while the
+#: broker's Redis is down or paused (outage tests).
+TALLY_FILE = "SAMPLE_TALLY_FILE"
+
+
+@actor(queue="scrape", max_retries=0)
+def tally(seconds: float) -> None:
+    """Appends ``job id|redis message id`` per run: a redelivery repeats both, a
+    duplicate enqueue repeats only the job id."""
+    time.sleep(seconds)
+    message = CurrentMessage.get_current_message()
+    line = f"{message.message_id}|{message.options['redis_message_id']}\n"
+    fd = os.open(os.environ[TALLY_FILE], os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    try:
+        os.write(fd, line.encode())  # one O_APPEND write: lines never interleave
+    finally:
+        os.close(fd)

@@ -239,3 +239,60 @@ def test_a_worker_process_is_recycled_after_max_messages_and_loses_nothing(
     wait_until(lambda: {job_state(redis_settings, j) for j in ids} == {"succeeded"}, what="history")
     wait_until(lambda: worker.children() not in ([], first), what="a replacement process")
     assert "recycled" in worker.log.read_text()
+
+
+def test_a_deferred_job_counts_as_deferred_and_queue_depths_are_served(
+    redis_settings, redis_broker, start_worker
+):
+    import urllib.request
+
+    from leadq.ops.top_snapshot import collect_snapshot
+    from tests.core.conftest import free_port
+
+    port = free_port()
+    start_worker("--metrics-port", str(port), processes=1)
+    job_id = send(actors.put_off, "p")
+    wait_until(lambda: job_state(redis_settings, job_id) == "succeeded", what="the deferred job to run")
+    send(actors.broken, "d")
+    wait_until(lambda: queue_stats(redis_broker)[-1].dead == 1, what="a dead letter")
+
+    def metrics() -> dict[str, float]:
+        body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+        return {
+            line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+            for line in body.splitlines()
+            if line.startswith(("leadq_jobs_finished_total{", "leadq_queue_messages{"))
+        }
+
+    wait_until(lambda: any('outcome="succeeded"' in k and "put_off" in k for k in metrics()), what="metrics")
+    found = metrics()
+    outcomes = {key.split('outcome="')[1].split('"')[0]: n for key, n in found.items() if "put_off" in key}
+    assert outcomes == {"deferred": 1.0, "succeeded": 1.0}
+    assert found['leadq_queue_messages{queue="maintenance",state="dead"}'] == 1.0
+    assert found['leadq_queue_messages{queue="scrape",state="ready"}'] == 0.0
+
+    [put_off] = [a for a in collect_snapshot(redis_broker).actors if a.actor == "put_off"]
+    assert put_off.deferred == {60: 1, 300: 1, 900: 1}
+    assert put_off.failure_rate(60) == 0.0
+
+
+def test_delayed_jobs_a_worker_holds_are_cancelled_at_once_and_purged_with_their_queue(
+    redis_settings, redis_broker, start_worker
+):
+    start_worker()
+    first, second = (send(actors.record, tag, delay=8) for tag in ("held-1", "held-2"))
+    due = time.monotonic() + 8
+    client = redis.Redis.from_url(redis_settings.redis_url)
+
+    def held_by_the_worker() -> bool:
+        stats = {s.queue: s for s in queue_stats(redis_broker)}["maintenance"]
+        return stats.delayed == 2 and client.llen(f"{redis_settings.namespace}:maintenance.DQ") == 0
+
+    wait_until(held_by_the_worker, timeout=5, what="the worker to fetch both delayed jobs")
+    assert cancel_job(redis_broker, redis_settings, first).startswith("cancelled")
+    assert job_state(redis_settings, first) == "cancelled"  # now, not when it falls due
+    assert purge_queue(redis_broker, "maintenance", dry_run=True) == 2  # what stats call delayed
+    assert purge_queue(redis_broker, "maintenance") == 2
+    assert job_state(redis_settings, second) == "cancelled"
+    time.sleep(max(0.0, due - time.monotonic()) + 3)
+    assert runs(redis_settings) == []  # the worker skipped both when they fell due
