@@ -163,7 +163,9 @@ def test_dead_letters_and_top_show_a_hostile_error_as_text(
     get_settings.cache_clear()
     try:
         wait_until(
-            lambda: "Acme" in runner.invoke(app, ["dead", "show", job_id]).stdout, what="the error in history"
+            # "listing Acme": the error, which reaches job history after the args do.
+            lambda: "listing Acme" in runner.invoke(app, ["dead", "show", job_id]).stdout,
+            what="the error in history",
         )
         results = [
             runner.invoke(app, args, env=WIDE) for args in (["dead", "list"], ["dead", "show", job_id])
