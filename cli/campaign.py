@@ -36,7 +36,7 @@ from leadq.db import session_scope
 from leadq.errors import UserError
 from leadq.settings import get_settings
 
-from .console import err, out, print_json, safe_text
+from .console import err, out, print_json, print_table, safe_text
 from .mail import announce_test_mode
 
 app = typer.Typer(help="Outreach campaigns: an audience and a sequence of email steps.", no_args_is_help=True)
@@ -128,7 +128,7 @@ def list_(json_: Json = False) -> None:
     table = Table("id", "name", "state", "launch at", title="campaigns")
     for c in campaigns:
         table.add_row(str(c.id), safe_text(c.name), c.state, str(c.launch_at or "")[:19])
-    out.print(table)
+    print_table(table)
 
 
 @app.command("show")
@@ -159,7 +159,7 @@ def show(ref: Ref, json_: Json = False) -> None:
         table.add_row(
             str(s["number"]), safe_text(s["template"]), f"{s['delay_days']:g}", safe_text(s["subject"])
         )
-    out.print(table)
+    print_table(table)
 
 
 def _parse_at(value: str) -> datetime:
@@ -249,4 +249,4 @@ def status(ref: Ref, json_: Json = False) -> None:
     table = Table("step", "template", *columns, title=f"{safe_text(campaign.name)} ({campaign.state})")
     for row in rows:
         table.add_row(str(row["step"]), safe_text(row["template"]), *(str(row[c]) for c in columns))
-    out.print(table)
+    print_table(table)

@@ -12,7 +12,7 @@ from rich.text import Text
 from leadq.config_view import effective_config
 from leadq.settings import get_settings
 
-from .console import out, print_json, safe_text
+from .console import print_json, print_table, safe_text
 
 app = typer.Typer(help="Inspect leadq's configuration.", no_args_is_help=True)
 
@@ -29,4 +29,4 @@ def show(json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = Fa
         value = shown["value"]
         value = "" if value is None else json.dumps(value) if isinstance(value, list) else value
         table.add_row(shown["env"], safe_text(value), Text(shown["description"] or "", style="dim"))
-    out.print(table)
+    print_table(table)

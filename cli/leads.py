@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from leadq.db import session_scope
-from leadq.errors import UserError
+from leadq.errors import UsageError, UserError
 from leadq.leads.models import Lead, utcnow
 from leadq.leads.store import LeadFilter, count_leads, iter_leads, lead_sources, list_leads
 from leadq.settings import get_settings
@@ -46,7 +46,7 @@ def parse_since(value: str | None) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise UserError(f"--since takes a duration like 2h or 7d, or an ISO date; got {value!r}") from None
+        raise UsageError(f"--since takes a duration like 2h or 7d, or an ISO date; got {value!r}") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=utcnow().tzinfo)
 
 
@@ -122,7 +122,7 @@ def export(
     from leadq.leads.spreadsheet import csv_row
 
     if fmt not in ("csv", "jsonl"):
-        raise UserError(f"--format must be csv or jsonl, not {fmt!r}")
+        raise UsageError(f"--format must be csv or jsonl, not {fmt!r}")
     filters = LeadFilter(source=source, site=site, has_email=has_email, since=parse_since(since))
     count = 0
     try:

@@ -25,7 +25,7 @@ from leadq.mail.testsend import build_test_message
 from leadq.mail.variables import SAMPLE_LEAD
 from leadq.settings import get_settings
 
-from .console import err, out, print_json, safe_text
+from .console import err, out, print_json, print_table, safe_text
 
 app = typer.Typer(help="Outreach email: preview, test, inspect and resolve messages.", no_args_is_help=True)
 
@@ -144,7 +144,7 @@ def list_messages(
             str(row.sent_at or ""),
             safe_text(row.last_error or ""),
         )
-    out.print(table)
+    print_table(table)
 
 
 @app.command("resolve")

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import redis
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from leadq.core.broker import setup_broker
@@ -22,7 +21,7 @@ from leadq.ops.schedule_listing import schedule_rows
 from leadq.ops.schedules import DECLARED, find_schedule, resolve_actor
 from leadq.settings import get_settings
 
-from .console import out, print_json, print_table
+from .console import out, print_json, print_table, safe_text
 from .schedule_runner import build_request
 
 app = typer.Typer(help="Cron schedules and user schedules run by `leadq scheduler`.", no_args_is_help=True)
@@ -71,7 +70,7 @@ def add(
         )
         return
     out.print(
-        f"schedule [bold]{schedule.id}[/]: `{escape(schedule.command)}` on '{schedule.spec}' "
+        f"schedule [bold]{schedule.id}[/]: `{safe_text(schedule.command)}` on '{schedule.spec}' "
         f"({schedule.timezone}), next run {schedule.next_run:%Y-%m-%d %H:%M %Z}",
         highlight=False,
     )
@@ -111,7 +110,7 @@ def list_(json_: JsonFlag = False) -> None:
             row["kind"],
             row["id"],
             row["cron"],
-            escape(row["runs"]),
+            safe_text(row["runs"]),
             state,
             _short(row["last_run"]),
             _short(row["next_run"]),

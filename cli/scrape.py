@@ -32,7 +32,7 @@ from leadq.sources.craigslist import CraigslistSource
 from leadq.sources.declarative import load_spec_file
 
 from . import complete
-from .console import err, out, print_json, safe_text
+from .console import err, out, print_json, print_table, safe_text
 
 app = typer.Typer(
     help="Scrape listings into leads (Craigslist, Yellow Pages, Google Maps, TOML-described sites)."
@@ -230,7 +230,7 @@ def _report(progress: ScrapeProgress, url: str, as_json: bool, leads: dict[str, 
         for name in SUMMARY_COLUMNS:
             table.add_column(name, justify="right")
         table.add_row(*(str(getattr(progress, name)) for name in SUMMARY_COLUMNS))
-        out.print(table)
+        print_table(table)
         if progress.errors:
             err.print(f"{progress.errors} listing(s) failed and were skipped, e.g.:", highlight=False)
             for sample in progress.error_samples:
@@ -256,7 +256,7 @@ def _print_leads(found: dict[str, Any]) -> None:
             audit = str(row.score) if row.score is not None else row.audit
             cells = (row.name or "", row.phone or "", row.website or "", ", ".join(row.emails), audit)
             table.add_row(str(row.id), *(safe_text(cell) for cell in cells))
-        out.print(table)
+        print_table(table)
         if total > len(rows):
             out.print(f"{len(rows)} of {total} leads shown; `leadq leads list` lists all", highlight=False)
     if found["audit_skipped"]:
@@ -319,7 +319,7 @@ def sources(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.
         table.add_row(
             row["name"], row["description"], "\n".join(f"{k} = {v}" for k, v in row["settings"].items())
         )
-    out.print(table)
+    print_table(table)
 
 
 @app.command("parse")
@@ -348,7 +348,7 @@ def parse(
                     for key in ("external_id", "title", "price", "location", "url")
                 )
             )
-        out.print(table)
+        print_table(table)
         out.print(f"{len(data)} listing(s)")
     else:
         for key, value in data.items():

@@ -12,7 +12,7 @@ from leadq.db import session_scope
 from leadq.mail.suppression import add_suppression, import_suppressions, list_suppressions, remove_suppression
 from leadq.settings import get_settings
 
-from .console import err, out, print_json
+from .console import err, out, print_json, print_table, safe_text
 
 app = typer.Typer(
     help="Manage the suppression list (addresses or @domains never emailed).", no_args_is_help=True
@@ -51,8 +51,8 @@ def list_(json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = F
         return
     table = Table("address or domain", "reason", "since", title=f"suppression list ({len(rows)})")
     for row in rows:
-        table.add_row(row.email, row.reason, str(row.created_at)[:19])
-    out.print(table)
+        table.add_row(safe_text(row.email), safe_text(row.reason), str(row.created_at)[:19])
+    print_table(table)
 
 
 @app.command("import")

@@ -135,7 +135,7 @@ def test_pagespeed_report_of_a_hostile_page_prints_its_url_as_text(env, tmp_path
 
 def test_an_error_quoting_hostile_input_is_one_line_of_text(env):
     result = runner.invoke(app, ["leads", "list", "--since", "[/]\x1b[31m[bold]"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error
     assert_printed_as_text(result.output)
     assert "--since takes a duration" in result.stderr and "[/]" in result.stderr
 

@@ -81,8 +81,8 @@ def test_export_writes_csv_and_jsonl(cli_env, tmp_path):
     assert [json.loads(line)["site"] for line in jsonl.read_text(encoding="utf-8").splitlines()] == ["boston"]
 
 
-def test_bad_options_are_one_line_errors(cli_env, tmp_path):
+def test_bad_options_are_one_line_usage_errors(cli_env, tmp_path):
     bad_format = runner.invoke(app, ["leads", "export", "--format", "xml", "--out", str(tmp_path / "x")])
-    assert bad_format.exit_code == 1 and "--format must be csv or jsonl" in bad_format.stderr
+    assert bad_format.exit_code == 2 and "--format must be csv or jsonl" in bad_format.stderr
     bad_since = runner.invoke(app, ["leads", "list", "--since", "yesterday"])
-    assert bad_since.exit_code == 1 and "--since takes a duration" in bad_since.stderr
+    assert bad_since.exit_code == 2 and "--since takes a duration" in bad_since.stderr
