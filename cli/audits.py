@@ -10,7 +10,7 @@ from leadq.db import session_scope
 from leadq.pagespeed.store import latest_audits
 from leadq.settings import get_settings
 
-from .console import out, print_json
+from .console import out, print_json, print_table
 from .pagespeed_view import audits_table
 
 app = typer.Typer(help="Inspect stored website audits.", no_args_is_help=True)
@@ -41,4 +41,4 @@ def list_(
     if not audits:
         out.print("no audits yet: run `leadq pagespeed URL` or `leadq pagespeed run --pending`")
         return
-    out.print(audits_table([(a.lead_id, a.to_record(), f"{a.created_at:%Y-%m-%d %H:%M}") for a in audits]))
+    print_table(audits_table([(a.lead_id, a.to_record(), f"{a.created_at:%Y-%m-%d %H:%M}") for a in audits]))
