@@ -25,7 +25,6 @@ import os
 import signal
 import socket
 import tempfile
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from setproctitle import setproctitle
 
 from leadq.browser import kill_browsers_of
 from leadq.core.outage import REDIS_DOWN, Outage
+from leadq.core.signal_flag import SignalFlag
 from leadq.db import ensure_schema
 from leadq.errors import LeadqError
 from leadq.ops.logging import configure_logging
@@ -98,8 +98,8 @@ def child_main(broker_id: str, options: WorkerOptions, slot: int, ready) -> None
     setproctitle(f"leadq worker {slot}/{options.processes} [{options.describe()}] {broker_id}")
     settings = get_settings()
     configure_logging(settings, label=broker_id)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop = SignalFlag()
+    signal.signal(signal.SIGTERM, stop.set)
     # The supervisor decides: Ctrl-C and a closing terminal reach it too, and
     # SIGHUP (reload) means it replaces us one by one.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -168,7 +168,7 @@ class Supervisor:
         self.slots: dict[str, int] = {}
         self.ready: dict[str, multiprocessing.synchronize.Event] = {}
         self.failed_starts = 0
-        self.stopping = threading.Event()
+        self.stopping = SignalFlag()
         self.host = settings.host_id or socket.gethostname()
 
     def spawn(self, slot: int) -> str:
@@ -268,7 +268,7 @@ class Supervisor:
             start_metrics_server(self.options.metrics_port, broker=self.broker)
             logger.info("metrics on http://127.0.0.1:%d/metrics", self.options.metrics_port)
         for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: self.stopping.set())
+            signal.signal(sig, self.stopping.set)
         signal.signal(signal.SIGHUP, lambda *_: self.reload.request())
         for slot in range(1, self.options.processes + 1):
             self.spawn(slot)
@@ -322,14 +322,14 @@ class RollingReload:
     """
 
     def __init__(self) -> None:
-        self._requested = threading.Event()
+        self._requested = SignalFlag()
         self.pending: list[str] = []
         #: (old, new): the replacement under way.
         self.current: tuple[str, str] | None = None
         self.retiring: set[str] = set()
 
     def request(self) -> None:
-        self._requested.set()  # signal handler: only set a flag
+        self._requested.set()  # from the signal handler: a flag, never a lock
 
     def step(self, supervisor: Supervisor) -> None:
         if self._requested.is_set():
