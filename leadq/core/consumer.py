@@ -104,6 +104,11 @@ class WakeableConsumer(_RedisConsumer):
             if self.failed_attempts:
                 self._requeue_lost_fetches()
             while True:
+                if self.broker.stopping.is_set():
+                    # A stopping process takes no new work, not even what it fetched: its
+                    # threads finish what they run, and the supervisor requeues the rest.
+                    time.sleep(0.1)
+                    return None
                 if self.message_cache:
                     message = self.message_cache.pop(0)
                     self.misses = 0

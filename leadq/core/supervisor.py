@@ -135,11 +135,7 @@ def child_main(broker_id: str, options: WorkerOptions, slot: int, ready) -> None
             logger.info("recycling worker: %s", reason)
             code = EXIT_RECYCLE
             break
-    broker.stopping.set()
-    # A stopping process takes no new messages: its consumers stop fetching while its
-    # threads finish the jobs they run (Dramatiq keeps consumers going until then).
-    for consumer in worker.consumers.values():
-        consumer.pause()
+    broker.stopping.set()  # its consumers hand out no more messages (leadq.core.consumer)
     worker.stop(timeout=int(settings.worker_shutdown_timeout * 1000))
     broker.close()
     os._exit(code)

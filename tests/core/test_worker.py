@@ -296,3 +296,19 @@ def test_delayed_jobs_a_worker_holds_are_cancelled_at_once_and_purged_with_their
     assert job_state(redis_settings, second) == "cancelled"
     time.sleep(max(0.0, due - time.monotonic()) + 3)
     assert runs(redis_settings) == []  # the worker skipped both when they fell due
+
+
+def test_a_stopping_worker_takes_no_new_messages(redis_settings, redis_broker, start_worker):
+    worker = start_worker(LEADQ_WORKER_SHUTDOWN_TIMEOUT="30")
+    send(actors.sleepy, "long", 4.0)
+    wait_until(lambda: runs(redis_settings, "started") == ["long"], what="the long job to start")
+    worker.proc.send_signal(signal.SIGTERM)  # graceful: the long job finishes first
+    time.sleep(0.5)
+    send_many(actors.sleepy, [(f"late{i}", 0.0) for i in range(5)])
+    time.sleep(1.5)  # the stopping worker is still busy with the long job
+    [scrape] = queue_stats(redis_broker, ("scrape",))
+    assert (scrape.ready, scrape.in_flight) == (5, 1), scrape  # none taken while stopping
+    worker.proc.wait(timeout=30)
+    assert runs(redis_settings) == ["long"]
+    start_worker()
+    wait_until(lambda: len(runs(redis_settings)) == 6, what="the late jobs on the next worker")
