@@ -14,9 +14,10 @@ import os
 import shutil
 import signal
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from leadq.browser import HEADLESS_FLAGS
+from leadq.egress_proxy import EgressProxy
 from leadq.errors import ConfigError, PermanentError, TransientError
 from leadq.net import check_url
 from leadq.pagespeed.record import AuditRecord, Strategy
@@ -44,7 +45,10 @@ def lighthouse_available(settings: Settings | None = None) -> str | None:
     return (done.stdout.strip() or None) if done.returncode == 0 else None
 
 
-def lighthouse_command(path: str, url: str, strategy: Strategy, settings: Settings) -> list[str]:
+def lighthouse_command(
+    path: str, url: str, strategy: Strategy, settings: Settings, *, chrome_flags: Iterable[str] = ()
+) -> list[str]:
+    """The Lighthouse CLI's argv; ``chrome_flags`` go to the Chromium it launches (the egress proxy's)."""
     command = [
         path,
         url,
@@ -54,7 +58,7 @@ def lighthouse_command(path: str, url: str, strategy: Strategy, settings: Settin
         f"--only-categories={','.join(settings.psi_categories)}",
         f"--max-wait-for-load={int(settings.pagespeed_timeout * 1000)}",
         # A fresh profile per run is Lighthouse's own default; flags as for our Chromium.
-        "--chrome-flags=" + " ".join(flag for flag in HEADLESS_FLAGS),
+        "--chrome-flags=" + " ".join((*HEADLESS_FLAGS, *chrome_flags)),
     ]
     if strategy == "desktop":
         command.append("--preset=desktop")
@@ -91,10 +95,19 @@ class LighthouseEngine:
         env = {**os.environ, "CHROME_PATH": self.settings.chromium_path}
         # Lighthouse's own page timeout plus time for Chrome start and the audits themselves.
         limit = self.settings.pagespeed_timeout * 2 + 30
+        # The Chromium Lighthouse launches reaches the network only through leadq's
+        # filtering proxy, like leadq's own: the page and all it loads are checked.
+        proxy = EgressProxy(
+            allow_private=self.settings.allow_private_urls,
+            trusted_origins=self.settings.private_origins,
+            connect_timeout=self.settings.http_connect_timeout,
+        ).start()
+        flags = proxy.chromium_flags()
+        command = lighthouse_command(self.path, url, strategy, self.settings, chrome_flags=flags)
         # Its own session: on a time limit or cancel, one killpg also takes the
         # Chromium that Lighthouse launched, which killing node alone would orphan.
         process = subprocess.Popen(
-            lighthouse_command(self.path, url, strategy, self.settings),
+            command,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -109,6 +122,8 @@ class LighthouseEngine:
         except BaseException:
             _kill_group(process)
             raise
+        finally:
+            proxy.close()
         if process.returncode != 0:
             last_line = (stderr.strip().splitlines() or ["no output"])[-1]
             raise TransientError(f"Lighthouse failed on {url}: {last_line}")

@@ -33,6 +33,15 @@ def test_desktop_runs_use_lighthouses_desktop_preset_and_headless_chromium(tmp_p
     )
 
 
+def test_lighthouses_chromium_gets_the_egress_proxy_flags(tmp_path) -> None:
+    proxy_flags = ("--proxy-server=http://127.0.0.1:4711", "--proxy-bypass-list=<-loopback>")
+    command = lighthouse_command(
+        "lighthouse", "https://example.com/", "mobile", Settings(data_dir=tmp_path), chrome_flags=proxy_flags
+    )
+    flags = next(arg for arg in command if arg.startswith("--chrome-flags="))
+    assert all(flag in flags for flag in proxy_flags) and "--headless=new" in flags
+
+
 LIGHTHOUSE = os.environ.get("LEADQ_LIGHTHOUSE_PATH") or shutil.which("lighthouse")
 
 
