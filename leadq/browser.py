@@ -239,11 +239,13 @@ class Chromium:
 
 
 def job_deadline() -> float | None:
-    """``time.monotonic()`` at which the running job's time limit fires; None outside a job.
+    """``time.monotonic()`` by which the running job's time limit has fired; None outside a job.
 
-    Dramatiq's ``TimeLimit`` raises in the job's thread only when that thread
-    runs Python again, never while it waits on chromedriver's socket: browser
-    waits must end by themselves before then (``Watchdog``).
+    Dramatiq's ``TimeLimit`` checks every ``interval`` ms and then raises in the
+    job's thread, but only when that thread runs Python again, never while it
+    waits on chromedriver's socket: the ``Watchdog`` kills the browser at this
+    deadline, after Dramatiq's check, so the wait ends and the job stops with
+    ``TimeLimitExceeded`` rather than a dead browser's connection error.
     """
     from dramatiq.middleware import CurrentMessage, TimeLimit
 
@@ -256,7 +258,10 @@ def job_deadline() -> float | None:
             deadlines = getattr(middleware.manager, "deadlines", {})
             if threading.get_ident() in deadlines:
                 # Every job gets a deadline; None means it has already fired.
-                return deadlines[threading.get_ident()] or time.monotonic()
+                deadline = deadlines[threading.get_ident()]
+                if deadline is None:
+                    return time.monotonic()
+                return deadline + getattr(middleware.manager, "interval", 1.0) + 0.25
     return None
 
 

@@ -128,6 +128,8 @@ def cancel_job(broker, settings: Settings, job_id: str) -> str:
     so a worker skips it or the running actor stops at its next ``checkpoint()``.
     Returns what happened, for the person who asked."""
     job = require_job(settings, job_id)
+    if job.state == "cancelled":
+        return "already cancelled"  # asking twice is not an error: the job is where it was asked to be
     if job.state in FINAL_STATES:
         raise UserError(f"job {job.id} already {job.state}; nothing to cancel")
     if isinstance(broker, LeadqRedisBroker):

@@ -103,6 +103,7 @@ def test_cancel_removes_a_queued_job_and_stops_a_running_one(redis_settings, red
     queued = send(actors.record, "never")
     assert cancel_job(redis_broker, redis_settings, queued) == "removed from its queue"
     assert job_state(redis_settings, queued) == "cancelled"
+    assert cancel_job(redis_broker, redis_settings, queued) == "already cancelled"
 
     start_worker()
     running = send(actors.long_loop, "loop", 30)

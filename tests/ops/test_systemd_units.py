@@ -191,9 +191,11 @@ def test_chromium_loads_a_page_inside_the_worker_units_sandbox(worker_filter, tm
         handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory={str(site)!r})
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        browser = Chromium(Settings(broker="embedded", data_dir={str(state_dir)!r}))
+        site = f"http://127.0.0.1:{{server.server_port}}"  # through leadq's egress proxy, trusted
+        settings = Settings(broker="embedded", data_dir={str(state_dir)!r}, private_origins=[site])
+        browser = Chromium(settings)
         try:
-            browser.driver.get(f"http://127.0.0.1:{{server.server_port}}/")
+            browser.driver.get(site + "/")
             print(browser.driver.title)
         finally:
             browser.close()
