@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from leadq.settings import Settings
+from leadq.settings import Settings, get_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -30,6 +30,21 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith("LEADQ_") and not name.startswith("LEADQ_TEST_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """``env(LEADQ_X="…")``: point the CLI's settings (read from the environment) at temp
+    storage, plus the given variables. Modules with CLI fixtures of their own override it."""
+
+    def apply(**values: str) -> None:
+        monkeypatch.setenv("LEADQ_DATA_DIR", str(tmp_path / "data"))
+        for key, value in values.items():
+            monkeypatch.setenv(key, value)
+        get_settings.cache_clear()
+
+    yield apply
+    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from leadq.cli.app import app
 from typer.testing import CliRunner
 
 from leadq.redact import mask_url
-from leadq.settings import get_settings
 from tests.mail_fixtures import free_port, serving
 
 SECRET = "S3cretPlanted"
@@ -51,18 +50,6 @@ runner = CliRunner()
 )
 def test_mask_url_hides_passwords_and_secret_parameters_and_keeps_the_rest(text, shown):
     assert mask_url(text) == shown
-
-
-@pytest.fixture
-def env(monkeypatch, tmp_path):
-    def apply(**values: str) -> None:
-        monkeypatch.setenv("LEADQ_DATA_DIR", str(tmp_path / "data"))
-        for key, value in values.items():
-            monkeypatch.setenv(key, value)
-        get_settings.cache_clear()
-
-    yield apply
-    get_settings.cache_clear()
 
 
 def assert_secret_never_shown(args: list[str], *, exit_code: int) -> str:

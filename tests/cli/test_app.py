@@ -33,20 +33,6 @@ HEAVY = (
 )
 
 
-@pytest.fixture
-def env(monkeypatch, tmp_path):
-    """Point the CLI's settings (read from the environment) at temp storage."""
-
-    def apply(**values: str) -> None:
-        monkeypatch.setenv("LEADQ_DATA_DIR", str(tmp_path / "data"))
-        for key, value in values.items():
-            monkeypatch.setenv(key, value)
-        get_settings.cache_clear()
-
-    yield apply
-    get_settings.cache_clear()
-
-
 def _modules_loaded_by(argv: list[str], extra_env: dict[str, str] | None = None) -> set[str]:
     """Run the CLI in a fresh interpreter and return which HEAVY top-level packages it imported."""
     script = (

@@ -13,20 +13,6 @@ from leadq.settings import get_settings
 runner = CliRunner()
 
 
-@pytest.fixture
-def env(monkeypatch, tmp_path):
-    """Point the CLI's settings (read from the environment) at temp storage."""
-
-    def apply(**values: str) -> None:
-        monkeypatch.setenv("LEADQ_DATA_DIR", str(tmp_path / "data"))
-        for key, value in values.items():
-            monkeypatch.setenv(key, value)
-        get_settings.cache_clear()
-
-    yield apply
-    get_settings.cache_clear()
-
-
 def test_config_show_masks_secrets(env):
     env(
         LEADQ_REDIS_URL="redis://:hunter2@127.0.0.1:6379/0",
