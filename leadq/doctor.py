@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -157,6 +158,32 @@ def check_hosts(settings: Settings) -> Check:
     return Check("hosts", "ok", f"this host: {me}; hosts with live workers: {listed}")
 
 
+#: Hosts in a User-Agent's contact that reach nobody: RFC 2606/6761 reserved names.
+PLACEHOLDER_HOST_RE = re.compile(
+    r"(^|\.)(example\.(com|net|org)|example|invalid|test|localhost)$", re.IGNORECASE
+)
+#: The hosts of the URLs and email addresses in a User-Agent (its contact).
+CONTACT_HOST_RE = re.compile(r"(?:https?://|@)([a-z0-9.-]+)", re.IGNORECASE)
+
+
+def check_user_agent(settings: Settings) -> Check:
+    """Warns while the User-Agent's contact is the shipped placeholder or missing.
+
+    Site owners who see leadq in their logs use that contact to ask it to slow
+    down or stop; a placeholder gets their robots.txt changed or the IP blocked instead.
+    """
+    hosts = [host.rstrip(".") for host in CONTACT_HOST_RE.findall(settings.user_agent)]
+    placeholders = [host for host in hosts if PLACEHOLDER_HOST_RE.search(host)]
+    if placeholders or not hosts:
+        reason = f"placeholder contact {placeholders[0]}" if placeholders else "no contact URL or email"
+        return Check(
+            "user-agent",
+            "warn",
+            f"LEADQ_USER_AGENT has {reason}: set it to name a URL or email where site owners reach you",
+        )
+    return Check("user-agent", "ok", f"contact: {', '.join(hosts)}")
+
+
 def all_checks() -> list[Callable[[Settings], Check]]:
     """Core checks, then each domain's (imported here: domain modules import ``Check``)."""
     from leadq.mail.health import check_smtp
@@ -170,6 +197,7 @@ def all_checks() -> list[Callable[[Settings], Check]]:
         check_lighthouse,
         check_clock,
         check_hosts,
+        check_user_agent,
     ]
 
 

@@ -86,7 +86,8 @@ class CoreSettings(BaseModel):
     )
     user_agent: str = Field(
         "leadq/0.1 (+https://example.invalid/leadq; lead research bot)",
-        description="User-Agent sent to every site leadq fetches.",
+        description="User-Agent sent to every site leadq fetches; name your own contact URL or email in it "
+        "(`leadq doctor` warns while it is the placeholder).",
     )
     http_connect_timeout: float = Field(
         10.0, description="Seconds to wait for a connection to a site or API."

@@ -17,6 +17,7 @@ from sqlalchemy import exists, func, or_, text
 from sqlmodel import Session, col, select
 
 from leadq.leads.models import Lead, LeadSource, utcnow
+from leadq.leads.timezones import lead_timezone
 from leadq.sources.base import LeadRecord
 from leadq.sources.text import website_domain
 
@@ -59,6 +60,12 @@ def _apply(lead: Lead, record: LeadRecord, *, overwrite: bool) -> bool:
     values = {name: getattr(record, name) for name in MERGED_FIELDS}
     values["phone"] = record.phones[0] if record.phones else None
     values["website_domain"] = website_domain(record.website)
+    # From what the record says, or what the lead already knows when it is silent.
+    values["timezone"] = lead_timezone(
+        phone=values["phone"] or lead.phone,
+        region=record.region or lead.region,
+        country=record.country or lead.country,
+    )
     changed = False
     for name, value in values.items():
         current = getattr(lead, name)

@@ -2,7 +2,9 @@
 
 Every page a source reads goes through ``PoliteFetcher.get_text`` (plain
 HTTP) or ``PoliteFetcher.render`` (headless Chromium, for pages built by
-JavaScript): robots.txt is honoured unless the user passed ``--ignore-robots``;
+JavaScript): robots.txt is honoured unless the user passed ``--ignore-robots``,
+read as RFC 9309 says (Protego: ``*`` and ``$`` patterns, the longest matching
+rule wins) -- ``urllib.robotparser`` ignores both and lets rule order decide;
 page loads to one host are limited (default 1/s) through the core's
 distributed rate limiter, so two workers on two machines share the budget;
 User-Agent, timeouts, the URL guard and the transient/permanent error split
@@ -19,7 +21,8 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
-from urllib.robotparser import RobotFileParser
+
+from protego import Protego
 
 from leadq.core.ratelimit import rate_limit
 from leadq.errors import Deferred, PermanentError, UsageError, UserError
@@ -65,7 +68,7 @@ def host_key(url: str) -> str:
 class PoliteFetcher:
     """Fetch pages for one scrape, politely. Not shared across threads' scrapes."""
 
-    _robots_cache: dict[str, tuple[float, RobotFileParser]] = {}
+    _robots_cache: dict[str, tuple[float, Protego]] = {}
     _robots_lock = threading.Lock()
 
     def __init__(
@@ -110,7 +113,7 @@ class PoliteFetcher:
         return read(driver)
 
     def _check_robots(self, url: str) -> None:
-        if self.respect_robots and not self._robots(url).can_fetch(self.settings.user_agent, url):
+        if self.respect_robots and not self._robots(url).can_fetch(url, self.settings.user_agent):
             raise RobotsDisallowed(f"robots.txt of {urlsplit(url).netloc} disallows {url}")
 
     @contextmanager
@@ -125,7 +128,7 @@ class PoliteFetcher:
         with self._slot(url):
             return self.client.get(url)
 
-    def _robots(self, url: str) -> RobotFileParser:
+    def _robots(self, url: str) -> Protego:
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
         now = time.monotonic()
@@ -133,12 +136,11 @@ class PoliteFetcher:
             cached = self._robots_cache.get(robots_url)
         if cached and now - cached[0] < ROBOTS_TTL:
             return cached[1]
-        parser = RobotFileParser(robots_url)
         try:
-            parser.parse(self._get(robots_url).text.splitlines())
+            parser = Protego.parse(self._get(robots_url).text)
         except PermanentError:
             # RFC 9309: an unavailable (4xx) robots.txt means no restrictions.
-            parser.parse([])
+            parser = Protego.parse("")
         with self._robots_lock:
             self._robots_cache[robots_url] = (now, parser)
         return parser

@@ -93,3 +93,13 @@ def test_doctor_reports_each_check(env, redis_url):
     assert checks["redis"]["status"] == "ok" and "noeviction" in checks["redis"]["detail"]
     assert checks["database"]["status"] in ("ok", "warn")
     assert result.exit_code == (1 if any(c["status"] == "fail" for c in checks.values()) else 0)
+
+
+def test_doctor_warns_about_the_placeholder_user_agent_until_it_is_set(env):
+    env()
+    checks = {c["name"]: c for c in json.loads(runner.invoke(app, ["doctor", "--json"]).stdout)}
+    assert checks["user-agent"]["status"] == "warn" and "LEADQ_USER_AGENT" in checks["user-agent"]["detail"]
+    env(LEADQ_USER_AGENT="leadq/0.1 (+mailto:ops@greenleaf-studio.com)")
+    checks = {c["name"]: c for c in json.loads(runner.invoke(app, ["doctor", "--json"]).stdout)}
+    agent = checks["user-agent"]
+    assert (agent["status"], agent["detail"]) == ("ok", "contact: greenleaf-studio.com")

@@ -50,6 +50,8 @@ def test_list_filters_and_prints_json(cli_env):
     result = runner.invoke(app, ["leads", "list", "--json"])
     assert result.exit_code == 0
     assert [lead["name"] for lead in json.loads(result.stdout)] == ['Café Núñez, "patios"', "Greenleaf"]
+    # San Francisco's area code; the lead without a phone or state has no timezone.
+    assert [lead["timezone"] for lead in json.loads(result.stdout)] == [None, "America/Los_Angeles"]
     emails = json.loads(runner.invoke(app, ["leads", "list", "--has-email", "--json"]).stdout)
     assert [lead["email"] for lead in emails] == ["hi@greenleaf.example"]
     by_source = json.loads(runner.invoke(app, ["leads", "list", "--source", "yellowpages", "--json"]).stdout)
@@ -63,7 +65,7 @@ def test_show_lists_every_source_reference(cli_env):
     lead_id = fill(cli_env)
     data = json.loads(runner.invoke(app, ["leads", "show", str(lead_id), "--json"]).stdout)
     assert [ref["source"] for ref in data["sources"]] == ["craigslist", "yellowpages"]
-    assert data["phone"] == "+14155550134"
+    assert (data["phone"], data["timezone"]) == ("+14155550134", "America/Los_Angeles")
     missing = runner.invoke(app, ["leads", "show", "999"])
     assert missing.exit_code == 1 and "no lead with id 999" in missing.stderr
 

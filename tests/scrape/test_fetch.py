@@ -35,6 +35,55 @@ def test_robots_txt_disallow_is_a_permanent_refusal_unless_ignored(embedded, sam
     assert [path for _, path, _ in site.requests] == ["/robots.txt", "/search/sks"]
 
 
+def _robots_verdicts(settings, site, base: str, robots: str, paths: list[str]) -> dict[str, bool]:
+    """For each path, whether leadq's fetch path was allowed to fetch it under ``robots``."""
+    site.robots = robots
+    fetcher = PoliteFetcher(settings)
+    verdicts = {}
+    for path in paths:
+        try:
+            fetcher.get_text(f"{base}{path}")
+            verdicts[path] = True
+        except RobotsDisallowed:
+            verdicts[path] = False
+        except PermanentError:  # allowed by robots.txt, but the site has no such page
+            verdicts[path] = True
+    return verdicts
+
+
+def test_robots_txt_wildcards_match_inside_the_path_and_query(embedded, sample_site):
+    site, base = sample_site
+    robots = "User-agent: *\nDisallow: /*?q=\n"
+    verdicts = _robots_verdicts(embedded, site, base, robots, ["/maps?q=plumber", "/maps/search/plumbers"])
+    assert verdicts == {"/maps?q=plumber": False, "/maps/search/plumbers": True}
+    assert [path for _, path, _ in site.requests] == ["/robots.txt", "/maps/search/plumbers"]
+
+
+def test_robots_txt_dollar_anchors_a_rule_at_the_end_of_the_url(embedded, sample_site):
+    site, base = sample_site
+    posting = "/nos/for/d/x/7692736931.html"
+    robots = "User-agent: *\nDisallow: /*.html$\n"
+    verdicts = _robots_verdicts(embedded, site, base, robots, [posting, f"{posting}?lang=en"])
+    assert verdicts == {posting: False, f"{posting}?lang=en": True}
+
+
+def test_robots_txt_longest_match_wins_whatever_the_rule_order(embedded, sample_site):
+    site, base = sample_site
+    # First-match parsers (urllib.robotparser) stop at the Disallow; RFC 9309 picks the longest.
+    robots = "User-agent: *\nDisallow: /search\nAllow: /search/sks\n"
+    paths = ["/search/sks", "/search/hhh", "/search?page=2"]
+    verdicts = _robots_verdicts(embedded, site, base, robots, paths)
+    assert verdicts == {"/search/sks": True, "/search/hhh": False, "/search?page=2": False}
+
+
+def test_robots_txt_group_for_leadq_overrides_the_catch_all(embedded, sample_site):
+    site, base = sample_site
+    settings = embedded.model_copy(update={"user_agent": "leadq/0.1 (+mailto:ops@example.invalid)"})
+    robots = "User-agent: *\nDisallow: /\n\nUser-agent: leadq\nAllow: /search/\nDisallow: /\n"
+    verdicts = _robots_verdicts(settings, site, base, robots, ["/search/sks", "/maps/search/plumbers"])
+    assert verdicts == {"/search/sks": True, "/maps/search/plumbers": False}
+
+
 def test_a_missing_robots_txt_allows_everything(embedded, sample_site):
     site, base = sample_site
     site.robots = None
