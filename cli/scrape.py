@@ -134,6 +134,9 @@ def _scrape(settings: Settings, request: ScrapeRequest, *, inline: bool, wait: b
                     else nullcontext()
                 ):
                     runner.join()
+                from leadq.pagespeed.engines import close_engines
+
+                close_engines()  # the inline audits' browsers: nothing in this command audits again
     elif wait:
         progress = _follow(settings, run_id, job_id, show=not as_json)
     else:
