@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+from periodiq import cron
+
 from leadq.campaign.sequencer import process_due
 from leadq.campaign.stats import daily_rollup, update_metrics
 from leadq.core.broker import actor, current_settings
@@ -21,7 +23,7 @@ from .email import send_outbound_email
 logger = logging.getLogger(__name__)
 
 
-@actor(queue="campaign", max_retries=3, time_limit=300)
+@actor(queue="campaign", max_retries=3, time_limit=300, periodic=cron("* * * * *"), misfire_grace_time=None)
 def process_due_campaign_steps() -> None:
     """Write due follow-up rows and hand every due message to the email workers.
 
@@ -44,14 +46,14 @@ def process_due_campaign_steps() -> None:
         )
 
 
-@actor(queue="campaign", max_retries=3, time_limit=300)
+@actor(queue="campaign", max_retries=3, time_limit=300, periodic=cron("*/5 * * * *"))
 def update_campaign_metrics() -> None:
     """Refresh the per-step counts stored for dashboards. Idempotent: a recount."""
     with session_scope(current_settings()) as session:
         update_metrics(now=datetime.now(UTC), session=session)
 
 
-@actor(queue="campaign", max_retries=3, time_limit=600)
+@actor(queue="campaign", max_retries=3, time_limit=600, periodic=cron("0 1 * * *"), misfire_grace_time=None)
 def daily_campaign_analytics(day: str | None = None) -> None:
     """Roll up one UTC day (default yesterday). Idempotent: the day's rows are rewritten."""
     when = datetime.fromisoformat(day).replace(tzinfo=UTC) if day else datetime.now(UTC) - timedelta(days=1)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from periodiq import cron
+
 from leadq.core.broker import actor, current_settings
 from leadq.core.enqueue import send_many
 from leadq.db import session_scope
@@ -32,7 +34,7 @@ def send_outbound_email(message_row_id: int) -> None:
     )
 
 
-@actor(queue="email", max_retries=3, time_limit=300)
+@actor(queue="email", max_retries=3, time_limit=300, periodic=cron("*/15 * * * *"), misfire_grace_time=None)
 def retry_failed_emails() -> None:
     """Send again the transient failures whose jobs gave up; mark rows stuck mid-send unknown.
 

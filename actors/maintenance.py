@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import time
 
+from periodiq import cron
+
 from leadq.core.broker import actor, current_broker, current_settings
 from leadq.core.prune import prune_job_history
 from leadq.core.queues import live_workers
@@ -16,7 +18,9 @@ from leadq.ops import maintenance
 logger = logging.getLogger(__name__)
 
 
-@actor(queue="maintenance", max_retries=3, time_limit=600)
+@actor(
+    queue="maintenance", max_retries=3, time_limit=600, periodic=cron("0 * * * *"), misfire_grace_time=None
+)
 def cleanup_job_history(retention_days: int | None = None) -> int:
     """Delete finished jobs (and their events) older than the retention period.
 
@@ -31,7 +35,7 @@ def _redis_broker() -> LeadqRedisBroker | None:
     return broker if isinstance(broker, LeadqRedisBroker) else None
 
 
-@actor(queue="maintenance", max_retries=0, time_limit=30)
+@actor(queue="maintenance", max_retries=0, time_limit=30, periodic=cron("* * * * *"))
 def health_check() -> dict:
     """Ping Redis and the database and keep the result in Redis. Idempotent: a read-only probe."""
     settings = current_settings()
@@ -44,7 +48,9 @@ def health_check() -> dict:
     return {"ok": health.ok, "errors": list(health.errors)}
 
 
-@actor(queue="maintenance", max_retries=3, time_limit=120)
+@actor(
+    queue="maintenance", max_retries=3, time_limit=120, periodic=cron("*/15 * * * *"), misfire_grace_time=None
+)
 def cleanup_stale_jobs() -> dict:
     """Settle jobs left `running` by a worker whose heartbeat is gone: requeue or fail them.
 

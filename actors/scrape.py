@@ -13,6 +13,7 @@ from typing import Any
 
 from dramatiq.middleware import CurrentMessage, TimeLimitExceeded
 from leadq.actors.pagespeed import audit_key, audit_website
+from periodiq import cron
 
 from leadq.core.broker import actor, current_broker, current_settings
 from leadq.core.enqueue import send, send_many
@@ -187,7 +188,7 @@ def enrich_website(lead_id: int) -> None:
         store_site_report(lead_id, report, session=session)
 
 
-@actor(queue="scrape", max_retries=1, time_limit=60)
+@actor(queue="scrape", max_retries=1, time_limit=60, periodic=cron("*/10 * * * *"))
 def monitor_scrape_jobs() -> None:
     """Mark scrape jobs still "running" well past their time limit as failed.
 
@@ -210,7 +211,7 @@ def monitor_scrape_jobs() -> None:
         )
 
 
-@actor(queue="scrape", max_retries=1, time_limit=300)
+@actor(queue="scrape", max_retries=1, time_limit=300, periodic=cron("0 3 * * *"), misfire_grace_time=None)
 def cleanup_scrape_data() -> None:
     """Delete scrape runs older than ``scrape_retention_days``. Idempotent."""
     settings = current_settings()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 import redis
@@ -15,14 +15,13 @@ from leadq.core.enqueue import send
 from leadq.core.inline import run_until_idle
 from leadq.errors import UserError
 from leadq.ops import user_schedules
-from leadq.ops.cron import zone
 from leadq.ops.fire_log import FireLog
 from leadq.ops.schedule_listing import schedule_rows
-from leadq.ops.schedules import DECLARED, find_schedule, resolve_actor
+from leadq.ops.schedules import find_periodic, periodic_actors
 from leadq.settings import get_settings
 
 from .console import out, print_json, print_table, safe_text
-from .schedule_runner import build_request
+from .schedule_runner import build_request, fire_user_schedule
 
 app = typer.Typer(help="Cron schedules and user schedules run by `leadq scheduler`.", no_args_is_help=True)
 
@@ -55,6 +54,7 @@ def add(
             timezone=settings.schedule_timezone,
             argv=argv,
             request=request,
+            fire=fire_user_schedule,
             misfire_grace=misfire_grace,
             coalesce=coalesce,
         )
@@ -96,7 +96,12 @@ def list_(json_: JsonFlag = False) -> None:
     with user_schedules.schedule_store(settings) as store:
         users = user_schedules.list_schedules(store)
     rows = schedule_rows(
-        DECLARED, users, fire_log=_fire_log(settings), now=datetime.now(zone(settings.schedule_timezone))
+        periodic_actors(setup_broker(settings)),
+        users,
+        fire_log=_fire_log(settings),
+        timezone=settings.schedule_timezone,
+        on_time_window=settings.schedule_on_time_window,
+        now=datetime.now(UTC),
     )
     if json_:
         print_json(rows)
@@ -148,15 +153,12 @@ def run(
     inline: Annotated[bool, typer.Option("--inline", help="Run it here on the embedded broker.")] = False,
 ) -> None:
     """Enqueue a declared cron schedule's job now, outside its cron."""
-    schedule = find_schedule(name)
-    if schedule is None:
-        raise UserError(f"no declared schedule {name!r}; names: {', '.join(s.name for s in DECLARED)}")
-    settings = get_settings()
-    setup_broker(settings, inline=inline)
-    actor = resolve_actor(schedule.actor_path)
-    if actor is None:
-        raise UserError(f"schedule {name!r} is not available: {schedule.actor_path} does not exist yet")
-    job_id = send(actor)
+    broker = setup_broker(get_settings(), inline=inline)
+    periodic = find_periodic(broker, name)
+    if periodic is None:
+        names = ", ".join(p.name for p in periodic_actors(broker))
+        raise UserError(f"no declared schedule {name!r}; names: {names}")
+    job_id = send(periodic.actor)
     if inline:
         run_until_idle()
     out.print(job_id)

@@ -1,46 +1,50 @@
-"""A user schedule's request: built from a leadq command line once, run on every tick.
+"""A user schedule's request: built from a leadq command line once, enqueued on every tick.
 
 `leadq schedule add -- ARGV` parses ARGV with the real command tree (Click,
 exactly as `leadq ARGV` would: an unknown command, a bad option or a missing
-argument is refused at once) and stores a typed request as JSON, never the
-argv to re-parse later:
+argument is refused at once) and stores the typed request it stands for
+(``leadq.ops.user_schedules``), never the argv to re-parse later:
 
-- ``scrape``: the ``ScrapeRequest`` that `leadq scrape` itself builds
+- `scrape ...`: the ``ScrapeRequest`` that `leadq scrape` itself builds
   (``leadq.scrape.request.scrape_request``), enqueued with ``enqueue_scrape``;
-- any other command: its command path and its parameters' converted values,
-  invoked with those values (each converted back by the parameter itself).
+- `schedule run NAME`: the declared schedule's actor, sent as that command sends it.
 
-Schedules stored by earlier versions hold the argv; they are read the same
-way when they fire.
+On each tick APScheduler calls ``fire_user_schedule``, a plain function that
+enqueues the stored request: no command is parsed or invoked. Schedules stored
+by earlier versions (an argv, or a command's parameters) are rewritten as
+typed requests by ``upgrade_stored`` when `leadq scheduler` starts.
 """
 
 from __future__ import annotations
 
-import enum
 import json
 import logging
-import time
 from dataclasses import dataclass
-from datetime import date, datetime
-from pathlib import PurePath
 from typing import Any
 
 import typer
+from apscheduler.schedulers.base import BaseScheduler
 from typer.core import TyperGroup
 
-from leadq.core.broker import current_broker
+from leadq.core.broker import current_broker, setup_broker
+from leadq.core.enqueue import send
 from leadq.errors import UserError
-from leadq.ops.cron import parse_cron, previous_fire, zone
-from leadq.ops.fire_log import FireLog
-from leadq.scrape.request import ScrapeRequest, scrape_request
+from leadq.ops.schedules import find_periodic
+from leadq.ops.user_schedules import (
+    ActorJob,
+    ScheduledRequest,
+    ScrapeJob,
+    list_schedules,
+    pause_schedule,
+    replace_request,
+)
+from leadq.scrape.request import scrape_request
 from leadq.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-#: Commands that run until stopped, or edit the schedules themselves.
-_NOT_SCHEDULABLE = {("scheduler",), ("worker",), ("top",), ("schedule",)}
-#: Under `schedule`, firing a declared schedule is fine.
-_ALLOWED_UNDER_SCHEDULE = {"run"}
+#: The commands a schedule may run: each is stored as the request it builds.
+SCHEDULABLE = {("scrape",): "scrape", ("schedule", "run"): "actor"}
 #: A schedule enqueues: it must neither run work in the scheduler nor block it.
 _FORBIDDEN_FLAGS = {"--inline", "--wait", "--watch", "--help", "--sample"}
 
@@ -95,79 +99,63 @@ def validate_command(argv: list[str]) -> ParsedCommand:
     if flags:
         raise UserError(f"a schedule enqueues work: remove {', '.join(sorted(flags))} from the command")
     parsed = parse_command(argv)
-    top = tuple(parsed.path[:1])
-    if not parsed.path or (
-        top in _NOT_SCHEDULABLE
-        and not (top == ("schedule",) and parsed.path[1:2] and parsed.path[1] in _ALLOWED_UNDER_SCHEDULE)
-    ):
-        raise UserError(f"`leadq {' '.join(parsed.path)}` cannot be scheduled: it does not enqueue work")
+    if tuple(parsed.path) not in SCHEDULABLE:
+        raise UserError(
+            f"`leadq {' '.join(parsed.path)}` cannot be scheduled: a schedule runs "
+            "`leadq scrape ...` or `leadq schedule run NAME`"
+        )
     return parsed
 
 
-def build_request(argv: list[str]) -> str:
-    """The JSON request a schedule of `leadq ARGV` stores (checked as the command checks it)."""
+def build_request(argv: list[str]) -> ScrapeJob | ActorJob:
+    """The typed request a schedule of `leadq ARGV` stores (checked as the command checks it)."""
     parsed = validate_command(argv)
-    if parsed.path == ["scrape"]:
-        request = scrape_request(get_settings(), **parsed.params)
-        return json.dumps({"kind": "scrape", "scrape": request.model_dump()})
-    params = {name: _plain(value) for name, value in parsed.params.items()}
-    return json.dumps({"kind": "command", "path": parsed.path, "params": params})
-
-
-def _plain(value: Any) -> Any:
-    """A parameter value as JSON (the parameter converts it back when the schedule fires)."""
-    if isinstance(value, PurePath):
-        return str(value)
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
-    return value
-
-
-def run_request(request_json: str) -> None:
-    """Do what the stored request asks: enqueue its scrape, or invoke its command."""
-    request = json.loads(request_json)
-    if request["kind"] == "scrape":
-        from leadq.actors.scrape import enqueue_scrape
-
-        enqueue_scrape(get_settings(), ScrapeRequest.model_validate(request["scrape"]))
-        return
-    command: Any = _root_command()
-    context = typer.Context(command, info_name="leadq")
-    for name in request["path"]:
-        command = command.get_command(context, name)
-        context = typer.Context(command, info_name=name, parent=context)
-    with context:
-        params = {
-            param.name: param.process_value(context, request["params"][param.name])
-            for param in command.params
-            if param.name in request["params"]
-        }
-        context.invoke(command.callback, **params)
-
-
-def fire_user_schedule(
-    schedule_id: str, spec: str, timezone: str, request: str | None = None, argv: list[str] | None = None
-) -> None:
-    """Run a stored request once per tick, even with schedulers on several machines.
-
-    Called by APScheduler in the `leadq scheduler` process (stored as a text
-    reference in the job store). The Redis lock per (schedule, tick) is the
-    one the cron loop uses. ``argv`` is the form earlier versions stored.
-    """
     settings = get_settings()
-    fire_log = FireLog(current_broker().client, settings.namespace)
-    tick = previous_fire(parse_cron(spec), datetime.now(zone(timezone))).timestamp()
-    if not fire_log.claim("user", schedule_id, tick, ttl=settings.schedule_lock_ttl):
-        logger.info("user schedule %s: tick already fired by another scheduler", schedule_id)
-        return
-    try:
-        run_request(request if request is not None else build_request(list(argv or [])))
-    except BaseException:
-        fire_log.release("user", schedule_id, tick)
-        raise
-    fire_log.record("user", schedule_id, tick=tick, fired_at=time.time(), job_id=None)
-    logger.info("user schedule %s fired", schedule_id)
+    if parsed.path == ["scrape"]:
+        return ScrapeJob(scrape=scrape_request(settings, **parsed.params))
+    return _actor_job(parsed.params["name"])
+
+
+def _actor_job(name: str) -> ActorJob:
+    if find_periodic(setup_broker(get_settings()), name) is None:
+        raise UserError(f"no declared schedule {name!r} (see `leadq schedule list`)")
+    return ActorJob(actor=name)
+
+
+def fire_user_schedule(request: str) -> str:
+    """Enqueue a user schedule's stored request; returns the job id.
+
+    APScheduler calls this in the `leadq scheduler` process on each tick (the
+    Redis lock per tick is taken before, by ``leadq.ops.tick_executor``).
+    """
+    job = ScheduledRequest.validate_json(request)
+    if isinstance(job, ScrapeJob):
+        from leadq.actors.scrape import enqueue_scrape  # needs the broker installed first
+
+        return enqueue_scrape(get_settings(), job.scrape)[1]
+    periodic = find_periodic(current_broker(), job.actor)
+    if periodic is None:
+        raise UserError(f"no declared schedule {job.actor!r}")
+    return send(periodic.actor)
+
+
+def _upgraded(argv: list[str], request: str | None) -> ScrapeJob | ActorJob:
+    """The typed request of a schedule stored by an earlier version (an argv or a command's values)."""
+    if request is None:
+        return build_request(argv)
+    stored = json.loads(request)
+    if stored.get("kind") == "command" and stored.get("path") == ["schedule", "run"]:
+        return _actor_job(stored["params"]["name"])
+    raise UserError(f"`leadq {' '.join(argv)}` cannot be scheduled any more")
+
+
+def upgrade_stored(store: BaseScheduler) -> None:
+    """Rewrite schedules stored by earlier versions as typed requests; pause any that cannot be."""
+    for schedule in list_schedules(store):
+        if not schedule.legacy:
+            continue
+        try:
+            replace_request(store, schedule.id, _upgraded(schedule.argv, schedule.request))
+        except UserError as exc:
+            pause_schedule(store, schedule.id)
+            logger.warning("user schedule %s paused: %s; remove it and add it again", schedule.id, exc)

@@ -9,10 +9,12 @@ from leadq.core.enqueue import send
 from leadq.errors import UserError
 from leadq.ops.logging import configure_logging
 from leadq.ops.scheduler_service import run_scheduler
+from leadq.ops.user_schedules import schedule_store
 from leadq.settings import get_settings
 
 from .console import err
 from .runtime import open_redis_broker
+from .schedule_runner import upgrade_stored
 
 
 def scheduler() -> None:
@@ -32,4 +34,6 @@ def scheduler() -> None:
     err.print(
         f"leadq scheduler: firing schedules ({settings.schedule_timezone}); Ctrl-C stops", highlight=False
     )
-    run_scheduler(settings, client=broker.client, send=send, stop=stop)
+    with schedule_store(settings) as store:
+        upgrade_stored(store)
+    run_scheduler(settings, broker=broker, client=broker.client, send=send, stop=stop)

@@ -59,7 +59,7 @@ from leadq.core.enqueue import send
 from leadq.db import session_scope
 from leadq.errors import UserError
 from leadq.leads.models import Lead
-from leadq.ops.schedules import resolve_actor
+from leadq.ops.schedules import find_periodic
 from leadq.settings import get_settings
 from tests.campaign_factory import write_campaign
 from tests.conftest import FIXTURES
@@ -378,8 +378,8 @@ def prepare_jobs(run: Run) -> str | None:
     if code:
         return f"`leadq schedule run health_check` failed: {output}"
     run.values["job:ID"] = output.strip().splitlines()[-1]
-    setup_broker(get_settings())
-    run.values["job cancel:ID"] = send(resolve_actor("leadq.actors.maintenance:health_check"), delay=3600)
+    health_check = find_periodic(setup_broker(get_settings()), "health_check").actor
+    run.values["job cancel:ID"] = send(health_check, delay=3600)
     code, output = _cli(["leadq", "pagespeed", "run", "http://127.0.0.1:9/"], run)
     if code:
         return f"`leadq pagespeed run http://127.0.0.1:9/` failed: {output}"

@@ -28,10 +28,10 @@ from dramatiq.middleware import (
 )
 from dramatiq.rate_limits.backends import RedisBackend as RedisRateLimiterBackend
 from dramatiq.rate_limits.backends import StubBackend as StubRateLimiterBackend
-from periodiq import PeriodiqMiddleware
 
 from leadq.core.cancel import Cancellation, CancelRegistry, LocalCancelRegistry, RedisCancelRegistry
 from leadq.core.history import HistoryRecorder, JobHistory
+from leadq.core.periodic import Periodic
 from leadq.core.redis_broker import LeadqRedisBroker, LeadqStubBroker
 from leadq.core.redis_client import redis_client
 from leadq.core.retries import TypedRetries
@@ -70,7 +70,7 @@ def build_broker(
         GroupCallbacks(limiter_backend),
         TypedRetries(),
         CurrentMessage(),
-        PeriodiqMiddleware(skip_delay=60),
+        Periodic(),
     ]
     if settings.uses_redis and not inline:
         broker = LeadqRedisBroker(

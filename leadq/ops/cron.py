@@ -1,26 +1,24 @@
-"""Cron specs: periodiq's parser, with leadq's own (correct) matching and next/previous fire.
+"""Cron specs: periodiq's language, read with cron's weekday numbering (Sunday = 0).
 
-periodiq 0.14 parses day-of-week with Sunday = 0 but matches it against
-``isoweekday()`` (Sunday = 7), so `@weekly`, `... * * 0` and `sun` never fire;
-its ``next_valid_date`` also keeps the minute when it jumps hours or days
-(``15,45 3 * * *`` at 10:30 gives 03:45, not 03:15). We keep its parser (named
-specs, day names, ranges and steps) and do the calendar walk here, with every
-weekday normalised to 0-6 (Sunday = 0, and 7 folded onto it).
+Actors declare ``periodic=cron("…")`` with periodiq's own ``cron``; user
+schedules give a spec on the command line. Either way the spec is read here
+into a ``Cron`` with weekdays 0-6 (Sunday = 0, and 7 folded onto it): periodiq
+0.14 parses Sunday as 0 but matches weekdays against ``isoweekday()``
+(Sunday = 7), so its own scheduler never fires `@weekly`, `... * * 0` or `sun`.
+The calendar walk is APScheduler's (:mod:`leadq.ops.cron_trigger`).
 """
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from periodiq import CronSpec
 from periodiq import cron as periodiq_cron
 
 from leadq.errors import UsageError, UserError
-
-#: How far ahead/behind a spec is searched: eight years covers "29 Feb on a Monday".
-_SEARCH_DAYS = 8 * 366
 
 _RANGES = {
     "minute": (0, 59),
@@ -42,9 +40,9 @@ class Cron:
     spec: str
     minutes: tuple[int, ...]
     hours: tuple[int, ...]
-    days: frozenset[int]
-    months: frozenset[int]
-    weekdays: frozenset[int]
+    days: tuple[int, ...]
+    months: tuple[int, ...]
+    weekdays: tuple[int, ...]
 
     @property
     def day_restricted(self) -> bool:
@@ -54,27 +52,14 @@ class Cron:
     def weekday_restricted(self) -> bool:
         return len(self.weekdays) < 7
 
-    def day_matches(self, day: date) -> bool:
-        """Cron's rule: when both day fields are restricted, either one may match."""
-        if day.month not in self.months:
-            return False
-        in_days = day.day in self.days
-        in_weekdays = day.isoweekday() % 7 in self.weekdays
-        if self.day_restricted and self.weekday_restricted:
-            return in_days or in_weekdays
-        return in_days and in_weekdays
-
-    def matches(self, moment: datetime) -> bool:
-        """Whether the wall-clock minute of ``moment`` is a tick of this spec."""
-        return moment.minute in self.minutes and moment.hour in self.hours and self.day_matches(moment.date())
+    @property
+    def hour_restricted(self) -> bool:
+        return len(self.hours) < 24
 
 
 @lru_cache(maxsize=256)
 def parse_cron(spec: str) -> Cron:
-    """Parse a 5-field spec or a periodiq name (@hourly, @daily, @weekly, ...).
-
-    Cached: the cron loop reads every spec on every tick.
-    """
+    """Parse a 5-field spec or a periodiq name (@hourly, @daily, @weekly, ...)."""
     text = " ".join(spec.split())
     try:
         parsed = periodiq_cron(text)
@@ -86,6 +71,12 @@ def parse_cron(spec: str) -> Cron:
         raise InvalidCron(f"invalid cron spec {text!r}: expected 'minute hour day month weekday'") from None
     if not text.startswith("@") and len(text.split()) != 5:
         raise InvalidCron(f"invalid cron spec {text!r}: expected 5 fields, got {len(text.split())}")
+    return from_periodiq(parsed, text)
+
+
+def from_periodiq(parsed: CronSpec, text: str | None = None) -> Cron:
+    """The ``Cron`` of a periodiq ``CronSpec`` (what an actor's ``periodic=`` option holds)."""
+    text = text or str(parsed)
     fields = dict(
         zip(_RANGES, (parsed.minute, parsed.hour, parsed.dom, parsed.month, parsed.dow), strict=True)
     )
@@ -99,13 +90,18 @@ def parse_cron(spec: str) -> Cron:
         spec=text,
         minutes=tuple(parsed.minute),
         hours=tuple(parsed.hour),
-        days=frozenset(parsed.dom),
-        months=frozenset(parsed.month),
-        weekdays=frozenset(d % 7 for d in parsed.dow),
+        days=tuple(parsed.dom),
+        months=tuple(parsed.month),
+        weekdays=tuple(sorted({d % 7 for d in parsed.dow})),
     )
-    if next_fire(cron, datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))) is None:
+    if cron.day_restricted and not cron.weekday_restricted and not _some_day_exists(cron):
         raise InvalidCron(f"cron spec {text!r} never fires")
     return cron
+
+
+def _some_day_exists(cron: Cron) -> bool:
+    """Whether a day of month in the spec exists in one of its months (29 February counts)."""
+    return any(day <= calendar.monthrange(2000, month)[1] for month in cron.months for day in cron.days)
 
 
 def zone(name: str) -> ZoneInfo:
@@ -116,41 +112,3 @@ def zone(name: str) -> ZoneInfo:
         raise UserError(
             f"unknown time zone {name!r} (use an IANA name such as UTC or Europe/Paris)"
         ) from None
-
-
-def next_fire(cron: Cron, after: datetime) -> datetime | None:
-    """The first tick strictly after ``after`` (aware), in ``after``'s time zone."""
-    tz = after.tzinfo
-    start = after.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    for offset in range(_SEARCH_DAYS):
-        day = start.date() + timedelta(days=offset)
-        if not cron.day_matches(day):
-            continue
-        first_day = offset == 0
-        for hour in cron.hours:
-            if first_day and hour < start.hour:
-                continue
-            for minute in cron.minutes:
-                if first_day and hour == start.hour and minute < start.minute:
-                    continue
-                return datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
-    return None
-
-
-def previous_fire(cron: Cron, at: datetime) -> datetime | None:
-    """The latest tick at or before ``at`` (aware), in ``at``'s time zone."""
-    tz = at.tzinfo
-    end = at.replace(second=0, microsecond=0)
-    for offset in range(_SEARCH_DAYS):
-        day = end.date() - timedelta(days=offset)
-        if not cron.day_matches(day):
-            continue
-        last_day = offset == 0
-        for hour in reversed(cron.hours):
-            if last_day and hour > end.hour:
-                continue
-            for minute in reversed(cron.minutes):
-                if last_day and hour == end.hour and minute > end.minute:
-                    continue
-                return datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
-    return None

@@ -1,108 +1,70 @@
-"""The cron schedules leadq declares, and lazy lookup of the actors they run.
+"""The cron schedules declared on actors, read from the broker as periodiq reads them.
 
-An actor path names a domain's actor (``leadq.actors.campaign:process_due_campaign_steps``).
-A domain that has not built its actor yet simply has no such module or name:
-the schedule is listed as "not available" and never fired (no stand-in job).
+An actor is scheduled by declaring it with periodiq's option,
+``@actor(queue=..., periodic=cron("*/15 * * * *"))``, in leadq's actor modules
+or a user's own (``LEADQ_ACTOR_MODULES``). periodiq's own scheduler lists
+``broker.actors`` and keeps those with a ``periodic`` option; so does this module.
+``misfire_grace_time`` says how late a tick may still start (seconds; None:
+however late, the latest missed tick runs once); without it, a tick runs only
+within ``LEADQ_SCHEDULE_ON_TIME_WINDOW``.
 """
 
 from __future__ import annotations
 
-import importlib
+import math
 from dataclasses import dataclass
-from typing import Any, Literal
 
-from leadq.ops.cron import Cron, parse_cron
+import dramatiq
 
-LatePolicy = Literal["skip", "run-once"]
+from leadq.ops.cron import Cron, from_periodiq
+from leadq.ops.cron_trigger import LeadqCronTrigger
+
+#: ``misfire_grace_time`` left to the setting.
+DEFAULT_GRACE = object()
 
 
 @dataclass(frozen=True)
-class CronSchedule:
-    """One declared periodic job.
+class PeriodicActor:
+    """One actor declared with ``periodic=cron("…")``."""
 
-    ``late``: what to do when the scheduler notices a tick only after the
-    on-time window (it was down, or busy): ``skip`` drops it and waits for the
-    next tick; ``run-once`` fires once for the latest missed tick, however many
-    were missed.
-    """
-
-    name: str
-    spec: str
-    actor_path: str
-    queue: str
-    late: LatePolicy = "skip"
+    actor: dramatiq.Actor
+    cron: Cron
+    misfire_grace: float | None | object
 
     @property
-    def cron(self) -> Cron:
-        return parse_cron(self.spec)
+    def name(self) -> str:
+        return self.actor.actor_name
+
+    @property
+    def queue(self) -> str:
+        return self.actor.queue_name
+
+    @property
+    def path(self) -> str:
+        return f"{self.actor.fn.__module__}:{self.actor.fn.__name__}"
+
+    def trigger(self, timezone: str) -> LeadqCronTrigger:
+        return LeadqCronTrigger(self.cron.spec, timezone)
+
+    def grace(self, on_time_window: float) -> int | None:
+        """Seconds a tick may start late (None: however late), whole as APScheduler wants them."""
+        grace = on_time_window if self.misfire_grace is DEFAULT_GRACE else self.misfire_grace
+        return None if grace is None else math.ceil(grace)
 
 
-DECLARED: tuple[CronSchedule, ...] = (
-    CronSchedule("health_check", "* * * * *", "leadq.actors.maintenance:health_check", "maintenance"),
-    CronSchedule(
-        "cleanup_stale_jobs",
-        "*/15 * * * *",
-        "leadq.actors.maintenance:cleanup_stale_jobs",
-        "maintenance",
-        late="run-once",
-    ),
-    CronSchedule(
-        "cleanup_job_history",
-        "0 * * * *",
-        "leadq.actors.maintenance:cleanup_job_history",
-        "maintenance",
-        late="run-once",
-    ),
-    CronSchedule(
-        "process_due_campaign_steps",
-        "* * * * *",
-        "leadq.actors.campaign:process_due_campaign_steps",
-        "campaign",
-        late="run-once",
-    ),
-    CronSchedule(
-        "update_campaign_metrics", "*/5 * * * *", "leadq.actors.campaign:update_campaign_metrics", "campaign"
-    ),
-    CronSchedule("monitor_scrape_jobs", "*/10 * * * *", "leadq.actors.scrape:monitor_scrape_jobs", "scrape"),
-    CronSchedule(
-        "retry_failed_emails",
-        "*/15 * * * *",
-        "leadq.actors.email:retry_failed_emails",
-        "email",
-        late="run-once",
-    ),
-    CronSchedule(
-        "daily_campaign_analytics",
-        "0 1 * * *",
-        "leadq.actors.campaign:daily_campaign_analytics",
-        "campaign",
-        late="run-once",
-    ),
-    CronSchedule(
-        "cleanup_scrape_data",
-        "0 3 * * *",
-        "leadq.actors.scrape:cleanup_scrape_data",
-        "scrape",
-        late="run-once",
-    ),
-)
+def periodic_actors(broker: dramatiq.Broker) -> list[PeriodicActor]:
+    """Every actor on ``broker`` declared with ``periodic=``, by name."""
+    found = [
+        PeriodicActor(
+            actor,
+            from_periodiq(actor.options["periodic"]),
+            actor.options.get("misfire_grace_time", DEFAULT_GRACE),
+        )
+        for actor in broker.actors.values()
+        if "periodic" in actor.options
+    ]
+    return sorted(found, key=lambda periodic: periodic.name)
 
 
-def find_schedule(name: str, schedules: tuple[CronSchedule, ...] = DECLARED) -> CronSchedule | None:
-    return next((s for s in schedules if s.name == name), None)
-
-
-def resolve_actor(path: str) -> Any | None:
-    """The object at ``module:name``, or None when that module or name does not exist yet.
-
-    Only the named module being absent counts as "not available": an import
-    error inside an existing module is a bug and propagates.
-    """
-    module_name, _, attribute = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
-            return None
-        raise
-    return getattr(module, attribute, None)
+def find_periodic(broker: dramatiq.Broker, name: str) -> PeriodicActor | None:
+    return next((periodic for periodic in periodic_actors(broker) if periodic.name == name), None)

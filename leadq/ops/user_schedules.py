@@ -1,11 +1,15 @@
-"""User schedules: typed requests stored with a cron spec in leadq's database (APScheduler).
+"""User schedules: a typed enqueue request and a cron spec, in APScheduler's SQLAlchemy job store.
 
-`leadq schedule add --cron SPEC -- ARGV...` stores a job whose function is
-``FIRE_FUNC`` with the request the command line stands for, as JSON (built
-in ``leadq.cli.schedule_runner``); the `leadq scheduler` process runs it,
-which enqueues that work. The command line itself is kept only as the job's
-name, for display. Schedules stored by earlier versions carry an ``argv``
-instead of a request; they still load and fire. Commands that only edit the
+`leadq schedule add --cron SPEC -- ARGV...` stores a job whose keyword
+argument is the request the command line stands for, as JSON: a
+``ScrapeJob`` (the ``ScrapeRequest`` `leadq scrape` builds) or an
+``ActorJob`` (a declared schedule's actor, as `leadq schedule run` sends it).
+The job's function is the plain function the CLI passes in, which enqueues
+that request; the command line is kept only as the job's name, for display.
+
+Schedules stored by earlier versions carry an ``argv``, or a request of kind
+"command"; they still load and list (``legacy``), and `leadq scheduler`
+rewrites them as typed requests before it starts. Commands that only edit the
 store start the scheduler paused: APScheduler writes to the job store only
 once started, and a paused one never runs jobs.
 """
@@ -14,24 +18,44 @@ from __future__ import annotations
 
 import shlex
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from apscheduler.job import Job as ApsJob
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from leadq.db import ensure_schema
 from leadq.errors import UserError
 from leadq.ops.cron_trigger import LeadqCronTrigger
+from leadq.scrape.request import ScrapeRequest
 from leadq.settings import Settings
 
 TABLE = "leadq_user_schedule"
-#: Lives in cli/: firing a schedule means running a CLI command.
-FIRE_FUNC = "leadq.cli.schedule_runner:fire_user_schedule"
+
+
+class ScrapeJob(BaseModel):
+    """Start the scrape `leadq scrape` would start with the same options."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["scrape"] = "scrape"
+    scrape: ScrapeRequest
+
+
+class ActorJob(BaseModel):
+    """Send a declared schedule's actor now, as `leadq schedule run NAME` does."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["actor"] = "actor"
+    actor: str
+
+
+ScheduledRequest = TypeAdapter(Annotated[ScrapeJob | ActorJob, Field(discriminator="kind")])
 
 
 @dataclass(frozen=True)
@@ -43,6 +67,8 @@ class UserSchedule:
     argv: list[str]
     #: The stored request (JSON); None for a schedule stored as argv by an earlier version.
     request: str | None
+    #: Stored by an earlier version: `leadq scheduler` rewrites it before firing it.
+    legacy: bool
     paused: bool
     next_run: datetime | None
     misfire_grace: int | None
@@ -53,12 +79,12 @@ class UserSchedule:
         return shlex.join(["leadq", *self.argv])
 
 
-def build_scheduler(settings: Settings) -> BackgroundScheduler:
+def build_scheduler(settings: Settings, *, executors: dict[str, Any] | None = None) -> BackgroundScheduler:
     """An APScheduler on leadq's database with the configured misfire and coalescing defaults."""
     store = SQLAlchemyJobStore(engine=ensure_schema(settings), tablename=TABLE)  # table from 0006_ops
     return BackgroundScheduler(
         jobstores={"default": store},
-        executors={"default": {"type": "threadpool", "max_workers": 2}},
+        executors=executors or {"default": {"type": "threadpool", "max_workers": 2}},
         job_defaults={
             "misfire_grace_time": settings.user_schedule_misfire_grace,
             "coalesce": settings.user_schedule_coalesce,
@@ -79,14 +105,24 @@ def schedule_store(settings: Settings) -> Iterator[BackgroundScheduler]:
         scheduler.shutdown(wait=False)
 
 
+def _is_typed(request: str | None) -> bool:
+    try:
+        ScheduledRequest.validate_json(request or "")
+    except ValueError:
+        return False
+    return True
+
+
 def _to_schedule(job: ApsJob) -> UserSchedule:
     trigger = job.trigger
+    request = job.kwargs.get("request")
     return UserSchedule(
         id=job.id,
         spec=trigger.cron.spec,
         timezone=trigger.timezone,
         argv=list(job.kwargs["argv"]) if "argv" in job.kwargs else shlex.split(job.name),
-        request=job.kwargs.get("request"),
+        request=request,
+        legacy=set(job.kwargs) != {"request"} or not _is_typed(request),
         paused=job.next_run_time is None,
         next_run=job.next_run_time,
         misfire_grace=job.misfire_grace_time,
@@ -100,32 +136,32 @@ def add_schedule(
     spec: str,
     timezone: str,
     argv: list[str],
-    request: str,
+    request: ScrapeJob | ActorJob,
+    fire: Callable[[str], str],
     misfire_grace: int | None = None,
     coalesce: bool | None = None,
 ) -> UserSchedule:
-    """Store the JSON ``request`` that the command line ``argv`` (kept as the name) was checked into."""
+    """Store ``request`` (made from the command line ``argv``, kept as the name) for ``fire`` to enqueue."""
     trigger = LeadqCronTrigger(spec, timezone)
-    schedule_id = uuid.uuid4().hex[:8]
     options = {}
     if misfire_grace is not None:
         options["misfire_grace_time"] = misfire_grace
     if coalesce is not None:
         options["coalesce"] = coalesce
     job = scheduler.add_job(
-        FIRE_FUNC,
+        fire,
         trigger,
-        id=schedule_id,
+        id=uuid.uuid4().hex[:8],
         name=shlex.join(argv),
-        kwargs={
-            "schedule_id": schedule_id,
-            "spec": trigger.cron.spec,
-            "timezone": timezone,
-            "request": request,
-        },
+        kwargs={"request": request.model_dump_json()},
         **options,
     )
     return _to_schedule(job)
+
+
+def replace_request(scheduler: BackgroundScheduler, schedule_id: str, request: ScrapeJob | ActorJob) -> None:
+    """Store ``request`` as the schedule's only argument (upgrading an earlier version's form)."""
+    scheduler.modify_job(schedule_id, kwargs={"request": request.model_dump_json()})
 
 
 def list_schedules(scheduler: BackgroundScheduler) -> list[UserSchedule]:

@@ -15,10 +15,11 @@ import pytest
 import redis
 from sqlmodel import Session, col, select
 
+from leadq.core.broker import setup_broker
 from leadq.core.models import Job
 from leadq.db import ensure_schema
 from leadq.ops.maintenance import last_health
-from leadq.ops.schedules import DECLARED, find_schedule, resolve_actor
+from leadq.ops.schedules import find_periodic
 
 from .conftest import settings_env
 
@@ -89,9 +90,7 @@ def test_a_scheduled_health_check_runs_on_a_real_worker_and_shows_in_the_list(
     finally:
         logs = stop(processes)
         stop([worker])
-    for schedule in DECLARED:  # whichever domains have not built their actors yet
-        missing = resolve_actor(schedule.actor_path) is None
-        assert (f"schedule {schedule.name} not available" in logs) == missing
+    assert "fired health_check for" in logs
     client = redis.Redis.from_url(redis_settings.redis_url)
     assert last_health(client, redis_settings.namespace).ok
     use_settings(redis_settings)
@@ -112,8 +111,10 @@ def test_two_scheduler_processes_fire_each_tick_once(redis_settings):
     logs = stop(processes)
     fired = Counter((name, tick) for name, tick, _ in FIRED.findall(logs))
     assert fired and set(fired.values()) == {1}, fired
-    assert sum(1 for name, _ in fired if name == "health_check") == 1
-    on_maintenance = [name for name, _ in fired if find_schedule(name).queue == "maintenance"]
+    # One tick, or two when a minute boundary passes while the processes start.
+    assert 1 <= sum(1 for name, _ in fired if name == "health_check") <= 2
+    broker = setup_broker(redis_settings)
+    on_maintenance = [name for name, _ in fired if find_periodic(broker, name).queue == "maintenance"]
     assert client.llen(f"{redis_settings.namespace}:maintenance") == len(on_maintenance)
 
 

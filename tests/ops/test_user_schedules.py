@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import pickle
 import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import redis
-from leadq.cli.schedule_runner import build_request
+from leadq.cli.schedule_runner import build_request, fire_user_schedule, upgrade_stored
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from leadq.core.broker import setup_broker
@@ -17,12 +19,26 @@ from leadq.core.models import Job
 from leadq.db import ensure_schema
 from leadq.ops.cron_trigger import LeadqCronTrigger
 from leadq.ops.fire_log import FireLog
-from leadq.ops.schedules import DECLARED, resolve_actor
-from leadq.ops.user_schedules import FIRE_FUNC, build_scheduler, list_schedules, schedule_store
+from leadq.ops.scheduler_service import build_service
+from leadq.ops.schedules import periodic_actors
+from leadq.ops.user_schedules import (
+    TABLE,
+    add_schedule,
+    build_scheduler,
+    list_schedules,
+    pause_schedule,
+    schedule_store,
+)
 from leadq.scrape.models import ScrapeRun
 from leadq.scrape.request import ScrapeRequest
 
+from .test_cron_trigger import walk
+from .test_scheduler_service import stub_broker
+
 UTC = ZoneInfo("UTC")
+NEW_YORK = ZoneInfo("America/New_York")
+#: Where schedules stored by earlier versions point (the function is still there).
+LEGACY_FIRE_FUNC = "leadq.cli.schedule_runner:fire_user_schedule"
 
 
 def add(leadq, *argv: str, cron: str = "0 7 * * 1-5") -> dict:
@@ -54,6 +70,8 @@ def listed(leadq) -> dict[str, dict]:
         ("0 7 * * 1-5", ["scrape", "--site", "sfbay", "--max", "0"], "Invalid value for '--max'"),
         ("0 7 * * 1-5", ["scrape", "--sample"], "remove --sample"),
         ("0 7 * * 1-5", ["scrape", "status"], "Missing argument 'run_id'"),
+        ("0 7 * * 1-5", ["job", "list"], "a schedule runs `leadq scrape ...` or `leadq schedule run NAME`"),
+        ("0 7 * * 1-5", ["schedule", "run", "nope"], "no declared schedule 'nope'"),
     ],
 )
 def test_add_rejects_bad_commands_and_crons_with_one_clear_line(
@@ -98,39 +116,70 @@ def test_a_scrape_schedule_stores_the_request_leadq_scrape_builds(settings, use_
     assert listed(leadq)[added["id"]]["runs"] == added["command"]
 
 
-def test_schedule_list_shows_every_declared_schedule_and_whether_its_actor_exists(
-    settings, use_settings, leadq
-):
+def test_schedule_list_shows_every_actor_declared_periodic(settings, use_settings, leadq):
     use_settings(settings)
     rows = listed(leadq)
-    assert rows["health_check"]["state"] == "active" and rows["health_check"]["next_run"]
-    for schedule in DECLARED:
-        row = rows[schedule.name]
-        assert (row["kind"], row["cron"], row["runs"]) == ("cron", schedule.spec, schedule.actor_path)
-        if resolve_actor(schedule.actor_path) is None:  # a domain not built yet: listed, never fired
-            assert (row["state"], row["next_run"]) == ("not available", None)
-        else:
-            assert row["state"] == "active" and row["next_run"]
+    declared = periodic_actors(setup_broker(settings))
+    assert {"health_check", "cleanup_stale_jobs", "daily_campaign_analytics"} <= {p.name for p in declared}
+    for periodic in declared:
+        row = rows[periodic.name]
+        assert (row["kind"], row["cron"], row["runs"]) == ("cron", periodic.cron.spec, periodic.path)
+        assert row["queue"] == periodic.queue and row["state"] == "active" and row["next_run"]
+    assert rows["health_check"]["policy"] == "grace 30s, coalesce"
+    assert rows["daily_campaign_analytics"]["policy"] == "any lateness, coalesce"
 
 
-def test_the_trigger_reads_weekdays_as_cron_does_and_survives_pickling():
-    import pickle
-
-    trigger = pickle.loads(pickle.dumps(LeadqCronTrigger("0 7 * * 1-5", "UTC")))
-    saturday = datetime(2026, 11, 21, 12, tzinfo=UTC)
-    assert trigger.get_next_fire_time(None, saturday) == datetime(2026, 11, 23, 7, tzinfo=UTC)
-    sunday = LeadqCronTrigger("@weekly", "UTC")
-    assert sunday.get_next_fire_time(None, saturday) == datetime(2026, 11, 22, 0, tzinfo=UTC)
+def test_a_stored_schedule_in_new_york_fires_once_across_both_clock_changes(settings):
+    with schedule_store(settings) as store:
+        argv = ["schedule", "run", "health_check"]
+        request = build_request(argv)
+        nightly = add_schedule(
+            store,
+            spec="30 1 * * *",
+            timezone="America/New_York",
+            argv=argv,
+            request=request,
+            fire=fire_user_schedule,
+        )
+        skipped = add_schedule(
+            store,
+            spec="30 2 * * *",
+            timezone="America/New_York",
+            argv=argv,
+            request=request,
+            fire=fire_user_schedule,
+        )
+    with schedule_store(settings) as store:  # read back from the database
+        triggers = {job.id: job.trigger for job in store.get_jobs()}
+    autumn = walk(
+        triggers[nightly.id],
+        datetime(2026, 10, 31, 12, tzinfo=NEW_YORK),
+        datetime(2026, 11, 3, tzinfo=NEW_YORK),
+    )
+    assert [t.astimezone(UTC).isoformat() for t in autumn] == [
+        "2026-11-01T05:30:00+00:00",  # 01:30 EDT; not again at 01:30 EST
+        "2026-11-02T06:30:00+00:00",
+    ]
+    spring = walk(
+        triggers[skipped.id],
+        datetime(2027, 3, 13, 12, tzinfo=NEW_YORK),
+        datetime(2027, 3, 16, tzinfo=NEW_YORK),
+    )
+    assert [t.astimezone(UTC).isoformat() for t in spring] == [
+        "2027-03-14T07:30:00+00:00",  # 03:30 EDT: 02:30 did not exist that night
+        "2027-03-15T06:30:00+00:00",
+    ]
 
 
 def _persisted_across_restart(settings):
     with schedule_store(settings) as store:
-        from leadq.ops.user_schedules import add_schedule, pause_schedule
-
         argv = ["schedule", "run", "health_check"]
-        kept = add_schedule(store, spec="30 6 * * 0", timezone="UTC", argv=argv, request=build_request(argv))
+        request = build_request(argv)
+        kept = add_schedule(
+            store, spec="30 6 * * 0", timezone="UTC", argv=argv, request=request, fire=fire_user_schedule
+        )
         paused = add_schedule(
-            store, spec="*/5 * * * *", timezone="UTC", argv=argv, request=build_request(argv)
+            store, spec="*/5 * * * *", timezone="UTC", argv=argv, request=request, fire=fire_user_schedule
         )
         pause_schedule(store, paused.id)
     try:
@@ -141,11 +190,7 @@ def _persisted_across_restart(settings):
             scheduler.shutdown()
             assert found[kept.id].next_run == kept.next_run and found[kept.id].next_run.isoweekday() == 7
             assert found[kept.id].argv == ["schedule", "run", "health_check"]
-            assert json.loads(found[kept.id].request) == {
-                "kind": "command",
-                "path": ["schedule", "run"],
-                "params": {"name": "health_check", "inline": False},
-            }
+            assert json.loads(found[kept.id].request) == {"kind": "actor", "actor": "health_check"}
             assert found[paused.id].paused
     finally:
         with schedule_store(settings) as store:
@@ -162,54 +207,45 @@ def test_user_schedules_are_persisted_across_scheduler_restart_on_postgres(postg
     _persisted_across_restart(postgres_settings)
 
 
-@pytest.mark.redis
-def test_the_scheduler_fires_a_user_schedule_by_enqueueing_its_command(redis_settings, use_settings, leadq):
-    settings = use_settings(redis_settings)
-    added = add(leadq, "schedule", "run", "health_check", cron="* * * * *")
-    setup_broker(settings)
-    scheduler = build_scheduler(settings)
-    scheduler.start()
-    try:
-        scheduler.modify_job(added["id"], next_run_time=datetime.now(UTC))
-        scheduler.wakeup()
-        client = redis.Redis.from_url(settings.redis_url)
-        deadline = time.monotonic() + 10
-        while client.llen(f"{settings.namespace}:maintenance") == 0 and time.monotonic() < deadline:
-            time.sleep(0.05)
-    finally:
-        scheduler.shutdown(wait=True)
-    # Enqueued for a worker, not run in the scheduler.
-    assert client.llen(f"{settings.namespace}:maintenance") == 1
-    with Session(ensure_schema(settings)) as session:
-        jobs = session.exec(select(Job).where(Job.actor == "health_check")).all()
-    assert [job.state for job in jobs] == ["enqueued"]
-    last = FireLog(client, settings.namespace).last("user", added["id"])
-    assert last is not None and time.time() - last.fired_at < 15
-    assert datetime.fromtimestamp(last.tick, UTC) > datetime.now(UTC) - timedelta(minutes=2)
-
-
-def _fire_now(settings, schedule_id: str, queue: str) -> redis.Redis:
-    """Start a real scheduler, make the schedule due now, and wait for its job on ``queue``."""
-    setup_broker(settings)
-    scheduler = build_scheduler(settings)
-    scheduler.start()
+def _fire_now(settings, schedule_id: str, queue: str) -> tuple[redis.Redis, datetime]:
+    """Run the real scheduler (no declared actors), make the schedule due, wait for its job on ``queue``."""
+    setup_broker(settings)  # what `leadq scheduler` installs; the stored request is sent through it
     client = redis.Redis.from_url(settings.redis_url)
+    scheduler = build_service(settings, broker=stub_broker(), client=client, send=None)
+    due = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=2)
+    scheduler.start()
     try:
-        scheduler.modify_job(schedule_id, next_run_time=datetime.now(UTC))
+        scheduler.modify_job(schedule_id, next_run_time=due)
         scheduler.wakeup()
         deadline = time.monotonic() + 10
         while client.llen(f"{settings.namespace}:{queue}") == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:
         scheduler.shutdown(wait=True)
-    return client
+    return client, due
+
+
+@pytest.mark.redis
+def test_the_scheduler_fires_a_user_schedule_by_enqueueing_its_request(redis_settings, use_settings, leadq):
+    settings = use_settings(redis_settings)
+    added = add(leadq, "schedule", "run", "health_check", cron="* * * * *")
+    client, due = _fire_now(settings, added["id"], "maintenance")
+    # Enqueued for a worker, not run in the scheduler.
+    assert client.llen(f"{settings.namespace}:maintenance") == 1
+    with Session(ensure_schema(settings)) as session:
+        jobs = session.exec(select(Job).where(Job.actor == "health_check")).all()
+    assert [job.state for job in jobs] == ["enqueued"]
+    last = FireLog(client, settings.namespace).last("user", added["id"])
+    # The lock and the record are for the run time APScheduler fired, and name the job.
+    assert (last.tick, last.job_id) == (due.timestamp(), jobs[0].id)
+    assert listed(leadq)[added["id"]]["last_job"] == jobs[0].id
 
 
 @pytest.mark.redis
 def test_a_scrape_schedule_fires_by_enqueueing_its_stored_request(redis_settings, use_settings, leadq):
     settings = use_settings(redis_settings)
     added = add(leadq, "scrape", "--source", "craigslist", "--site", "sfbay", "--max", "7", cron="* * * * *")
-    client = _fire_now(settings, added["id"], "scrape")
+    client, _ = _fire_now(settings, added["id"], "scrape")
     assert client.llen(f"{settings.namespace}:scrape") == 1  # enqueued for a worker, nothing fetched
     with Session(ensure_schema(settings)) as session:
         [run] = session.exec(select(ScrapeRun)).all()
@@ -220,25 +256,49 @@ def test_a_scrape_schedule_fires_by_enqueueing_its_stored_request(redis_settings
     assert message["args"][2:4] == ["https://sfbay.craigslist.org/search/sss", 7]
 
 
-@pytest.mark.redis
-def test_a_schedule_stored_as_argv_by_an_earlier_version_still_loads_and_fires(redis_settings, use_settings):
-    settings = use_settings(redis_settings)
+def _store_legacy(settings, schedule_id: str, name: str, **kwargs) -> None:
+    """The row an earlier version stored: its function took the spec and an argv or a request."""
     with schedule_store(settings) as store:
-        store.add_job(  # the form leadq stored before requests: the argv, re-parsed when fired
-            FIRE_FUNC,
+        job = store.add_job(
+            LEGACY_FIRE_FUNC,
             LeadqCronTrigger("* * * * *", "UTC"),
-            id="legacy01",
-            name="schedule run health_check",
-            kwargs={
-                "schedule_id": "legacy01",
-                "spec": "* * * * *",
-                "timezone": "UTC",
-                "argv": ["schedule", "run", "health_check"],
-            },
+            id=schedule_id,
+            name=name,
+            kwargs={"request": ""},
         )
-        [legacy] = list_schedules(store)
-    assert (legacy.command, legacy.request) == ("leadq schedule run health_check", None)
-    client = _fire_now(settings, "legacy01", "maintenance")
+        state = job.__getstate__()
+    state["kwargs"] = {"schedule_id": schedule_id, "spec": "* * * * *", "timezone": "UTC", **kwargs}
+    with ensure_schema(settings).begin() as connection:
+        connection.execute(
+            text(f"UPDATE {TABLE} SET job_state = :state WHERE id = :id"),
+            {"state": pickle.dumps(state, pickle.HIGHEST_PROTOCOL), "id": schedule_id},
+        )
+
+
+@pytest.mark.redis
+def test_schedules_stored_by_earlier_versions_load_and_are_upgraded_to_typed_requests(
+    redis_settings, use_settings
+):
+    settings = use_settings(redis_settings)
+    command = {"kind": "command", "path": ["schedule", "run"], "params": {"name": "health_check"}}
+    _store_legacy(settings, "argv0001", "schedule run health_check", argv=["schedule", "run", "health_check"])
+    _store_legacy(settings, "cmd00001", "schedule run health_check", request=json.dumps(command))
+    other = {"kind": "command", "path": ["job", "list"], "params": {}}
+    _store_legacy(settings, "cmd00002", "job list", request=json.dumps(other))
+    with schedule_store(settings) as store:
+        legacy = {s.id: s for s in list_schedules(store)}
+        assert legacy["argv0001"].command == "leadq schedule run health_check" and legacy["argv0001"].legacy
+        upgrade_stored(store)
+        upgraded = {s.id: s for s in list_schedules(store)}
+    for schedule_id in ("argv0001", "cmd00001"):
+        assert json.loads(upgraded[schedule_id].request) == {"kind": "actor", "actor": "health_check"}
+        assert not upgraded[schedule_id].legacy and not upgraded[schedule_id].paused
+    # A command no schedule can run any more is kept, paused, for the user to see and remove.
+    assert upgraded["cmd00002"].paused and upgraded["cmd00002"].legacy
+    with schedule_store(settings) as store:
+        store.remove_job("cmd00001")
+        store.remove_job("cmd00002")
+    client, _ = _fire_now(settings, "argv0001", "maintenance")
     assert client.llen(f"{settings.namespace}:maintenance") == 1
 
 
