@@ -1,7 +1,7 @@
 """Campaign actors (queue "campaign"): the periodic work that moves campaigns forward.
 
-Plain actors: the operations domain schedules them (due steps every minute,
-metrics every 5 minutes, analytics at 01:00).
+Each declares its own cron (periodiq's ``periodic=``), fired by `leadq scheduler`:
+due steps every minute, metrics every 5 minutes, analytics at 01:00.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Maintenance actors: housekeeping `leadq scheduler` runs on the `maintenance` queue
-(see leadq.ops.schedules)."""
+"""Maintenance actors: housekeeping on the `maintenance` queue, each declaring its own cron
+(periodiq's ``periodic=``) for `leadq scheduler` to fire."""
 
 from __future__ import annotations
 

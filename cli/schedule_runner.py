@@ -44,7 +44,7 @@ from leadq.settings import get_settings
 logger = logging.getLogger(__name__)
 
 #: The commands a schedule may run: each is stored as the request it builds.
-SCHEDULABLE = {("scrape",): "scrape", ("schedule", "run"): "actor"}
+SCHEDULABLE = {("scrape",), ("schedule", "run")}
 #: A schedule enqueues: it must neither run work in the scheduler nor block it.
 _FORBIDDEN_FLAGS = {"--inline", "--wait", "--watch", "--help", "--sample"}
 
@@ -60,7 +60,6 @@ class ParsedCommand:
     """A command line parsed by Click: the command path and the leaf command's parameter values."""
 
     path: list[str]
-    command: Any  # a Click command (Typer's)
     params: dict[str, Any]
 
 
@@ -85,7 +84,7 @@ def parse_command(argv: list[str]) -> ParsedCommand:
         raise UserError(f"cannot schedule `leadq {' '.join(argv)}`: {exc.format_message()}") from None
     except (typer.Exit, typer.Abort):  # an eager option such as --version
         raise UserError(f"cannot schedule `leadq {' '.join(argv)}`: it runs no command") from None
-    return ParsedCommand(path, command, dict(context.params))
+    return ParsedCommand(path, dict(context.params))
 
 
 def validate_command(argv: list[str]) -> ParsedCommand:
