@@ -8,6 +8,7 @@ import textwrap
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import dramatiq
 import pytest
@@ -68,6 +69,35 @@ def test_a_users_own_actor_module_gets_cron_the_same_way(settings, tmp_path, mon
     broker = setup_broker(settings.model_copy(update={"actor_modules": ["my_weekly_actors"]}))
     [weekly] = [p for p in periodic_actors(broker) if p.name == "weekly_report"]
     assert weekly.trigger("UTC").get_next_fire_time(None, MONDAY) == datetime(2026, 11, 22, 9, tzinfo=UTC)
+
+
+@pytest.mark.redis
+def test_a_declared_schedule_in_new_york_fires_once_across_both_clock_changes(redis_settings):
+    broker = stub_broker(nightly={"periodic": cron("30 1 * * *")}, gap={"periodic": cron("30 2 * * *")})
+    scheduler = build_service(
+        redis_settings.model_copy(update={"schedule_timezone": "America/New_York"}),
+        broker=broker,
+        client=redis.Redis.from_url(redis_settings.redis_url),
+        send=lambda actor: "not started",
+    )
+    triggers = {job.id: job.trigger for job in scheduler.get_jobs()}
+    new_york = ZoneInfo("America/New_York")
+    autumn = walk(
+        triggers["nightly"],
+        datetime(2026, 10, 31, 12, tzinfo=new_york),
+        datetime(2026, 11, 3, tzinfo=new_york),
+    )
+    assert [t.astimezone(UTC).isoformat() for t in autumn] == [
+        "2026-11-01T05:30:00+00:00",  # 01:30 EDT; not again at 01:30 EST
+        "2026-11-02T06:30:00+00:00",
+    ]
+    spring = walk(
+        triggers["gap"], datetime(2027, 3, 13, 12, tzinfo=new_york), datetime(2027, 3, 16, tzinfo=new_york)
+    )
+    assert [t.astimezone(UTC).isoformat() for t in spring] == [
+        "2027-03-14T07:30:00+00:00",  # 03:30 EDT: 02:30 did not exist that night
+        "2027-03-15T06:30:00+00:00",
+    ]
 
 
 def stub_broker(**specs: dict) -> dramatiq.Broker:
