@@ -12,10 +12,10 @@ from sqlmodel import select
 
 from leadq.campaign.models import Campaign, CampaignStep
 from leadq.campaign.service import find_campaign, steps_of
+from leadq.contacts import valid_address
 from leadq.db import session_scope
 from leadq.errors import UsageError, UserError
 from leadq.leads.models import Lead
-from leadq.mail.headers import valid_address
 from leadq.mail.ledger import resolve_unknown
 from leadq.mail.models import MESSAGE_STATES, OutboundMessage
 from leadq.mail.outreach import build_outreach
@@ -28,6 +28,7 @@ from leadq.settings import get_settings
 from .console import err, out, print_json, print_table, safe_text
 
 app = typer.Typer(help="Outreach email: preview, test, inspect and resolve messages.", no_args_is_help=True)
+
 
 def announce_test_mode(settings) -> None:
     note = test_mode_note(settings)

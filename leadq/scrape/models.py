@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
-from leadq.leads.models import utcnow
+from leadq.clock import utcnow
 
 #: Counter columns, in the order the progress bar and summary show them.
 COUNTERS = ("pages", "listings", "new", "updated", "merged", "unchanged", "skipped", "errors")

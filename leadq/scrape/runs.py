@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, col
 
-from leadq.leads.models import utcnow
+from leadq.clock import utcnow
 from leadq.scrape.models import COUNTERS, ScrapeRun
 from leadq.sources.base import SearchQuery
 

@@ -28,10 +28,10 @@ from urllib.parse import quote_plus, urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
+from leadq.contacts import find_emails, normalize_phone
 from leadq.errors import ConfigError, ParseError
 from leadq.sources.base import LeadRecord, Listing, SearchPage, SearchQuery, Source
 from leadq.sources.html import parse_html, text_of, to_float
-from leadq.sources.text import find_emails, normalize_phone
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
 PLACEHOLDERS = {"query", "site", "category", "page", "location"}

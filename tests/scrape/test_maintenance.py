@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from leadq.clock import utcnow
 from leadq.core.broker import setup_broker
 from leadq.core.enqueue import send
 from leadq.core.inline import run_until_idle
 from leadq.core.jobs import get_job
 from leadq.core.models import Job
 from leadq.db import session_scope
-from leadq.leads.models import utcnow
 from leadq.scrape.maintenance import find_stuck_jobs
 from leadq.scrape.models import ScrapeRun
 from leadq.scrape.runs import create_run, delete_runs_before, get_run
