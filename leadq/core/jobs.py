@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from dramatiq.common import dq_name
 from sqlalchemy import text
@@ -100,27 +99,6 @@ def record_states(
         [event(job_id, state, error_type=reason and state, error_message=reason) for job_id in job_ids]
     )
     recorder.flush()
-
-
-def wait_for(
-    settings: Settings,
-    job_id: str,
-    *,
-    timeout: float | None = None,
-    poll: float = 0.2,
-    on_update: Callable[[Job], None] | None = None,
-) -> Job:
-    """Poll history until the job reaches a final state (or ``timeout`` seconds pass)."""
-    deadline = None if timeout is None else time.monotonic() + timeout
-    while True:
-        job = require_job(settings, job_id)
-        if on_update is not None:
-            on_update(job)
-        if job.state in FINAL_STATES:
-            return job
-        if deadline is not None and time.monotonic() >= deadline:
-            raise UserError(f"job {job_id} still {job.state} after {timeout:g}s")
-        time.sleep(poll)
 
 
 def cancel_job(broker, settings: Settings, job_id: str) -> str:
