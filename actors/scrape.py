@@ -16,14 +16,13 @@ from leadq.actors.pagespeed import audit_key, audit_website
 
 from leadq.core.broker import actor, current_broker, current_settings
 from leadq.core.enqueue import send, send_many
-from leadq.core.jobs import record_states
+from leadq.core.stuck import sweep_stuck_jobs
 from leadq.db import session_scope
 from leadq.enrich.crawl import crawl_site
 from leadq.errors import Cancelled, Deferred, PermanentError
 from leadq.leads.enrichment import store_site_report, website_to_crawl
 from leadq.net import HttpClient
 from leadq.pagespeed.availability import audit_unavailable
-from leadq.scrape.maintenance import find_stuck_jobs
 from leadq.scrape.models import ScrapeRun
 from leadq.scrape.pipeline import PIPELINE_OUTCOMES, listing_record, open_source, scrape_page, store_record
 from leadq.scrape.request import ScrapeRequest
@@ -189,25 +188,12 @@ def enrich_website(lead_id: int) -> None:
 
 @actor(queue="scrape", max_retries=1, time_limit=60)
 def monitor_scrape_jobs() -> None:
-    """Mark scrape jobs still "running" well past their time limit as failed.
+    """Settle the scrape queue's stuck jobs (``leadq.core.stuck``, as ``cleanup_stale_jobs`` does for all).
 
     Idempotent: a job already marked is no longer "running".
     """
     broker = current_broker()
-    limits = {
-        name: declared.options["time_limit"] / 1000
-        for name, declared in broker.actors.items()
-        if declared.queue_name == "scrape" and declared.options.get("time_limit")
-    }
-    with session_scope(current_settings()) as session:
-        stuck = find_stuck_jobs(limits, session=session)
-    if stuck:
-        record_states(
-            broker.leadq_history,
-            [job.id for job in stuck],
-            "failed",
-            reason="stuck: still running past its time limit (worker lost?)",
-        )
+    sweep_stuck_jobs(broker, current_settings(), broker.leadq_history, queues=["scrape"])
 
 
 @actor(queue="scrape", max_retries=1, time_limit=300)
