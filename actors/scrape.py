@@ -11,15 +11,15 @@ from __future__ import annotations
 from contextlib import closing
 from typing import Any
 
-from dramatiq.middleware import CurrentMessage, TimeLimitExceeded
+from dramatiq.middleware import TimeLimitExceeded
 from leadq.actors.pagespeed import audit_key, audit_website
 
 from leadq.core.broker import actor, current_broker, current_settings
 from leadq.core.enqueue import send, send_many
+from leadq.core.retries import is_final_attempt
 from leadq.core.stuck import sweep_stuck_jobs
 from leadq.db import session_scope
 from leadq.enrich.crawl import crawl_site
-from leadq.errors import Cancelled, Deferred, PermanentError
 from leadq.leads.enrichment import store_site_report, website_to_crawl
 from leadq.net import HttpClient
 from leadq.pagespeed.availability import audit_unavailable
@@ -29,26 +29,6 @@ from leadq.scrape.request import ScrapeRequest
 from leadq.scrape.runs import bump, create_run, delete_runs_before, finish_search, retention_cutoff
 from leadq.settings import Settings
 from leadq.sources.base import Listing, SourceBlocked
-
-
-def _fails_for_good(exc: BaseException) -> bool:
-    """Whether ``exc`` ends the running job: a permanent error or cancel, or any
-    other error on its last allowed attempt (a deferral never does).
-
-    The actors count such endings on the scrape run themselves, so `--wait`
-    knows every listing's fate without waiting on job-history states.
-    """
-    if isinstance(exc, Deferred):
-        return False
-    if isinstance(exc, PermanentError | Cancelled):
-        return True
-    message = CurrentMessage.get_current_message()
-    if message is None:
-        return True
-    limit = message.options.get(
-        "max_retries", current_broker().get_actor(message.actor_name).options["max_retries"]
-    )
-    return message.options.get("retries", 0) >= limit
 
 
 def enqueue_scrape(settings: Settings, request: ScrapeRequest) -> tuple[int, str, str]:
@@ -92,7 +72,13 @@ def scrape_search(
                 last_page=page_number >= settings.scrape_max_pages,
             )
     except (Exception, TimeLimitExceeded) as exc:  # a time limit is an interrupt, not an Exception
-        state = "blocked" if isinstance(exc, SourceBlocked) else "failed" if _fails_for_good(exc) else None
+        state = (
+            "blocked"
+            if isinstance(exc, SourceBlocked)
+            else "failed"
+            if is_final_attempt(current_broker(), exc)
+            else None
+        )
         if state:
             with session_scope(settings) as session:
                 finish_search(run_id, session=session, state=state, message=str(exc) or type(exc).__name__)
@@ -133,7 +119,7 @@ def scrape_listing(run_id: int, source: str, listing: dict[str, Any], options: d
         with session_scope(settings) as session:
             lead_id, outcome = store_record(record, session=session, run_id=run_id)
     except (Exception, TimeLimitExceeded) as exc:
-        if _fails_for_good(exc):
+        if is_final_attempt(current_broker(), exc):
             with session_scope(settings) as session:
                 bump(run_id, session=session, errors=1)
         raise
