@@ -24,7 +24,13 @@ from leadq.leads.enrichment import store_site_report, website_to_crawl
 from leadq.net import HttpClient
 from leadq.pagespeed.availability import audit_unavailable
 from leadq.scrape.models import ScrapeRun
-from leadq.scrape.pipeline import PIPELINE_OUTCOMES, listing_record, open_source, scrape_page, store_record
+from leadq.scrape.pipeline import (
+    PIPELINE_OUTCOMES,
+    listing_record,
+    open_run_source,
+    scrape_page,
+    store_record,
+)
 from leadq.scrape.request import ScrapeRequest
 from leadq.scrape.runs import bump, create_run, delete_runs_before, finish_search, retention_cutoff
 from leadq.settings import Settings
@@ -38,26 +44,25 @@ def enqueue_scrape(settings: Settings, request: ScrapeRequest) -> tuple[int, str
     """
     source, url, options = request.open(settings)
     with session_scope(settings) as session:
-        run = create_run(source.name, request.search, session=session)
+        run = create_run(source.name, request.search, session=session, options=options)
     budget = request.max_listings or settings.scrape_max_listings
-    job_id = send(scrape_search, run.id, request.source, url, budget, options)
+    job_id = send(scrape_search, run.id, url, budget)
     with session_scope(settings) as session:
         session.get(ScrapeRun, run.id).job_id = job_id
     return run.id, job_id, url
 
 
 @actor(queue="scrape", max_retries=5, time_limit=120, min_backoff=2.0, max_backoff=900)
-def scrape_search(
-    run_id: int, source: str, url: str, budget: int, options: dict[str, Any], page_number: int = 1
-) -> None:
+def scrape_search(run_id: int, url: str, budget: int, page_number: int = 1) -> None:
     """Scrape one result page: enqueue a ``scrape_listing`` per new listing, then the next page.
 
     Idempotent: listings are enqueued with a per-run unique key and upserted
     by (source, external id). A block page or captcha marks the run blocked
-    and retries after a long back-off instead of reporting zero results.
+    and retries after a long back-off instead of reporting zero results. The
+    run row holds how to open the source; the job carries only ids and the page.
     """
     settings = current_settings()
-    src, fetcher = open_source(source, options, settings)
+    src, fetcher, _ = open_run_source(run_id, settings)
     try:
         # The fetcher (and its browser, if any) is closed before the run's state
         # is recorded: whoever waits on the run never sees a browser still up.
@@ -85,17 +90,17 @@ def scrape_search(
         raise
     send_many(
         scrape_listing,
-        [((run_id, source, listing.to_dict(), options), {}) for listing in page.to_scrape],
-        unique_keys=[f"scrape-listing:{run_id}:{source}:{listing.external_id}" for listing in page.to_scrape],
+        [((run_id, listing.to_dict()), {}) for listing in page.to_scrape],
+        unique_keys=[
+            f"scrape-listing:{run_id}:{src.name}:{listing.external_id}" for listing in page.to_scrape
+        ],
     )
     if page.next_url:
         send(
             scrape_search,
             run_id,
-            source,
             page.next_url,
             page.remaining,
-            options,
             page_number + 1,
             unique_key=f"scrape-page:{run_id}:{page.next_url}",
         )
@@ -105,14 +110,14 @@ def scrape_search(
 
 
 @actor(queue="scrape", max_retries=5, time_limit=120, min_backoff=2.0, max_backoff=900)
-def scrape_listing(run_id: int, source: str, listing: dict[str, Any], options: dict[str, Any]) -> None:
+def scrape_listing(run_id: int, listing: dict[str, Any]) -> None:
     """Build one listing's lead record (fetching its page if needed) and upsert the lead.
 
     Idempotent: the lead is unique on (source, external id); a re-run updates it.
     A listing that fails for good is counted on the run and skipped.
     """
     settings = current_settings()
-    src, fetcher = open_source(source, options, settings)
+    src, fetcher, options = open_run_source(run_id, settings)
     try:
         with closing(fetcher):  # a browser is released before the database write
             record = listing_record(src, Listing.from_dict(listing), fetcher, site=options.get("site"))

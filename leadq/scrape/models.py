@@ -7,8 +7,9 @@ concurrent workers never lose a count.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import JSON, Column, DateTime
 from sqlmodel import Field, SQLModel
 
 from leadq.clock import utcnow
@@ -28,6 +29,9 @@ class ScrapeRun(SQLModel, table=True):
     site: str | None = Field(default=None, max_length=100)
     category: str | None = Field(default=None, max_length=100)
     query: str | None = Field(default=None, max_length=500)
+    #: How the run's jobs open its source (declarative spec, base URL, robots,
+    #: site, pipeline): stored once here, so page and listing jobs carry only the run id.
+    options: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     state: str = Field(default="running", max_length=16)  # running | searched | blocked | failed
     message: str | None = Field(default=None, max_length=2000)
     pages: int = 0

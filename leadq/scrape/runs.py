@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, col
@@ -12,8 +13,22 @@ from leadq.scrape.models import COUNTERS, ScrapeRun
 from leadq.sources.base import SearchQuery
 
 
-def create_run(source: str, query: SearchQuery, *, session: Session, job_id: str | None = None) -> ScrapeRun:
-    run = ScrapeRun(job_id=job_id, source=source, site=query.site, category=query.category, query=query.query)
+def create_run(
+    source: str,
+    query: SearchQuery,
+    *,
+    session: Session,
+    job_id: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> ScrapeRun:
+    run = ScrapeRun(
+        job_id=job_id,
+        source=source,
+        site=query.site,
+        category=query.category,
+        query=query.query,
+        options=options,
+    )
     session.add(run)
     session.flush()
     return run
