@@ -18,9 +18,9 @@ from leadq.pagespeed.availability import audit_unavailable
 from leadq.scrape.bundled_sample import SAMPLE_SITE, start_sample
 from leadq.scrape.fetch import PoliteFetcher, check_reachable, waiting_rate_limit
 from leadq.scrape.found_leads import found_leads
-from leadq.scrape.models import ScrapeRun
 from leadq.scrape.progress import ScrapeProgress, scrape_progress
 from leadq.scrape.request import ScrapeRequest, scrape_request
+from leadq.scrape.runs import get_run
 from leadq.settings import Settings, get_settings
 from leadq.sources import BUILTIN, REFUSED, get_source
 from leadq.sources.base import Listing, Source
@@ -278,7 +278,7 @@ def status(
     """Where a scrape run stands: pages, listings, lead outcomes and errors."""
     settings = get_settings()
     with session_scope(settings) as session:
-        run = session.get(ScrapeRun, run_id)
+        run = get_run(run_id, session=session)
     if run is None or run.job_id is None:
         raise UserError(f"no scrape run {run_id}")
     if wait:
