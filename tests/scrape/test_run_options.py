@@ -8,6 +8,7 @@ from leadq.core.broker import setup_broker
 from leadq.db import session_scope
 from leadq.scrape.request import scrape_request
 from leadq.scrape.runs import get_run
+from tests.scrape.shared_fixtures import directory_spec
 
 
 def queued(broker, queue: str) -> list[Message]:
@@ -18,16 +19,7 @@ def test_a_declarative_scrape_stores_its_spec_on_the_run_and_jobs_carry_the_run_
     cli_env, sample_site, tmp_path
 ):
     _site, base = sample_site
-    spec = tmp_path / "yp.toml"
-    spec.write_text(f"""
-name = "mydir"
-list_url = "{base}/search?search_terms={{query}}"
-item = ".search-results .result"
-[fields]
-title = "a.business-name"
-external_id = "@id"
-website = "a.track-visit-website @href"
-""")
+    spec = directory_spec(tmp_path / "yp.toml", base)
     settings = cli_env.model_copy(update={"scrape_rate_limit": 500})  # robots.txt, then the page
     broker = setup_broker(settings, inline=True)
     from leadq.actors.scrape import enqueue_scrape, scrape_search
