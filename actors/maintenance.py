@@ -4,15 +4,13 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from periodiq import cron
 
 from leadq.core.broker import actor, current_broker, current_settings
 from leadq.core.prune import prune_job_history
-from leadq.core.queues import live_workers
 from leadq.core.redis_broker import LeadqRedisBroker
-from leadq.db import session_scope
+from leadq.core.stuck import sweep_stuck_jobs
 from leadq.ops import maintenance
 
 logger = logging.getLogger(__name__)
@@ -52,24 +50,13 @@ def health_check() -> dict:
     queue="maintenance", max_retries=3, time_limit=120, periodic=cron("*/15 * * * *"), misfire_grace_time=None
 )
 def cleanup_stale_jobs() -> dict:
-    """Settle jobs left `running` by a worker whose heartbeat is gone: requeue or fail them.
+    """Settle jobs left `running` by a worker whose heartbeat is gone (requeue or fail them)
+    or far past their actor's time limit (fail them).
 
     Idempotent: a settled job is no longer `running`, so a second run finds nothing.
     """
-    settings = current_settings()
-    broker = _redis_broker()
-    if broker is None:
-        return {"requeued": [], "failed": []}  # embedded jobs die with their process; nothing to settle
-    now = time.time()
-    with session_scope(settings) as session:
-        jobs = maintenance.stale_running_jobs(
-            session=session, live_workers=live_workers(broker), started_before=now - settings.stale_job_grace
-        )
-    outcome, events = maintenance.settle_stale_jobs(
-        jobs, client=broker.client, namespace=broker.namespace, reap=broker.reap_worker, now=now
-    )
-    broker.leadq_history.record_many(events)
-    broker.leadq_history.flush()
-    if jobs:
+    broker = current_broker()
+    outcome = sweep_stuck_jobs(broker, current_settings(), broker.leadq_history)
+    if outcome.requeued or outcome.failed:
         logger.warning("stale jobs: %d requeued, %d failed", len(outcome.requeued), len(outcome.failed))
     return {"requeued": outcome.requeued, "failed": outcome.failed}

@@ -11,46 +11,31 @@ from __future__ import annotations
 from contextlib import closing
 from typing import Any
 
-from dramatiq.middleware import CurrentMessage, TimeLimitExceeded
+from dramatiq.middleware import TimeLimitExceeded
 from leadq.actors.pagespeed import audit_key, audit_website
 from periodiq import cron
 
 from leadq.core.broker import actor, current_broker, current_settings
 from leadq.core.enqueue import send, send_many
-from leadq.core.jobs import record_states
+from leadq.core.retries import is_final_attempt
+from leadq.core.stuck import sweep_stuck_jobs
 from leadq.db import session_scope
 from leadq.enrich.crawl import crawl_site
-from leadq.errors import Cancelled, Deferred, PermanentError
 from leadq.leads.enrichment import store_site_report, website_to_crawl
 from leadq.net import HttpClient
 from leadq.pagespeed.availability import audit_unavailable
-from leadq.scrape.maintenance import find_stuck_jobs
 from leadq.scrape.models import ScrapeRun
-from leadq.scrape.pipeline import PIPELINE_OUTCOMES, listing_record, open_source, scrape_page, store_record
+from leadq.scrape.pipeline import (
+    PIPELINE_OUTCOMES,
+    listing_record,
+    open_run_source,
+    scrape_page,
+    store_record,
+)
 from leadq.scrape.request import ScrapeRequest
 from leadq.scrape.runs import bump, create_run, delete_runs_before, finish_search, retention_cutoff
 from leadq.settings import Settings
 from leadq.sources.base import Listing, SourceBlocked
-
-
-def _fails_for_good(exc: BaseException) -> bool:
-    """Whether ``exc`` ends the running job: a permanent error or cancel, or any
-    other error on its last allowed attempt (a deferral never does).
-
-    The actors count such endings on the scrape run themselves, so `--wait`
-    knows every listing's fate without waiting on job-history states.
-    """
-    if isinstance(exc, Deferred):
-        return False
-    if isinstance(exc, PermanentError | Cancelled):
-        return True
-    message = CurrentMessage.get_current_message()
-    if message is None:
-        return True
-    limit = message.options.get(
-        "max_retries", current_broker().get_actor(message.actor_name).options["max_retries"]
-    )
-    return message.options.get("retries", 0) >= limit
 
 
 def enqueue_scrape(settings: Settings, request: ScrapeRequest) -> tuple[int, str, str]:
@@ -60,26 +45,25 @@ def enqueue_scrape(settings: Settings, request: ScrapeRequest) -> tuple[int, str
     """
     source, url, options = request.open(settings)
     with session_scope(settings) as session:
-        run = create_run(source.name, request.search, session=session)
+        run = create_run(source.name, request.search, session=session, options=options)
     budget = request.max_listings or settings.scrape_max_listings
-    job_id = send(scrape_search, run.id, request.source, url, budget, options)
+    job_id = send(scrape_search, run.id, url, budget)
     with session_scope(settings) as session:
         session.get(ScrapeRun, run.id).job_id = job_id
     return run.id, job_id, url
 
 
 @actor(queue="scrape", max_retries=5, time_limit=120, min_backoff=2.0, max_backoff=900)
-def scrape_search(
-    run_id: int, source: str, url: str, budget: int, options: dict[str, Any], page_number: int = 1
-) -> None:
+def scrape_search(run_id: int, url: str, budget: int, page_number: int = 1) -> None:
     """Scrape one result page: enqueue a ``scrape_listing`` per new listing, then the next page.
 
     Idempotent: listings are enqueued with a per-run unique key and upserted
     by (source, external id). A block page or captcha marks the run blocked
-    and retries after a long back-off instead of reporting zero results.
+    and retries after a long back-off instead of reporting zero results. The
+    run row holds how to open the source; the job carries only ids and the page.
     """
     settings = current_settings()
-    src, fetcher = open_source(source, options, settings)
+    src, fetcher, _ = open_run_source(run_id, settings)
     try:
         # The fetcher (and its browser, if any) is closed before the run's state
         # is recorded: whoever waits on the run never sees a browser still up.
@@ -94,24 +78,30 @@ def scrape_search(
                 last_page=page_number >= settings.scrape_max_pages,
             )
     except (Exception, TimeLimitExceeded) as exc:  # a time limit is an interrupt, not an Exception
-        state = "blocked" if isinstance(exc, SourceBlocked) else "failed" if _fails_for_good(exc) else None
+        state = (
+            "blocked"
+            if isinstance(exc, SourceBlocked)
+            else "failed"
+            if is_final_attempt(current_broker(), exc)
+            else None
+        )
         if state:
             with session_scope(settings) as session:
                 finish_search(run_id, session=session, state=state, message=str(exc) or type(exc).__name__)
         raise
     send_many(
         scrape_listing,
-        [((run_id, source, listing.to_dict(), options), {}) for listing in page.to_scrape],
-        unique_keys=[f"scrape-listing:{run_id}:{source}:{listing.external_id}" for listing in page.to_scrape],
+        [((run_id, listing.to_dict()), {}) for listing in page.to_scrape],
+        unique_keys=[
+            f"scrape-listing:{run_id}:{src.name}:{listing.external_id}" for listing in page.to_scrape
+        ],
     )
     if page.next_url:
         send(
             scrape_search,
             run_id,
-            source,
             page.next_url,
             page.remaining,
-            options,
             page_number + 1,
             unique_key=f"scrape-page:{run_id}:{page.next_url}",
         )
@@ -121,21 +111,21 @@ def scrape_search(
 
 
 @actor(queue="scrape", max_retries=5, time_limit=120, min_backoff=2.0, max_backoff=900)
-def scrape_listing(run_id: int, source: str, listing: dict[str, Any], options: dict[str, Any]) -> None:
+def scrape_listing(run_id: int, listing: dict[str, Any]) -> None:
     """Build one listing's lead record (fetching its page if needed) and upsert the lead.
 
     Idempotent: the lead is unique on (source, external id); a re-run updates it.
     A listing that fails for good is counted on the run and skipped.
     """
     settings = current_settings()
-    src, fetcher = open_source(source, options, settings)
+    src, fetcher, options = open_run_source(run_id, settings)
     try:
         with closing(fetcher):  # a browser is released before the database write
             record = listing_record(src, Listing.from_dict(listing), fetcher, site=options.get("site"))
         with session_scope(settings) as session:
             lead_id, outcome = store_record(record, session=session, run_id=run_id)
     except (Exception, TimeLimitExceeded) as exc:
-        if _fails_for_good(exc):
+        if is_final_attempt(current_broker(), exc):
             with session_scope(settings) as session:
                 bump(run_id, session=session, errors=1)
         raise
@@ -190,25 +180,12 @@ def enrich_website(lead_id: int) -> None:
 
 @actor(queue="scrape", max_retries=1, time_limit=60, periodic=cron("*/10 * * * *"))
 def monitor_scrape_jobs() -> None:
-    """Mark scrape jobs still "running" well past their time limit as failed.
+    """Settle the scrape queue's stuck jobs (``leadq.core.stuck``, as ``cleanup_stale_jobs`` does for all).
 
     Idempotent: a job already marked is no longer "running".
     """
     broker = current_broker()
-    limits = {
-        name: declared.options["time_limit"] / 1000
-        for name, declared in broker.actors.items()
-        if declared.queue_name == "scrape" and declared.options.get("time_limit")
-    }
-    with session_scope(current_settings()) as session:
-        stuck = find_stuck_jobs(limits, session=session)
-    if stuck:
-        record_states(
-            broker.leadq_history,
-            [job.id for job in stuck],
-            "failed",
-            reason="stuck: still running past its time limit (worker lost?)",
-        )
+    sweep_stuck_jobs(broker, current_settings(), broker.leadq_history, queues=["scrape"])
 
 
 @actor(queue="scrape", max_retries=1, time_limit=300, periodic=cron("0 3 * * *"), misfire_grace_time=None)

@@ -8,14 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from leadq.campaign.models import Campaign
@@ -29,15 +21,15 @@ from leadq.campaign.service import (
     steps_of,
 )
 from leadq.campaign.stats import due_progress, step_status
-from leadq.core.broker import setup_broker
 from leadq.core.enqueue import send
-from leadq.core.inline import run_until_idle
 from leadq.db import session_scope
 from leadq.errors import UserError
 from leadq.settings import get_settings
 
-from .console import err, out, print_json, print_table, safe_text
+from .console import out, print_json, print_table, safe_text
 from .mail import announce_test_mode
+from .progress import InlineRun, progress_bar, run_or_follow
+from .runtime import open_broker
 
 app = typer.Typer(help="Outreach campaigns: an audience and a sequence of email steps.", no_args_is_help=True)
 
@@ -71,14 +63,7 @@ def _follow(settings, campaign: Campaign) -> None:
     Messages deferred by the sending window or a cap keep it waiting; Ctrl-C
     stops watching, not sending.
     """
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err) as progress:
+    with progress_bar() as progress:
         task = progress.add_task(f"{campaign.name}: due messages settled", total=None)
         while True:
             with session_scope(settings) as session:
@@ -89,18 +74,26 @@ def _follow(settings, campaign: Campaign) -> None:
             time.sleep(0.5)
 
 
-def _hand_out(settings, inline: bool) -> None:
-    """Ask the workers (or this process) to send whatever is due now."""
-    broker_inline = inline or not settings.uses_redis
-    setup_broker(settings, inline=broker_inline)
+def _hand_out(settings, campaign: Campaign, *, inline: bool, wait: bool) -> None:
+    """Ask the workers (or this process) to send whatever is due now; ``wait``: follow it."""
+    broker = open_broker(inline=inline, settings=settings)
     from leadq.actors.campaign import process_due_campaign_steps
 
     job_id = send(process_due_campaign_steps)
-    if broker_inline:
-        out.print("sending in this process (messages outside the sending window wait for it to open)...")
-        run_until_idle()
-    else:
+
+    def handed_out() -> None:
         out.print(f"due messages handed to the email workers (job {job_id})", highlight=False)
+
+    def follow(run: InlineRun | None) -> None:
+        if run is None:
+            handed_out()
+        else:
+            out.print("sending in this process (messages outside the sending window wait for it to open)...")
+            run.finish()
+        if wait:
+            _follow(settings, campaign)
+
+    run_or_follow(broker, wait=wait, follow=follow, enqueued=handed_out)
 
 
 @app.command("create")
@@ -206,9 +199,7 @@ def launch(
             highlight=False,
         )
     if start <= now and audience:
-        _hand_out(settings, inline)
-        if wait:
-            _follow(settings, campaign)
+        _hand_out(settings, campaign, inline=inline, wait=wait)
     elif audience:
         out.print("the due-steps job (every minute under `leadq scheduler`) hands out the first step then")
 
@@ -231,9 +222,7 @@ def resume(ref: Ref, inline: Inline = False, wait: Wait = False) -> None:
         campaign = find_campaign(ref, session=session)
         resume_campaign(campaign, now=datetime.now(UTC), session=session)
     out.print(f"resumed {campaign.name!r}", highlight=False)
-    _hand_out(settings, inline)
-    if wait:
-        _follow(settings, campaign)
+    _hand_out(settings, campaign, inline=inline, wait=wait)
 
 
 @app.command("status")

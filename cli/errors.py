@@ -42,7 +42,9 @@ def _redis(exc: BaseException) -> tuple[str, int] | None:
     redis = sys.modules.get("redis")
     if redis is None or not isinstance(exc, redis.exceptions.RedisError):
         return None
-    url = _configured_url(lambda settings: settings.redis_url or "redis://127.0.0.1:6379/0")
+    from leadq.settings import DEFAULT_REDIS_URL
+
+    url = _configured_url(lambda settings: settings.redis_url or DEFAULT_REDIS_URL)
     if isinstance(exc, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError):
         return (
             f"cannot reach Redis at {url} ({exc}). Start it (`sudo apt-get install redis-server` or "

@@ -12,9 +12,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from leadq.clock import utcnow
 from leadq.db import session_scope
 from leadq.errors import UsageError, UserError
-from leadq.leads.models import Lead, utcnow
+from leadq.leads.models import Lead
 from leadq.leads.store import LeadFilter, count_leads, iter_leads, lead_sources, list_leads
 from leadq.settings import get_settings
 

@@ -8,15 +8,14 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlmodel import select
 
 from leadq.campaign.models import Campaign, CampaignStep
 from leadq.campaign.service import find_campaign, steps_of
+from leadq.contacts import valid_address
 from leadq.db import session_scope
 from leadq.errors import UsageError, UserError
 from leadq.leads.models import Lead
-from leadq.mail.headers import valid_address
-from leadq.mail.ledger import resolve_unknown
+from leadq.mail import ledger
 from leadq.mail.models import MESSAGE_STATES, OutboundMessage
 from leadq.mail.outreach import build_outreach
 from leadq.mail.templates import load_template
@@ -28,6 +27,7 @@ from leadq.settings import get_settings
 from .console import err, out, print_json, print_table, safe_text
 
 app = typer.Typer(help="Outreach email: preview, test, inspect and resolve messages.", no_args_is_help=True)
+
 
 def announce_test_mode(settings) -> None:
     note = test_mode_note(settings)
@@ -119,14 +119,8 @@ def list_messages(
     if state is not None and state not in MESSAGE_STATES:
         raise UsageError(f"unknown state {state!r}; use one of {', '.join(MESSAGE_STATES)}")
     with session_scope(get_settings()) as session:
-        query = select(OutboundMessage).order_by(OutboundMessage.id.desc()).limit(limit)
-        if state:
-            query = query.where(OutboundMessage.state == state)
-        if campaign_ref:
-            query = query.where(
-                OutboundMessage.campaign_id == find_campaign(campaign_ref, session=session).id
-            )
-        rows = list(session.exec(query))
+        campaign_id = find_campaign(campaign_ref, session=session).id if campaign_ref else None
+        rows = ledger.list_messages(session=session, state=state, campaign_id=campaign_id, limit=limit)
     if json_:
         print_json([_message_json(row) for row in rows])
         return
@@ -159,6 +153,6 @@ def resolve(
     if sent == resend:
         raise UsageError("give exactly one of --sent or --resend")
     with session_scope(get_settings()) as session:
-        row = resolve_unknown(message_id, sent=sent, now=datetime.now(UTC), session=session)
+        row = ledger.resolve_unknown(message_id, sent=sent, now=datetime.now(UTC), session=session)
     verdict = "recorded as sent" if sent else "queued again; it goes out with the next due-steps pass"
     out.print(f"message {row.id} {verdict}")

@@ -21,6 +21,7 @@ from leadq.settings import get_settings
 
 from .console import out, print_json, safe_text
 from .pagespeed_view import render_record
+from .runtime import open_broker
 
 
 class StrategyChoice(StrEnum):
@@ -110,18 +111,15 @@ def audit(
             close_engines()
         show(records, json_)
         return
-    from leadq.core.broker import is_stub, setup_broker
     from leadq.core.enqueue import send
 
-    broker = setup_broker(settings)
+    broker = open_broker(settings=settings)
     from leadq.actors.pagespeed import audit_website
 
     started = datetime.now(UTC)
     ids = [send(audit_website, url=t.url, strategy=t.strategy, engine=t.engine) for t in targets]
-    if not (wait or is_stub(broker)):
-        print_job_ids(ids)
+    if not finish(broker, settings, ids, wait=wait):
         return
-    finish(settings, ids, inline=is_stub(broker))
     with session_scope(settings) as session:
         stored = [
             audited_since(session=session, url=t.url, strategy=t.strategy, since=started) for t in targets
@@ -162,10 +160,9 @@ def run(
     if not urls and not pending:
         raise UsageError("give URLs to audit or --pending")
     settings = get_settings()
-    from leadq.core.broker import is_stub, setup_broker
     from leadq.core.enqueue import send, send_many
 
-    broker = setup_broker(settings, inline=inline)
+    broker = open_broker(inline=inline, settings=settings)
     from leadq.actors.pagespeed import audit_pending, audit_website
 
     engine_name = engine.value if engine else None
@@ -175,10 +172,7 @@ def run(
     else:
         calls = [((), {"url": url, "strategy": s, "engine": engine_name}) for url in urls for s in strategies]
         ids = send_many(audit_website, calls)
-    if not (wait or is_stub(broker)):
-        print_job_ids(ids)
-        return
-    finish(settings, ids, inline=is_stub(broker))
+    finish(broker, settings, ids, wait=wait)
 
 
 def print_job_ids(ids: list[str]) -> None:
@@ -188,30 +182,30 @@ def print_job_ids(ids: list[str]) -> None:
         out.print(job_id, soft_wrap=True, highlight=False)
 
 
-def finish(settings, ids: list[str], *, inline: bool) -> None:
-    """Run (embedded) or follow (Redis) the jobs and what they fan out to, then summarise."""
-    from leadq.core.jobs import list_jobs, require_job, tree_counts
+def finish(broker, settings, ids: list[str], *, wait: bool) -> bool:
+    """Run (embedded) or follow (Redis, ``wait``) the jobs and what they fan out to, then
+    summarise; False when they were only enqueued (their ids are printed)."""
+    from leadq.core.jobs import job_tree, tree_counts
 
-    from .progress import wait_with_progress
+    from .progress import InlineRun, run_or_follow, wait_with_progress
 
-    if inline:
-        from leadq.core.inline import run_until_idle
+    def follow(run: InlineRun | None) -> bool:
+        if run is not None:
+            run.finish()
+        else:
+            for job_id in ids:
+                wait_with_progress(settings, job_id, label="auditing")
+        return True
 
-        try:
-            run_until_idle()
-        finally:
-            close_engines()
-    else:
-        for job_id in ids:
-            wait_with_progress(settings, job_id, label="auditing")
+    if not run_or_follow(broker, wait=wait, follow=follow, enqueued=lambda: print_job_ids(ids)):
+        return False
     counts: dict[str, int] = {}
     for job_id in ids:
         for state, count in tree_counts(settings, job_id).items():
             counts[state] = counts.get(state, 0) + count
     out.print(", ".join(f"{count} job(s) {state}" for state, count in sorted(counts.items())))
-    roots = [require_job(settings, job_id) for job_id in ids]
-    jobs = roots + [child for root in roots for child in list_jobs(settings, parent_id=root.id, limit=None)]
-    for job in jobs:
+    for job in (job for job_id in ids for job in job_tree(settings, job_id)):
         if job.state != "succeeded":
             failure = safe_text(f"{job.actor}: {job.error_type}: {job.error_message}")
             out.print(f"  [red]{job.id}[/] {failure}", highlight=False)
+    return True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -11,20 +10,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from leadq.core.broker import is_stub, setup_broker
-from leadq.core.inline import run_until_idle
 from leadq.db import session_scope
 from leadq.errors import UserError
 from leadq.pagespeed.availability import audit_unavailable
 from leadq.scrape.bundled_sample import SAMPLE_SITE, start_sample
 from leadq.scrape.fetch import PoliteFetcher, check_reachable, waiting_rate_limit
 from leadq.scrape.found_leads import found_leads
-from leadq.scrape.models import ScrapeRun
 from leadq.scrape.progress import ScrapeProgress, scrape_progress
 from leadq.scrape.request import ScrapeRequest, scrape_request
+from leadq.scrape.runs import get_run
 from leadq.settings import Settings, get_settings
 from leadq.sources import BUILTIN, REFUSED, get_source
 from leadq.sources.base import Listing, Source
@@ -33,6 +29,8 @@ from leadq.sources.declarative import load_spec_file
 
 from . import complete
 from .console import err, out, print_json, print_table, safe_text
+from .progress import InlineRun, progress_bar, run_or_follow
+from .runtime import open_broker
 
 app = typer.Typer(
     help="Scrape listings into leads (Craigslist, Yellow Pages, Google Maps, TOML-described sites)."
@@ -115,38 +113,34 @@ def _scrape(settings: Settings, request: ScrapeRequest, *, inline: bool, wait: b
     embedded = inline or not settings.uses_redis
     if embedded:
         check_reachable(url, settings)
-    broker = setup_broker(settings, inline=inline)
+    broker = open_broker(inline=inline, settings=settings)
     from leadq.actors.scrape import enqueue_scrape
 
     run_id, job_id, url = enqueue_scrape(settings, request)
-    if is_stub(broker):
-        with _quiet_worker_logs():
-            runner = threading.Thread(target=run_until_idle, daemon=True, name="leadq-inline")
-            runner.start()
-            progress = _follow(
-                settings, run_id, job_id, show=wait and not as_json, worker=runner, broker=broker
-            )
-            if progress.state not in ("blocked", "failed"):
-                # Follow-up work (--pipeline enrichment and audits) finishes before the summary.
-                with (
-                    err.status("enriching and auditing lead websites", spinner="dots")
-                    if (request.pipeline and wait and not as_json)
-                    else nullcontext()
-                ):
-                    runner.join()
-                from leadq.pagespeed.engines import close_engines
 
-                close_engines()  # the inline audits' browsers: nothing in this command audits again
-    elif wait:
-        progress = _follow(settings, run_id, job_id, show=not as_json)
-    else:
+    def follow(run: InlineRun | None) -> ScrapeProgress:
+        progress = _follow(settings, run_id, job_id, show=wait and not as_json, worker=run, broker=broker)
+        if run is not None and progress.state not in ("blocked", "failed"):
+            # Follow-up work (--pipeline enrichment and audits) finishes before the summary.
+            with (
+                err.status("enriching and auditing lead websites", spinner="dots")
+                if (request.pipeline and wait and not as_json)
+                else nullcontext()
+            ):
+                run.finish()
+        return progress
+
+    def enqueued() -> None:
         out.print(
             f"scrape run {run_id} enqueued as job [bold]{job_id}[/]; "
             f"follow it with `leadq scrape status {run_id} --wait`",
             highlight=False,
         )
-        return
-    _report(progress, url, as_json, leads=_found(settings, progress) if request.pipeline else None)
+
+    with _quiet_worker_logs():
+        progress = run_or_follow(broker, wait=wait, follow=follow, enqueued=enqueued)
+    if progress is not None:
+        _report(progress, url, as_json, leads=_found(settings, progress) if request.pipeline else None)
 
 
 def _found(settings: Settings, progress: ScrapeProgress) -> dict[str, Any]:
@@ -176,7 +170,7 @@ def _follow(
     job_id: str,
     *,
     show: bool,
-    worker: threading.Thread | None = None,
+    worker: InlineRun | None = None,
     broker=None,
 ) -> ScrapeProgress:
     """Poll the run until done, drawing a Rich progress bar when ``show``.
@@ -185,8 +179,7 @@ def _follow(
     drained every queue, the history still buffered in memory is flushed and
     read one last time.
     """
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
-    with Progress(*columns, console=err, disable=not show, transient=False) as bar:
+    with progress_bar(show=show) as bar:
         task = bar.add_task("searching", total=None)
         done_at = None
         while True:
@@ -285,7 +278,7 @@ def status(
     """Where a scrape run stands: pages, listings, lead outcomes and errors."""
     settings = get_settings()
     with session_scope(settings) as session:
-        run = session.get(ScrapeRun, run_id)
+        run = get_run(run_id, session=session)
     if run is None or run.job_id is None:
         raise UserError(f"no scrape run {run_id}")
     if wait:
@@ -387,7 +380,7 @@ def _listing_json(listing) -> dict[str, Any]:
 
 def _read_target(target: str, settings: Settings, src: Source, page: str) -> tuple[str, str]:
     if target.startswith(("http://", "https://")):
-        setup_broker(settings, inline=True)  # the per-host rate limiter lives on the broker
+        open_broker(inline=True, settings=settings)  # the per-host rate limiter lives on the broker
         fetcher = PoliteFetcher(settings, trusted_origin=src.base_url, limiter=waiting_rate_limit)
         try:
             # Through the source's own fetch, so a Google Maps URL is rendered in Chromium.

@@ -12,7 +12,7 @@ import redis
 
 from leadq import db
 from leadq.redact import mask_url
-from leadq.settings import Settings
+from leadq.settings import DEFAULT_REDIS_URL, Settings
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,9 @@ class Check:
 def check_redis(settings: Settings) -> Check:
     if not settings.uses_redis:
         return Check("redis", "skip", "embedded mode (LEADQ_REDIS_URL not set): jobs run in-process")
-    url = mask_url(settings.redis_url or "redis://127.0.0.1:6379/0")
+    url = mask_url(settings.redis_url or DEFAULT_REDIS_URL)
     try:
-        client = redis.Redis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0", socket_timeout=3)
+        client = _redis_client(settings)
         info = client.info("server")
         policy = client.config_get("maxmemory-policy").get("maxmemory-policy", "unknown")
     except redis.exceptions.ResponseError:
@@ -109,7 +109,7 @@ MAX_CLOCK_OFFSET = 1.0
 
 
 def _redis_client(settings: Settings) -> redis.Redis:
-    return redis.Redis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0", socket_timeout=3)
+    return redis.Redis.from_url(settings.redis_url or DEFAULT_REDIS_URL, socket_timeout=3)
 
 
 def check_clock(settings: Settings) -> Check:

@@ -35,13 +35,17 @@ def default_data_dir() -> Path:
     return Path(user_data_dir("leadq", appauthor=False))
 
 
+#: The Redis a ``redis`` broker talks to when LEADQ_REDIS_URL is not set.
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
 class CoreSettings(BaseModel):
     """Broker, storage and job-engine settings."""
 
     broker: Literal["auto", "redis", "embedded"] = Field(
         "auto", description="auto: Redis when LEADQ_REDIS_URL is set, else embedded (in-process)."
     )
-    redis_url: str | None = Field(None, description="Redis URL of the broker, e.g. redis://127.0.0.1:6379/0.")
+    redis_url: str | None = Field(None, description=f"Redis URL of the broker, e.g. {DEFAULT_REDIS_URL}.")
     namespace: str = Field("leadq", description="Prefix of every Redis key leadq writes.")
     data_dir: Path = Field(default_factory=default_data_dir, description="Where SQLite and files live.")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in the data dir.")
@@ -179,7 +183,7 @@ def get_settings() -> Settings:
         # Raised before validation for list/dict fields, which are read as JSON.
         field = re.search(r'field "(\w+)"', str(exc))
         name = f"LEADQ_{field.group(1).upper()}" if field else "a LEADQ_* variable"
-        raise ConfigError(f"invalid setting {name}: expected a JSON list, e.g. '[\"a\", \"b\"]'") from None
+        raise ConfigError(f'invalid setting {name}: expected a JSON list, e.g. \'["a", "b"]\'') from None
 
 
 def describe_invalid(exc: ValidationError) -> str:

@@ -9,8 +9,9 @@ from sqlmodel import Session
 
 from leadq.campaign.audits import audit_column, audit_table, latest_audits_subquery
 from leadq.campaign.spec import Audience
+from leadq.contacts import valid_address
 from leadq.leads.models import Lead
-from leadq.mail.headers import domain_of, valid_address
+from leadq.mail.headers import domain_of
 from leadq.mail.models import OutboundMessage, Suppression
 
 

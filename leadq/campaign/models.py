@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from leadq.clock import utcnow
+
 #: draft -> running <-> paused; a running campaign with nothing left to send is still
 #: "running" so late steps (delays of days) keep being processed.
 CAMPAIGN_STATES = ("draft", "running", "paused")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Campaign(SQLModel, table=True):

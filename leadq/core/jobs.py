@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from dramatiq.common import dq_name
-from sqlalchemy import text
+from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
 from leadq.core.history import HistoryRecorder, event
@@ -102,27 +101,6 @@ def record_states(
     recorder.flush()
 
 
-def wait_for(
-    settings: Settings,
-    job_id: str,
-    *,
-    timeout: float | None = None,
-    poll: float = 0.2,
-    on_update: Callable[[Job], None] | None = None,
-) -> Job:
-    """Poll history until the job reaches a final state (or ``timeout`` seconds pass)."""
-    deadline = None if timeout is None else time.monotonic() + timeout
-    while True:
-        job = require_job(settings, job_id)
-        if on_update is not None:
-            on_update(job)
-        if job.state in FINAL_STATES:
-            return job
-        if deadline is not None and time.monotonic() >= deadline:
-            raise UserError(f"job {job_id} still {job.state} after {timeout:g}s")
-        time.sleep(poll)
-
-
 def cancel_job(broker, settings: Settings, job_id: str) -> str:
     """Cancel a job: take it out of its queue if it is waiting there, else flag it
     so a worker skips it or the running actor stops at its next ``checkpoint()``.
@@ -146,19 +124,31 @@ def cancel_job(broker, settings: Settings, job_id: str) -> str:
     return "flagged: it stops at its next checkpoint"
 
 
-_TREE = text(
+def _tree(root_id: str, through: Iterable[str] | None = None):
+    """The ids of a job and of every job it sent, theirs, and so on (one recursive query).
+
+    ``through`` names the actors whose children are followed: the root's
+    children are always in the tree, a child's only when its parent's actor is named.
     """
-    WITH RECURSIVE tree(id) AS (
-        SELECT id FROM job WHERE id = :root
-        UNION ALL
-        SELECT job.id FROM job JOIN tree ON job.parent_id = tree.id
-    )
-    SELECT job.state, COUNT(*) FROM job JOIN tree ON job.id = tree.id GROUP BY job.state
-    """
-)
+    job = Job.__table__
+    tree = select(job.c.id, job.c.actor).where(job.c.id == root_id).cte("tree", recursive=True)
+    step = select(job.c.id, job.c.actor).join(tree, job.c.parent_id == tree.c.id)
+    if through is not None:
+        step = step.where(or_(tree.c.id == root_id, col(tree.c.actor).in_(list(through))))
+    return tree.union_all(step)
+
+
+def job_tree(settings: Settings, root_id: str, *, through: Iterable[str] | None = None) -> list[Job]:
+    """The job ``root_id`` and its descendants (see ``_tree``), in the order they were enqueued."""
+    tree = _tree(root_id, through)
+    query = select(Job).join(tree, col(Job.id) == tree.c.id).order_by(col(Job.enqueued_at), col(Job.id))
+    with Session(ensure_schema(settings)) as session:
+        return list(session.exec(query).all())
 
 
 def tree_counts(settings: Settings, root_id: str) -> dict[str, int]:
     """How many jobs in each state: the job, the jobs it sent, theirs, and so on."""
-    with ensure_schema(settings).connect() as connection:
-        return dict(connection.execute(_TREE, {"root": root_id}).all())
+    tree = _tree(root_id)
+    query = select(Job.state, func.count()).join(tree, col(Job.id) == tree.c.id).group_by(Job.state)
+    with Session(ensure_schema(settings)) as session:
+        return dict(session.exec(query).all())

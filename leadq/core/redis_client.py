@@ -16,9 +16,8 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from leadq.settings import Settings
+from leadq.settings import DEFAULT_REDIS_URL, Settings
 
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 #: How much longer than its longest block a connection waits for a reply.
 BLOCK_MARGIN = 5.0
 #: Socket timeout when blocks are short: also how long a stalled Redis takes to notice.

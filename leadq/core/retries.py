@@ -13,9 +13,43 @@ import time
 import traceback
 
 from dramatiq.common import compute_backoff
-from dramatiq.middleware import Retries
+from dramatiq.middleware import CurrentMessage, Retries
 
 from leadq.errors import Deferred, TransientError
+
+#: Dramatiq's own default, for an actor declared without ``max_retries``.
+DEFAULT_MAX_RETRIES = Retries().max_retries
+
+
+def _thrown(broker, message, exception: BaseException) -> bool:
+    """``exception`` is one the actor declares it throws: an expected ending, never retried."""
+    throws = message.options.get("throws") or broker.get_actor(message.actor_name).options.get("throws")
+    return bool(throws) and isinstance(exception, throws)
+
+
+def _retries_left(broker, message, default_max_retries: int | None) -> bool:
+    actor = broker.get_actor(message.actor_name)
+    max_retries = message.options.get("max_retries", actor.options.get("max_retries", default_max_retries))
+    return max_retries is None or message.options.get("retries", 0) < max_retries
+
+
+def is_final_attempt(
+    broker, exception: BaseException, message=None, *, default_max_retries: int | None = DEFAULT_MAX_RETRIES
+) -> bool:
+    """Whether ``exception`` ends the job ``message`` (default: the one this thread runs) for good.
+
+    A deferral never does; an error the actor throws (``PermanentError``,
+    ``Cancelled``) always does; any other error does on the last allowed
+    attempt. Outside a worker nothing retries, so every error is final.
+    The retry middleware decides with this, and actors that count their
+    failures (a scrape run's errors) ask it rather than re-deriving it.
+    """
+    if isinstance(exception, Deferred):
+        return False
+    message = message if message is not None else CurrentMessage.get_current_message()
+    if message is None:
+        return True
+    return _thrown(broker, message, exception) or not _retries_left(broker, message, default_max_retries)
 
 
 class TypedRetries(Retries):
@@ -30,18 +64,14 @@ class TypedRetries(Retries):
             broker.enqueue(message.copy(options={"deferrals": deferrals}), delay=exception.delay)
             return
 
-        actor = broker.get_actor(message.actor_name)
-        throws = message.options.get("throws") or actor.options.get("throws")
-        if throws and isinstance(exception, throws):
+        if is_final_attempt(broker, exception, message, default_max_retries=self.max_retries):
+            if not _thrown(broker, message, exception):
+                self.logger.warning("Retries exceeded for message %r.", message.message_id)
             message.fail()
             return
 
+        actor = broker.get_actor(message.actor_name)
         retries = message.options.setdefault("retries", 0)
-        max_retries = message.options.get("max_retries", actor.options.get("max_retries", self.max_retries))
-        if max_retries is not None and retries >= max_retries:
-            self.logger.warning("Retries exceeded for message %r.", message.message_id)
-            message.fail()
-            return
 
         message.options["retries"] = retries + 1
         message.options["attempt"] = message.options.get("attempt", 1) + 1

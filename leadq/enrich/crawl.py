@@ -15,8 +15,10 @@ from urllib.parse import urlsplit
 
 import requests
 
-from leadq.enrich.extract import extract_signals, site_host
+from leadq.contacts import website_domain
+from leadq.enrich.extract import extract_signals
 from leadq.enrich.report import PageResult, SiteReport
+from leadq.enrich.settings import DEFAULT_PHONE_REGION
 from leadq.errors import LeadqError, TransientError, UrlRefused
 from leadq.net import HttpClient
 
@@ -30,7 +32,12 @@ CHUNK = 64 * 1024
 
 
 def crawl_site(
-    url: str, *, client: HttpClient, max_pages: int = 5, region: str = "US", max_bytes: int = 2_000_000
+    url: str,
+    *,
+    client: HttpClient,
+    max_pages: int = 5,
+    region: str = DEFAULT_PHONE_REGION,
+    max_bytes: int = 2_000_000,
 ) -> SiteReport:
     """Fetch at most ``max_pages`` pages of the site at ``url`` (same host) and merge their signals.
 
@@ -41,7 +48,7 @@ def crawl_site(
     report = SiteReport(url=url)
     frontier = {url: (0, 0)}  # URL -> (priority, order found): home first, then contact pages
     seen = {url}
-    host = site_host(url)
+    host = website_domain(url)
     while frontier and len(report.pages) < max_pages:
         page_url = min(frontier, key=frontier.__getitem__)
         del frontier[page_url]
@@ -57,10 +64,10 @@ def crawl_site(
         seen.add(page.final_url)  # "http://a.com" and its home page "http://a.com/" are one page
         if start:
             report.final_url = page.final_url
-            host = site_host(page.final_url)
+            host = website_domain(page.final_url)
         if html is None:
             continue
-        if site_host(page.final_url) != host:
+        if website_domain(page.final_url) != host:
             page.error = f"left the site for {page.final_url}"
             continue
         signals = extract_signals(html, page.final_url, region=region)

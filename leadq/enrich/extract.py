@@ -3,7 +3,7 @@
 ``extract_signals`` is a pure function of the page's HTML and URL so it can be
 tested on saved pages and fuzzed; the crawler feeds it pages and merges the
 results. Everything it reads is hostile: text goes through the linear-time
-patterns in ``leadq.enrich.patterns`` and URLs through ``urllib.parse``.
+patterns in ``leadq.contacts`` and URLs through ``urllib.parse``.
 """
 
 from __future__ import annotations
@@ -13,14 +13,9 @@ from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from leadq.enrich.patterns import (
-    clean_email,
-    copyright_year,
-    find_emails,
-    find_phones,
-    normalise_phone,
-    unique,
-)
+from leadq.contacts import clean_email, find_emails, find_phones, normalize_phone, unique, website_domain
+from leadq.enrich.patterns import copyright_year
+from leadq.enrich.settings import DEFAULT_PHONE_REGION
 
 SOCIAL_HOSTS = {
     "facebook.com": "facebook",
@@ -78,13 +73,7 @@ class PageSignals:
     internal_links: list[str] = field(default_factory=list)
 
 
-def site_host(url: str) -> str:
-    """The host of ``url`` without "www.": example.com and www.example.com are one site."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.")
-
-
-def extract_signals(html: str, url: str, *, region: str = "US") -> PageSignals:
+def extract_signals(html: str, url: str, *, region: str = DEFAULT_PHONE_REGION) -> PageSignals:
     """Read ``html`` (the page at ``url``); phone numbers without a country code are read in ``region``."""
     tree = LexborHTMLParser(html)
     tree.strip_tags(["script", "style", "template"])
@@ -142,7 +131,7 @@ def _cloudflare_email(encoded: str | None) -> str | None:
 
 
 def _linked_phones(links: list[str], region: str) -> list[str]:
-    numbers = (normalise_phone(unquote(href[4:]), region) for href in links if href[:4].lower() == "tel:")
+    numbers = (normalize_phone(unquote(href[4:]), region) for href in links if href[:4].lower() == "tel:")
     return [number for number in numbers if number]
 
 
@@ -185,7 +174,7 @@ def _cms(generator: str | None, html: str) -> str | None:
 
 
 def _internal_links(links: list[str], base: str) -> list[str]:
-    host = site_host(base)
+    host = website_domain(base)
     found = [
         urlunsplit(parts._replace(fragment="", path=parts.path or "/"))
         for parts in _resolved(links, base)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from leadq.enrich.extract import PageSignals, site_host
-from leadq.enrich.patterns import unique
+from leadq.contacts import unique, website_domain
+from leadq.enrich.extract import PageSignals
 
 # Local parts a business reads for new enquiries, best first.
 ROLE_ADDRESSES = ("info", "contact", "hello", "office", "enquiries", "inquiries", "sales", "mail", "admin")
@@ -80,7 +80,7 @@ def best_email(report: SiteReport) -> str | None:
     """The address to write to: on the site's own domain first, then info@/contact@ style."""
     if report.signals is None:
         return None
-    domain = site_host(report.final_url or report.url)
+    domain = website_domain(report.final_url or report.url) or ""
     candidates = [address for address in report.signals.emails if not address.startswith(NO_REPLY)]
 
     def rank(indexed: tuple[int, str]) -> tuple[bool, int, int]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+#: Where numbers without a country code are read when nothing else says (leadq's first market).
+DEFAULT_PHONE_REGION = "US"
+
 
 class EnrichSettings(BaseModel):
     """How much of a lead's website one enrichment job reads."""
@@ -13,5 +16,6 @@ class EnrichSettings(BaseModel):
         2_000_000, ge=1024, description="Bytes read from one page before it is cut off."
     )
     enrich_phone_region: str = Field(
-        "US", description="Country (ISO 3166 alpha-2) phone numbers without a country code are read in."
+        DEFAULT_PHONE_REGION,
+        description="Country (ISO 3166 alpha-2) phone numbers without a country code are read in.",
     )

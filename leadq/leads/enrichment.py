@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from leadq.clock import utcnow
 from leadq.enrich.report import SiteReport, best_email
-from leadq.leads.models import Lead, utcnow
+from leadq.leads.models import Lead
 
 
 def website_to_crawl(lead_id: int, *, session: Session) -> str | None:

@@ -6,15 +6,13 @@ website's domain; every source reference is kept.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from leadq.clock import utcnow
 
 
 class Lead(SQLModel, table=True):

@@ -12,15 +12,13 @@ import re
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 
+from leadq.contacts import valid_address
 from leadq.errors import ValidationFailed
 
 # C0 controls (CR, LF, TAB, NUL ...), DEL, C1 controls and the Unicode line and
 # paragraph separators: any of them can split or smuggle a header.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _SPACES = re.compile(r"\s{2,}")
-# A deliberately plain address shape: one @, no spaces, no controls, no quotes
-# or angle brackets; anything stranger is refused rather than interpreted.
-_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 # A configured sender: ``addr`` or ``Name <addr>`` (the name may be quoted) and
 # nothing else. parseaddr() would "repair" anything else by picking one address
 # out of it (the first of two, the one left of a comment, an unclosed bracket),
@@ -41,19 +39,6 @@ def clean_header_text(value: str | None, *, max_length: int = 200) -> str:
 def clean_display_name(value: str | None) -> str:
     """A display name safe to put before an address: no controls, no brackets or quotes."""
     return clean_header_text(value, max_length=78).replace('"', "").replace("<", "").replace(">", "")
-
-
-def valid_address(value: str | None) -> str | None:
-    """The address lower-cased when it is a plain, single mailbox; None otherwise."""
-    if not value:
-        return None
-    candidate = value.strip()
-    if not _ADDRESS.fullmatch(candidate):
-        return None
-    local, _, domain = candidate.rpartition("@")
-    if ".." in domain or "." not in domain or len(local) > 64:
-        return None
-    return f"{local}@{domain.lower()}"
 
 
 def mailbox(address: str, display_name: str | None = None) -> Address:

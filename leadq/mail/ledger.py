@@ -16,6 +16,18 @@ MAX_ATTEMPTS = 8
 STALE_SENDING = timedelta(minutes=30)
 
 
+def list_messages(
+    *, session: Session, state: str | None = None, campaign_id: int | None = None, limit: int = 100
+) -> list[OutboundMessage]:
+    """Outbound messages, newest first, of one state and/or campaign when given."""
+    query = select(OutboundMessage).order_by(OutboundMessage.id.desc()).limit(limit)
+    if state:
+        query = query.where(OutboundMessage.state == state)
+    if campaign_id is not None:
+        query = query.where(OutboundMessage.campaign_id == campaign_id)
+    return list(session.exec(query))
+
+
 def get_message(row_id: int, *, session: Session) -> OutboundMessage:
     row = session.get(OutboundMessage, row_id)
     if row is None:

@@ -22,13 +22,11 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from leadq.clock import utcnow
+
 MESSAGE_STATES = ("queued", "sending", "sent", "test", "failed", "skipped", "unknown")
 #: Delivered in some form: a later step of the sequence follows these.
 DELIVERED_STATES = ("sent", "test")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def as_utc(value: datetime) -> datetime:

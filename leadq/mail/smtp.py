@@ -13,6 +13,7 @@ import smtplib
 import ssl
 import threading
 import time
+from contextlib import suppress
 from email.message import EmailMessage
 
 from leadq.errors import ConfigError, LeadqError, PermanentError, TransientError
@@ -96,14 +97,17 @@ class SmtpTransport:
             self._local.used = time.monotonic()
         return conn
 
-    def _drop(self) -> None:
+    def _detach(self) -> smtplib.SMTP | None:
+        """This thread's connection, forgotten: the next send opens a new one."""
         conn = getattr(self._local, "conn", None)
         self._local.conn = None
+        return conn
+
+    def _drop(self) -> None:
+        conn = self._detach()
         if conn is not None:
-            try:
+            with suppress(OSError):
                 conn.close()
-            except OSError:
-                pass
 
     def send(self, message: EmailMessage, *, sender: str, recipients: list[str]) -> None:
         """Hand one message to the server.
@@ -183,8 +187,7 @@ class SmtpTransport:
 
     def close(self) -> None:
         """Quit this thread's connection (other threads keep theirs)."""
-        conn = getattr(self._local, "conn", None)
-        self._local.conn = None
+        conn = self._detach()
         if conn is not None:
             try:
                 conn.quit()

@@ -13,8 +13,9 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from leadq.contacts import valid_address
 from leadq.errors import UserError
-from leadq.mail.headers import domain_of, valid_address
+from leadq.mail.headers import domain_of
 from leadq.mail.models import Suppression
 
 

@@ -1,23 +1,20 @@
-"""What the maintenance actors do: health checks and stale running jobs.
+"""What the health-check actor does: ping Redis and the database, keep the result.
 
 Plain functions on values (settings, a Redis client, a session) so they are
 tested against real Redis and SQLite without a worker; ``actors/maintenance.py``
-only calls them.
+only calls them. Stuck jobs are the engine's (``leadq.core.stuck``).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import redis
 from sqlalchemy import text
-from sqlmodel import Session, col, select
 
-from leadq.core.history import event
-from leadq.core.models import Job
 from leadq.db import get_engine
 from leadq.settings import Settings
 
@@ -76,63 +73,3 @@ def last_health(client: redis.Redis, namespace: str) -> Health | None:
     data = json.loads(raw)
     data["errors"] = tuple(data["errors"])
     return Health(**data)
-
-
-def stale_running_jobs(*, session: Session, live_workers: Iterable[str], started_before: float) -> list[Job]:
-    """Jobs history calls running, started before the cutoff, whose worker has no heartbeat.
-
-    Inline (embedded) jobs have no broker heartbeat and are left alone.
-    """
-    live = set(live_workers)
-    query = select(Job).where(Job.state == "running", col(Job.started_at) < started_before)
-    return [
-        job
-        for job in session.exec(query).all()
-        if job.worker and not job.worker.startswith("inline:") and job.worker not in live
-    ]
-
-
-@dataclass(frozen=True)
-class StaleOutcome:
-    requeued: list[str]
-    failed: list[str]
-
-
-def stored_job_ids(client: redis.Redis, namespace: str, queues: Iterable[str]) -> set[str]:
-    """Job ids of the messages Redis still holds for ``queues`` (ready, delayed or unacked).
-
-    Dramatiq keys each queue's ``.msgs`` hash by a Redis-side id, not the job
-    id, so the payloads are read (with HSCAN, which never blocks Redis).
-    """
-    found = set()
-    for queue in queues:
-        for name in (queue, f"{queue}.DQ"):
-            for _, payload in client.hscan_iter(f"{namespace}:{name}.msgs", count=500):
-                found.add(json.loads(payload)["message_id"])
-    return found
-
-
-def settle_stale_jobs(
-    jobs: list[Job], *, client: redis.Redis, namespace: str, reap: Callable[[str], int], now: float
-) -> tuple[StaleOutcome, list[dict]]:
-    """Give dead workers' messages back to their queues; a job whose message is gone failed.
-
-    ``reap(worker_id)`` requeues a dead worker's unacked messages (the broker's
-    reap script). A job whose message Redis still holds will run again; one
-    whose message is gone was lost with its worker. Returns the outcome and
-    the history events to record.
-    """
-    for worker in sorted({job.worker for job in jobs if job.worker}):
-        reap(worker)
-    stored = stored_job_ids(client, namespace, sorted({job.queue for job in jobs}))
-    requeued, failed, events = [], [], []
-    for job in jobs:
-        reason = f"worker {job.worker} stopped sending heartbeats"
-        if job.id in stored:
-            requeued.append(job.id)
-            state, fields = "enqueued", {"error_message": f"{reason}; requeued"}
-        else:
-            failed.append(job.id)
-            state, fields = "failed", {"error_message": f"{reason}; its message is gone", "finished_at": now}
-        events.append(event(job.id, state, at=now, attempt=job.attempt, error_type="WorkerLost", **fields))
-    return StaleOutcome(requeued, failed), events

@@ -22,19 +22,17 @@ from dramatiq.middleware import CurrentMessage
 from sentry_sdk.integrations.dramatiq import DramatiqIntegration
 
 from leadq import __version__
+from leadq.contacts import EMAIL
+from leadq.enrich.settings import DEFAULT_PHONE_REGION
 from leadq.redact import mask_url
 from leadq.settings import Settings
 
 FILTERED = "[Filtered]"
 #: Dict keys whose values are never sent.
 SECRET_KEY = re.compile(r"pass(word|wd)?|secret|token|api[_-]?key|dsn|auth|cookie|session|credential", re.I)
-#: Bounded local part: linear time on long words without an "@".
-EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@(?:[\w-]{1,63}\.){1,8}[A-Za-z]{2,24}\b")
 SECRET_ASSIGNMENT = re.compile(
     rf"(?P<key>\b\w{{0,40}}(?:{SECRET_KEY.pattern})\w{{0,20}}\s*[=:]\s*)[^\s,;&]+", re.I
 )
-#: Numbers without a country code are read as US numbers (leadq's first market).
-PHONE_REGION = "US"
 
 
 def scrub_text(text: str) -> str:
@@ -42,7 +40,7 @@ def scrub_text(text: str) -> str:
     text = mask_url(text)
     text = SECRET_ASSIGNMENT.sub(lambda m: f"{m['key']}{FILTERED}", text)
     text = EMAIL.sub("[email]", text)
-    for match in reversed(list(phonenumbers.PhoneNumberMatcher(text, PHONE_REGION))):
+    for match in reversed(list(phonenumbers.PhoneNumberMatcher(text, DEFAULT_PHONE_REGION))):
         text = text[: match.start] + "[phone]" + text[match.end :]
     return text
 

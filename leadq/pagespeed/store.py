@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, not_
 from sqlmodel import Session, col, exists, select
 
-from leadq.leads.models import Lead, utcnow
+from leadq.clock import utcnow
+from leadq.leads.models import Lead
 from leadq.pagespeed.models import Audit
 from leadq.pagespeed.record import AuditRecord
 

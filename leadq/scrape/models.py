@@ -7,11 +7,12 @@ concurrent workers never lose a count.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import JSON, Column, DateTime
 from sqlmodel import Field, SQLModel
 
-from leadq.leads.models import utcnow
+from leadq.clock import utcnow
 
 #: Counter columns, in the order the progress bar and summary show them.
 COUNTERS = ("pages", "listings", "new", "updated", "merged", "unchanged", "skipped", "errors")
@@ -28,6 +29,9 @@ class ScrapeRun(SQLModel, table=True):
     site: str | None = Field(default=None, max_length=100)
     category: str | None = Field(default=None, max_length=100)
     query: str | None = Field(default=None, max_length=500)
+    #: How the run's jobs open its source (declarative spec, base URL, robots,
+    #: site, pipeline): stored once here, so page and listing jobs carry only the run id.
+    options: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     state: str = Field(default="running", max_length=16)  # running | searched | blocked | failed
     message: str | None = Field(default=None, max_length=2000)
     pages: int = 0

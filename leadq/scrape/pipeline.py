@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from leadq.errors import ValidationFailed
+from leadq.db import session_scope
+from leadq.errors import PermanentError, ValidationFailed
 from leadq.leads.store import Outcome, known_external_ids, upsert_lead
 from leadq.scrape.fetch import PoliteFetcher
-from leadq.scrape.runs import bump
+from leadq.scrape.runs import bump, get_run
 from leadq.settings import Settings
 from leadq.sources import source_for_job
 from leadq.sources.base import LeadRecord, Listing, Source
@@ -26,13 +27,19 @@ from leadq.sources.base import LeadRecord, Listing, Source
 PIPELINE_OUTCOMES = frozenset({"new", "merged"})
 
 
-def open_source(name: str, options: dict[str, Any], settings: Settings) -> tuple[Source, PoliteFetcher]:
-    """The source a job's options describe and a polite fetcher trusting its base URL."""
-    source = source_for_job(options, name, settings)
+def open_run_source(run_id: int, settings: Settings) -> tuple[Source, PoliteFetcher, dict[str, Any]]:
+    """The source a scrape run's stored options describe, a polite fetcher trusting its
+    base URL, and the options themselves (a job carries only the run id)."""
+    with session_scope(settings) as session:
+        run = get_run(run_id, session=session)
+    if run is None:
+        raise PermanentError(f"no scrape run {run_id} (deleted by the retention clean-up?)")
+    options = run.options or {}
+    source = source_for_job(options, run.source, settings)
     fetcher = PoliteFetcher(
         settings, ignore_robots=bool(options.get("ignore_robots")), trusted_origin=source.base_url
     )
-    return source, fetcher
+    return source, fetcher, options
 
 
 @dataclass

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from leadq.core.jobs import get_job, list_jobs
-from leadq.core.models import Job
+from leadq.core.jobs import job_tree
 from leadq.db import session_scope
 from leadq.scrape.models import COUNTERS
 from leadq.scrape.runs import get_run
@@ -19,18 +18,6 @@ from leadq.settings import Settings
 SEARCH_ACTOR = "scrape_search"
 #: How many failed listings the summary quotes.
 ERROR_SAMPLES = 5
-
-
-def job_tree(settings: Settings, root_id: str) -> list[Job]:
-    """The root job and every job it (or its page jobs) enqueued."""
-    root = get_job(settings, root_id)
-    jobs = [root] if root is not None else []
-    frontier = [root_id]
-    while frontier:
-        children = list_jobs(settings, parent_id=frontier.pop(), limit=None)
-        jobs.extend(children)
-        frontier.extend(job.id for job in children if job.actor == SEARCH_ACTOR)
-    return jobs
 
 
 @dataclass
@@ -86,7 +73,7 @@ def scrape_progress(settings: Settings, run_id: int, root_job_id: str) -> Scrape
         raise LookupError(f"no scrape run {run_id}")
     samples = []
     if run.errors:
-        for job in job_tree(settings, root_job_id):
+        for job in job_tree(settings, root_job_id, through=[SEARCH_ACTOR]):
             if (
                 job.actor != SEARCH_ACTOR
                 and job.error_type

@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, col
 
-from leadq.leads.models import utcnow
+from leadq.clock import utcnow
 from leadq.scrape.models import COUNTERS, ScrapeRun
 from leadq.sources.base import SearchQuery
 
 
-def create_run(source: str, query: SearchQuery, *, session: Session, job_id: str | None = None) -> ScrapeRun:
-    run = ScrapeRun(job_id=job_id, source=source, site=query.site, category=query.category, query=query.query)
+def create_run(
+    source: str,
+    query: SearchQuery,
+    *,
+    session: Session,
+    job_id: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> ScrapeRun:
+    run = ScrapeRun(
+        job_id=job_id,
+        source=source,
+        site=query.site,
+        category=query.category,
+        query=query.query,
+        options=options,
+    )
     session.add(run)
     session.flush()
     return run

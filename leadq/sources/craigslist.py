@@ -18,11 +18,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from leadq.contacts import find_emails, find_phones, find_urls
+from leadq.enrich.settings import DEFAULT_PHONE_REGION
 from leadq.errors import ParseError, ValidationFailed
 from leadq.settings import Settings
 from leadq.sources.base import LeadRecord, Listing, SearchPage, SearchQuery, Source, SourceBlocked, rebase_url
 from leadq.sources.html import attr, json_ld, multiline_text, parse_html, text_of, to_float
-from leadq.sources.text import clean, find_emails, find_phones, find_urls, parse_price
+from leadq.sources.text import clean, parse_price
 
 PID_RE = re.compile(r"/(\d{5,20})\.html")
 POST_ID_RE = re.compile(r"post id:\s{0,5}(\d{5,20})")
@@ -278,7 +280,7 @@ class CraigslistSource(Source):
             currency = _blank(_offer(ld).get("priceCurrency"))
         body = self._body(tree)
         country = _blank(address.get("addressCountry"))
-        region_code = country if country and len(country) == 2 else "US"
+        region_code = country if country and len(country) == 2 else DEFAULT_PHONE_REGION
         posted, updated = self._times(tree)
         websites = [link for link in find_urls(body or "") if "craigslist.org" not in link]
         return Posting(

@@ -19,19 +19,21 @@ the worker, so a file edited between enqueue and run cannot smuggle bad input.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus, urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
+from leadq.contacts import find_emails, normalize_phone
 from leadq.errors import ConfigError, ParseError
 from leadq.sources.base import LeadRecord, Listing, SearchPage, SearchQuery, Source
 from leadq.sources.html import parse_html, text_of, to_float
-from leadq.sources.text import find_emails, normalize_phone
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
 PLACEHOLDERS = {"query", "site", "category", "page", "location"}
@@ -170,12 +172,22 @@ def load_spec_file(path: Path) -> dict[str, Any]:
     return data
 
 
+@lru_cache(maxsize=32)
+def _validated(spec_json: str) -> Spec:
+    """``validate_spec`` once per process and spec: every page and listing job of a run
+    opens the same source (the spec is stored once, on the run)."""
+    return validate_spec(json.loads(spec_json))
+
+
 class DeclarativeSource(Source):
     """A source described by selectors in a TOML file."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.raw = data
-        self.spec = validate_spec(data)
+        try:
+            self.spec = _validated(json.dumps(data, sort_keys=True))
+        except TypeError:  # a TOML date or time: not JSON, so validated here and uncached
+            self.spec = validate_spec(data)
         self.name = self.spec.name
         self.description = self.spec.description or f"declarative source from {self.spec.list_url}"
         self.fetches_detail = bool(self.spec.detail)

@@ -25,11 +25,12 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from leadq.contacts import normalize_phone
 from leadq.errors import ParseError, ValidationFailed
 from leadq.settings import Settings
 from leadq.sources.base import LeadRecord, Listing, SearchPage, SearchQuery, Source, SourceBlocked
 from leadq.sources.html import attr, parse_html, text_of
-from leadq.sources.text import clean, normalize_phone
+from leadq.sources.text import clean
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver

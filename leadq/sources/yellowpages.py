@@ -12,11 +12,11 @@ from urllib.parse import urlencode, urljoin
 
 from selectolax.lexbor import LexborNode
 
+from leadq.contacts import normalize_phone
 from leadq.errors import ParseError, ValidationFailed
 from leadq.settings import Settings
 from leadq.sources.base import LeadRecord, Listing, SearchPage, SearchQuery, Source, SourceBlocked, rebase_url
 from leadq.sources.html import attr, parse_html, text_of
-from leadq.sources.text import normalize_phone
 
 #: The star widget spells its rating in words: class="result-rating four half".
 RATING_WORDS = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0}

@@ -7,7 +7,7 @@ import time
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from leadq.enrich.extract import PageSignals, extract_signals, site_host
+from leadq.enrich.extract import PageSignals, extract_signals
 
 BASE = "http://www.harbor-landscaping.com"
 
@@ -94,7 +94,6 @@ def test_links_to_www_and_bare_host_count_as_one_site():
     )
 
     assert extract_signals(html, f"{BASE}/").internal_links == ["https://harbor-landscaping.com/a"]
-    assert site_host("https://WWW.Example.com:8080/x") == "example.com"
 
 
 def test_copyright_notices_give_their_latest_year():

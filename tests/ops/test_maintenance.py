@@ -101,6 +101,24 @@ def test_cleanup_stale_jobs_requeues_a_dead_workers_message_and_fails_a_lost_one
     assert cleanup_stale_jobs.fn() == {"requeued": [], "failed": []}
 
 
+def test_cleanup_stale_jobs_fails_a_job_of_any_queue_running_far_past_its_time_limit(settings):
+    setup_broker(settings, inline=True)
+    from leadq.actors.maintenance import cleanup_stale_jobs
+
+    now = time.time()
+    with session_scope(settings) as session:
+        for job_id, started in (("wedged", now - 3600), ("busy", now - 5)):
+            session.add(
+                Job(id=job_id, actor="health_check", queue="maintenance", state="running", started_at=started)
+            )
+
+    assert cleanup_stale_jobs.fn() == {"requeued": [], "failed": ["wedged"]}
+    with Session(ensure_schema(settings)) as session:
+        wedged, busy = session.get(Job, "wedged"), session.get(Job, "busy")
+    assert (wedged.state, busy.state) == ("failed", "running")
+    assert "past its time limit" in wedged.error_message
+
+
 def test_the_cleanup_job_history_actor_deletes_only_finished_jobs_past_retention(settings):
     setup_broker(settings)
     from leadq.actors.maintenance import cleanup_job_history

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from leadq.clock import utcnow
 from leadq.core.broker import setup_broker
 from leadq.core.enqueue import send
 from leadq.core.inline import run_until_idle
 from leadq.core.jobs import get_job, list_jobs
 from leadq.db import session_scope
-from leadq.leads.models import Lead, utcnow
+from leadq.leads.models import Lead
 from leadq.pagespeed.record import AuditRecord
 from leadq.pagespeed.store import audit_history, save_audit
 from leadq.settings import Settings

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 
+from leadq.clock import utcnow
 from leadq.db import ensure_schema, session_scope
 from leadq.leads.models import Lead
 from leadq.pagespeed.models import Audit
@@ -60,7 +61,6 @@ def test_the_worst_list_shows_each_urls_latest_audit_lowest_score_first(settings
 
 
 def test_audited_since_finds_only_newer_audits_of_the_same_target(settings) -> None:
-    from leadq.leads.models import utcnow
 
     before = utcnow()
     with session_scope(settings) as session:

@@ -48,3 +48,20 @@ def guarded_cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Sett
     """``cli_env`` with the lead URL guard on (the default), and tables wide enough to read."""
     yield _cli_settings(settings, monkeypatch, COLUMNS="200")
     get_settings.cache_clear()
+
+
+def directory_spec(path, base: str):
+    """A declarative source file ("mydir") for the sample site's Yellow Pages search at ``base``."""
+    path.write_text(f"""
+name = "mydir"
+list_url = "{base}/search?search_terms={{query}}"
+item = ".search-results .result"
+next_page = ".pagination a.next @href"
+[fields]
+title = "a.business-name"
+url = "a.business-name @href"
+external_id = "@id"
+phone = ".phones"
+website = "a.track-visit-website @href"
+""")
+    return path

@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from leadq.clock import utcnow
 from leadq.core.broker import setup_broker
 from leadq.core.enqueue import send
 from leadq.core.inline import run_until_idle
 from leadq.core.jobs import get_job
 from leadq.core.models import Job
+from leadq.core.stuck import overdue_jobs
 from leadq.db import session_scope
-from leadq.leads.models import utcnow
-from leadq.scrape.maintenance import find_stuck_jobs
 from leadq.scrape.models import ScrapeRun
 from leadq.scrape.runs import create_run, delete_runs_before, get_run
 from leadq.sources.base import SearchQuery
@@ -40,7 +40,7 @@ def test_only_running_jobs_far_past_their_limit_are_stuck(settings):
         add_job(session, "old-done", "scrape_listing", "succeeded", 1000)
         add_job(session, "other-actor", "send_email", "running", 1000)
     with session_scope(settings) as session:
-        stuck = find_stuck_jobs({"scrape_listing": 120}, session=session)
+        stuck = overdue_jobs({"scrape_listing": 120}, session=session)
     assert [job.id for job in stuck] == ["old-running"]
 
 

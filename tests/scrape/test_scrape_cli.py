@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from leadq.db import session_scope
 from leadq.leads.models import Lead, LeadSource
 from tests.conftest import FIXTURES
+from tests.scrape.shared_fixtures import directory_spec
 
 runner = CliRunner()
 
@@ -162,19 +163,7 @@ def test_yellowpages_pages_are_walked_and_leads_merge_on_domain(fast_cli, sample
 
 def test_a_declarative_source_file_scrapes_without_code(fast_cli, sample_site, tmp_path):
     _site, base = sample_site
-    spec = tmp_path / "yp.toml"
-    spec.write_text(f"""
-name = "mydir"
-list_url = "{base}/search?search_terms={{query}}"
-item = ".search-results .result"
-next_page = ".pagination a.next @href"
-[fields]
-title = "a.business-name"
-url = "a.business-name @href"
-external_id = "@id"
-phone = ".phones"
-website = "a.track-visit-website @href"
-""")
+    spec = directory_spec(tmp_path / "yp.toml", base)
     result = leadq("scrape", "--source-file", str(spec), "--query", "landscaping", "--inline", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["new"] == 4  # the fifth merges on its website domain

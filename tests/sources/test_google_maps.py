@@ -215,7 +215,7 @@ def test_a_job_stopped_by_its_time_limit_leaves_no_chromium_behind(maps, profile
         run_id = create_run(source.name, SearchQuery(query="plumber"), session=session).id
     # A place URL renders no results feed: the job waits for one until its time limit stops it.
     url = f"{source.base_url}/place/Nowhere/data=!1s0x0:0x0"
-    scrape_search.send_with_options(args=(run_id, source.name, url, 5, {}), time_limit=1500, max_retries=0)
+    scrape_search.send_with_options(args=(run_id, url, 5), time_limit=1500, max_retries=0)
     run_until_idle(timeout=30)
     with session_scope(settings) as session:
         run = get_run(run_id, session=session)

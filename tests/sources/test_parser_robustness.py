@@ -8,13 +8,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from leadq.contacts import find_emails, find_phones, find_urls
 from leadq.errors import PermanentError
 from leadq.settings import Settings
 from leadq.sources.base import Listing
 from leadq.sources.craigslist import CraigslistSource
 from leadq.sources.declarative import DeclarativeSource
 from leadq.sources.google_maps import GoogleMapsSource
-from leadq.sources.text import find_emails, find_phones, find_urls, parse_price
+from leadq.sources.text import parse_price
 from leadq.sources.yellowpages import YellowPagesSource
 from tests.conftest import FIXTURES
 
