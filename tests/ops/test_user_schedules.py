@@ -253,7 +253,7 @@ def test_a_scrape_schedule_fires_by_enqueueing_its_stored_request(redis_settings
     assert (run.source, run.site, run.job_id, job.state) == ("craigslist", "sfbay", job.id, "enqueued")
     [message_id] = client.lrange(f"{settings.namespace}:scrape", 0, -1)
     message = json.loads(client.hget(f"{settings.namespace}:scrape.msgs", message_id))
-    assert message["args"][2:4] == ["https://sfbay.craigslist.org/search/sss", 7]
+    assert message["args"][1:3] == ["https://sfbay.craigslist.org/search/sss", 7]
 
 
 def _store_legacy(settings, schedule_id: str, name: str, **kwargs) -> None:
