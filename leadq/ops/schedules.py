@@ -85,6 +85,7 @@ DECLARED: tuple[CronSchedule, ...] = (
         "scrape",
         late="run-once",
     ),
+    CronSchedule("cleanup_demos", "30 3 * * *", "leadq.actors.demo:cleanup_demos", "demo", late="run-once"),
 )
 
 

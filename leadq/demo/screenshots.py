@@ -1,0 +1,94 @@
+"""PNG screenshots of a demo and of the lead's current site, in leadq's shared headless Chromium.
+
+One browser takes every shot of a build (it costs a second to start). The
+viewport is set through CDP device-metrics emulation, so a "desktop" PNG is
+exactly 1366x768 and a "mobile" one 390x844 whatever the window around it.
+The lead's own site is hostile: its URL passes the URL guard first, and the
+browser reaches it (and whatever it loads) only through leadq's egress proxy.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from leadq.browser import Chromium, Watchdog, error_line
+from leadq.errors import LeadqError, TransientError
+from leadq.net import check_url
+from leadq.settings import Settings
+
+
+@dataclass(frozen=True)
+class Viewport:
+    name: str
+    width: int
+    height: int
+    mobile: bool
+    scale: float
+
+
+VIEWPORTS = (Viewport("desktop", 1366, 768, False, 1.0), Viewport("mobile", 390, 844, True, 1.0))
+#: Longest a page may keep loading after the load event before its shot is taken anyway.
+SETTLE_S = 0.3
+
+
+class Camera:
+    """A headless Chromium that saves viewport screenshots; close it (or use ``with``)."""
+
+    def __init__(self, settings: Settings, *, trusted_origins: tuple[str, ...] = ()) -> None:
+        self.settings = settings
+        self.chromium = Chromium(settings, arguments=("--hide-scrollbars",), trusted_origins=trusted_origins)
+        self.watchdog = Watchdog(self.chromium, seconds=settings.demo_screenshot_timeout).start()
+
+    def __enter__(self) -> Camera:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.watchdog.stop()
+        self.chromium.close()
+
+    def shoot(self, url: str, directory: Path, prefix: str) -> dict[str, str]:
+        """``<prefix>-desktop.png`` and ``<prefix>-mobile.png`` of ``url``; {viewport: file name}."""
+        driver = self.chromium.driver
+        driver.set_page_load_timeout(self.watchdog.remaining(self.settings.demo_screenshot_timeout))
+        shots = {}
+        try:
+            for viewport in VIEWPORTS:
+                driver.execute_cdp_cmd(
+                    "Emulation.setDeviceMetricsOverride",
+                    {
+                        "width": viewport.width,
+                        "height": viewport.height,
+                        "deviceScaleFactor": viewport.scale,
+                        "mobile": viewport.mobile,
+                    },
+                )
+                driver.get(url)
+                time.sleep(SETTLE_S)
+                name = f"{prefix}-{viewport.name}.png"
+                (directory / name).write_bytes(driver.get_screenshot_as_png())
+                shots[viewport.name] = name
+        except LeadqError:
+            raise
+        except Exception as exc:
+            if self.watchdog.fired:
+                raise TransientError(f"screenshots of {url} took longer than the time allowed") from None
+            raise TransientError(f"Chromium failed taking screenshots of {url}: {error_line(exc)}") from None
+        finally:
+            if self.chromium.alive:
+                driver.get("about:blank")
+        return shots
+
+
+def shoot_current_site(camera: Camera, website: str, directory: Path) -> dict[str, str]:
+    """Screenshots of the lead's own site; refused (``UrlRefused``) when the guard says no."""
+    url = check_url(
+        website,
+        allow_private=camera.settings.allow_private_urls,
+        trusted_origins=camera.settings.private_origins,
+    )
+    return camera.shoot(url, directory, "current")
