@@ -167,3 +167,45 @@ def unpublish(demo_id: DemoId) -> None:
 
     unpublish_demo(get_settings(), demo_id)
     out.print(f"demo {demo_id} unpublished", highlight=False)
+
+
+@app.command("stats")
+def stats(json_: Json = False) -> None:
+    """Views per demo (bots not counted), distinct visitors, first and last view."""
+    from leadq.demo.store import view_stats
+
+    with session_scope(get_settings()) as session:
+        rows = view_stats(session=session)
+    if json_:
+        print_json(
+            [
+                {
+                    "demo_id": row.demo_id,
+                    "lead_id": row.lead_id,
+                    "public_url": row.public_url,
+                    "views": row.views,
+                    "visitors": row.visitors,
+                    "first_view": row.first_view.isoformat() if row.first_view else None,
+                    "last_view": row.last_view.isoformat() if row.last_view else None,
+                }
+                for row in rows
+            ]
+        )
+        return
+    if not rows:
+        out.print("no demos yet: build one with `leadq demo build LEAD_ID --inline`")
+        return
+    table = Table(
+        "demo", "lead", "views", "visitors", "first view", "last view", "public URL", title="demo views"
+    )
+    for row in rows:
+        table.add_row(
+            str(row.demo_id),
+            str(row.lead_id),
+            str(row.views),
+            str(row.visitors),
+            f"{row.first_view:%Y-%m-%d %H:%M}" if row.first_view else "-",
+            f"{row.last_view:%Y-%m-%d %H:%M}" if row.last_view else "-",
+            safe_text(row.public_url or ""),
+        )
+    print_table(table)

@@ -20,6 +20,18 @@ def demo_for_lead(lead_id: int, *, session: Session) -> Demo | None:
     return session.exec(query).first()
 
 
+def demo_links(lead_id: int | None, *, session: Session) -> dict[str, str | None]:
+    """``demo_url`` and ``demo_screenshot_url`` of the lead's published demo, for outreach templates."""
+    demo = demo_for_lead(lead_id, session=session) if lead_id is not None else None
+    if demo is None or demo.state != "published" or not demo.public_url:
+        return {"demo_url": None, "demo_screenshot_url": None}
+    desktop = (demo.manifest.get("screenshots") or {}).get("demo", {}).get("desktop")
+    return {
+        "demo_url": demo.public_url,
+        "demo_screenshot_url": demo.public_url + desktop if desktop else None,
+    }
+
+
 def require_demo(demo_id: int, *, session: Session) -> Demo:
     demo = session.get(Demo, demo_id)
     if demo is None:
