@@ -77,6 +77,7 @@ def build(
         print_job_ids(ids)
         return
     finish(settings, ids, inline=is_stub(broker))
+    from leadq.core.jobs import require_job
     from leadq.demo.store import demo_for_lead
 
     with session_scope(settings) as session:
@@ -89,6 +90,8 @@ def build(
                     soft_wrap=True,
                     highlight=False,
                 )
+    if any(require_job(settings, job_id).state != "succeeded" for job_id in ids):
+        raise typer.Exit(code=1)
 
 
 @app.command("list")
