@@ -9,14 +9,19 @@ from leadq.demo.service import BuildOptions, build_demo, publish_demo, unpublish
 
 @actor(queue="demo", max_retries=3, time_limit=300, min_backoff=5, max_backoff=300)
 def build_demo_site(
-    lead_id: int, template: str | None = None, screenshots: bool = True, publish: bool = False
+    lead_id: int,
+    template: str | None = None,
+    screenshots: bool = True,
+    publish: bool = False,
+    video: bool = False,
 ) -> None:
-    """Render the lead's demo site, screenshot it and the lead's current site, package it,
-    and publish it when asked (or when it was published before).
+    """Render the lead's demo site, screenshot it and the lead's current site, record the
+    narrated video when asked, package it, and publish it when asked (or when it was
+    published before).
 
     Idempotent: a lead has one demo, rebuilt in place under the same token.
     """
-    options = BuildOptions(template=template, screenshots=screenshots, publish=publish)
+    options = BuildOptions(template=template, screenshots=screenshots, video=video, publish=publish)
     build_demo(current_settings(), lead_id, options)
 
 

@@ -39,6 +39,7 @@ def _summary(demo) -> dict[str, Any]:
         "public_url": demo.public_url,
         "published_at": demo.published_at.isoformat() if demo.published_at else None,
         "screenshots": manifest.get("screenshots", {}),
+        "video": manifest.get("video"),
     }
 
 
@@ -56,6 +57,9 @@ def build(
     screenshots: Annotated[
         bool, typer.Option("--screenshots/--no-screenshots", help="Screenshot the demo and the lead's site.")
     ] = True,
+    video: Annotated[
+        bool, typer.Option("--video", help="Record a narrated video (needs ffmpeg and espeak-ng).")
+    ] = False,
     publish: Annotated[bool, typer.Option("--publish", help="Publish each demo once built.")] = False,
     inline: Annotated[bool, typer.Option("--inline", help="Build in this process (no Redis).")] = False,
     wait: Annotated[bool, typer.Option("--wait", help="Wait until the workers are done.")] = False,
@@ -71,7 +75,7 @@ def build(
     broker = open_broker(inline=inline, settings=settings)
     from leadq.actors.demo import build_demo_site
 
-    options = {"template": template, "screenshots": screenshots, "publish": publish}
+    options = {"template": template, "screenshots": screenshots, "video": video, "publish": publish}
     ids = send_many(build_demo_site, [((), {"lead_id": lead_id, **options}) for lead_id in lead_ids])
     if not (wait or is_stub(broker)):
         print_job_ids(ids)

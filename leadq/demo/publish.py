@@ -13,15 +13,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from leadq.demo.programs import require_program
 from leadq.errors import ConfigError, PermanentError, TransientError
 from leadq.settings import Settings
 
 #: Seconds one rsync run may take.
 RSYNC_TIMEOUT = 300
-
-
-class ProgramMissing(PermanentError):
-    """An external program leadq runs is not installed."""
 
 
 def public_url(settings: Settings, token: str) -> str:
@@ -78,9 +75,7 @@ def _target(settings: Settings) -> str:
 
 
 def _rsync(arguments: list[str]) -> None:
-    program = shutil.which("rsync")
-    if program is None:
-        raise ProgramMissing("rsync not found: install Debian's rsync (`sudo apt-get install rsync`)")
+    program = require_program("rsync", "rsync")
     try:
         result = subprocess.run(
             [program, *arguments], capture_output=True, text=True, timeout=RSYNC_TIMEOUT, check=False

@@ -9,9 +9,13 @@ browser reaches it (and whatever it loads) only through leadq's egress proxy.
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from selenium.webdriver.remote.webdriver import WebDriver
 
 from leadq.browser import Chromium, Watchdog, error_line
 from leadq.errors import LeadqError, TransientError
@@ -53,25 +57,37 @@ class Camera:
 
     def shoot(self, url: str, directory: Path, prefix: str) -> dict[str, str]:
         """``<prefix>-desktop.png`` and ``<prefix>-mobile.png`` of ``url``; {viewport: file name}."""
-        driver = self.chromium.driver
-        driver.set_page_load_timeout(self.watchdog.remaining(self.settings.demo_screenshot_timeout))
         shots = {}
-        try:
+        with self._driving(url) as driver:
             for viewport in VIEWPORTS:
-                driver.execute_cdp_cmd(
-                    "Emulation.setDeviceMetricsOverride",
-                    {
-                        "width": viewport.width,
-                        "height": viewport.height,
-                        "deviceScaleFactor": viewport.scale,
-                        "mobile": viewport.mobile,
-                    },
-                )
-                driver.get(url)
-                time.sleep(SETTLE_S)
+                self._load(driver, url, viewport)
                 name = f"{prefix}-{viewport.name}.png"
                 (directory / name).write_bytes(driver.get_screenshot_as_png())
                 shots[viewport.name] = name
+        return shots
+
+    def scroll_frames(self, url: str, directory: Path, *, width: int, height: int, count: int) -> list[Path]:
+        """``count`` screenshots scrolling evenly from the top of ``url`` to its bottom: a video's frames."""
+        frames = []
+        with self._driving(url) as driver:
+            self._load(driver, url, Viewport("video", width, height, False, 1.0))
+            bottom = driver.execute_script(
+                "return Math.max(0, document.documentElement.scrollHeight - window.innerHeight)"
+            )
+            for index in range(count):
+                driver.execute_script("window.scrollTo(0, arguments[0])", round(bottom * index / (count - 1)))
+                frame = directory / f"frame-{index:04d}.png"
+                frame.write_bytes(driver.get_screenshot_as_png())
+                frames.append(frame)
+        return frames
+
+    @contextlib.contextmanager
+    def _driving(self, url: str) -> Iterator[WebDriver]:
+        """The driver, with its failures as leadq's errors and the page left blank afterwards."""
+        driver = self.chromium.driver
+        driver.set_page_load_timeout(self.watchdog.remaining(self.settings.demo_screenshot_timeout))
+        try:
+            yield driver
         except LeadqError:
             raise
         except Exception as exc:
@@ -81,7 +97,20 @@ class Camera:
         finally:
             if self.chromium.alive:
                 driver.get("about:blank")
-        return shots
+
+    @staticmethod
+    def _load(driver: WebDriver, url: str, viewport: Viewport) -> None:
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {
+                "width": viewport.width,
+                "height": viewport.height,
+                "deviceScaleFactor": viewport.scale,
+                "mobile": viewport.mobile,
+            },
+        )
+        driver.get(url)
+        time.sleep(SETTLE_S)
 
 
 def shoot_current_site(camera: Camera, website: str, directory: Path) -> dict[str, str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from leadq.db import session_scope
-from leadq.demo.content import business_of
+from leadq.demo.content import Business, business_of
 from leadq.demo.industry import KEYS, by_key, industry_for
 from leadq.demo.models import Demo
 from leadq.demo.package import write_manifest, write_zip
@@ -32,6 +32,7 @@ from leadq.settings import Settings
 class BuildOptions:
     template: str | None = None
     screenshots: bool = True
+    video: bool = False
     publish: bool = False
 
 
@@ -81,8 +82,8 @@ def build_demo(settings: Settings, lead_id: int, options: BuildOptions | None = 
         site.mkdir()
         (site / "index.html").write_text(html, encoding="utf-8")
         extra: dict[str, Any] = {"industry": industry.key}
-        if options.screenshots:
-            extra["screenshots"] = _screenshots(settings, site, lead.website)
+        if options.screenshots or options.video:
+            extra.update(_media(settings, site, lead.website, business, options))
         manifest = write_manifest(staging, lead_id=lead_id, token=token, template=template, extra=extra)
         final = root / token
         if final.exists():
@@ -147,29 +148,62 @@ def _industry(template: str):
         return by_key("generic")
 
 
-def _screenshots(settings: Settings, site: Path, website: str | None) -> dict[str, Any]:
-    """The demo's screenshots and, when the lead has a website, its current site's for comparison.
+def _media(
+    settings: Settings, site: Path, website: str | None, business: Business, options: BuildOptions
+) -> dict[str, Any]:
+    """Screenshots of the demo and of the lead's current site, and the narrated video, in one browser.
 
     The current site failing (down, refused by the URL guard) does not fail the
     demo: the manifest says why it has no screenshots.
     """
     from leadq.demo.screenshots import Camera, shoot_current_site
 
-    shots_dir = site / "screenshots"
-    shots_dir.mkdir()
-    result: dict[str, Any] = {}
+    found: dict[str, Any] = {}
     with Camera(settings) as camera:
-        result["demo"] = camera.shoot((site / "index.html").as_uri(), shots_dir, "demo")
-        if website:
-            from leadq.pagespeed.service import normalize_website
+        if options.screenshots:
+            shots_dir = site / "screenshots"
+            shots_dir.mkdir()
+            shots: dict[str, Any] = {"demo": camera.shoot((site / "index.html").as_uri(), shots_dir, "demo")}
+            if website:
+                from leadq.pagespeed.service import normalize_website
 
-            try:
-                result["current"] = shoot_current_site(camera, normalize_website(website), shots_dir)
-            except LeadqError as exc:
-                result["current_error"] = str(exc)
+                try:
+                    shots["current"] = shoot_current_site(camera, normalize_website(website), shots_dir)
+                except LeadqError as exc:
+                    shots["current_error"] = str(exc)
+            found["screenshots"] = {
+                kind: {viewport: f"screenshots/{name}" for viewport, name in files.items()}
+                if isinstance(files, dict)
+                else files
+                for kind, files in shots.items()
+            }
+        if options.video:
+            found["video"] = _video(settings, camera, site, business)
+    return found
+
+
+def _video(settings: Settings, camera, site: Path, business: Business) -> dict[str, Any]:
+    """The narrated scroll through the demo: ``media/demo.mp4`` and ``media/poster.jpg``."""
+    from leadq.demo.video import compose_video
+    from leadq.demo.voiceover import speak, voice_script
+
+    media = site / "media"
+    media.mkdir()
+    with tempfile.TemporaryDirectory(prefix="leadq-demo-video-") as scratch:
+        work = Path(scratch)
+        seconds = speak(settings, voice_script(business, settings.demo_agency_name), work / "voice.wav")
+        frames = camera.scroll_frames(
+            (site / "index.html").as_uri(),
+            work,
+            width=settings.demo_video_width,
+            height=settings.demo_video_height,
+            count=settings.demo_video_frames,
+        )
+        video = compose_video(settings, frames, work / "voice.wav", seconds, media / "demo.mp4")
     return {
-        kind: {viewport: f"screenshots/{name}" for viewport, name in shots.items()}
-        if isinstance(shots, dict)
-        else shots
-        for kind, shots in result.items()
+        "path": "media/demo.mp4",
+        "poster": "media/poster.jpg",
+        "voice_seconds": round(seconds, 3),
+        "bytes": video.bytes,
+        "reencoded": video.reencoded,
     }

@@ -38,8 +38,24 @@ class DemoSettings(BaseModel):
     demo_agency_name: str = Field("Your web studio", description="Agency named in every demo's footer.")
     demo_agency_url: str | None = Field(None, description="Agency website linked from every demo's footer.")
     demo_screenshot_timeout: float = Field(
-        30.0, description="Seconds one screenshot may take before its browser is killed."
+        90.0,
+        description="Seconds a build may use its browser (screenshots, video frames) before it is killed.",
     )
     demo_keep_days: int = Field(
         30, description="The cleanup job removes unpublished demo work directories older than this."
+    )
+    demo_video_max_mb: float = Field(
+        8.0, gt=0, description="Size budget of a demo video; a bigger one is re-encoded to fit."
+    )
+    demo_video_width: int = Field(1280, ge=320, description="Width of demo videos in pixels (even).")
+    demo_video_height: int = Field(720, ge=240, description="Height of demo videos in pixels (even).")
+    demo_video_frames: int = Field(
+        40, ge=2, description="Screenshots taken while scrolling through a demo for its video."
+    )
+    demo_voice: str = Field(
+        "en-us", description="espeak-ng voice of the demo voiceover (`espeak-ng --voices`)."
+    )
+    demo_voice_speed: int = Field(155, ge=80, le=450, description="Voiceover speed in words per minute.")
+    demo_media_timeout: float = Field(
+        180.0, description="Seconds one ffmpeg or espeak-ng run may take before it is killed."
     )

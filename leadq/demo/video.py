@@ -1,0 +1,78 @@
+"""The demo video: scroll frames and the voiceover composed by ffmpeg into an MP4 that plays
+everywhere a prospect may open it (H.264 + AAC, yuv420p, moov atom first), plus a poster image.
+
+The frames are shown at whatever rate spreads them over exactly the voice's
+length, so the video ends when the voice does. A video over the size budget
+is encoded again at the bitrate that fits it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from leadq.demo.programs import require_program, run_program
+from leadq.settings import Settings
+
+#: Output frame rate: smooth enough for a scroll, cheap to encode.
+FPS = 25
+AUDIO_KBPS = 96
+
+
+@dataclass(frozen=True)
+class Video:
+    path: Path
+    poster: Path
+    seconds: float
+    bytes: int
+    reencoded: bool
+
+
+def compose_video(
+    settings: Settings, frames: list[Path], voice: Path, seconds: float, destination: Path
+) -> Video:
+    """``destination`` (MP4) from ``frames`` (``frame-0000.png``…) and ``voice`` lasting ``seconds``."""
+    ffmpeg = require_program("ffmpeg", "ffmpeg")
+    rate = Fraction(len(frames)) / Fraction(seconds).limit_denominator(1000)
+    pattern = frames[0].parent / "frame-%04d.png"
+    encode = [
+        ffmpeg, "-nostdin", "-y", "-loglevel", "error",
+        "-framerate", f"{rate.numerator}/{rate.denominator}", "-i", str(pattern),
+        "-i", str(voice),
+        "-vf", f"fps={FPS},scale={settings.demo_video_width}:{settings.demo_video_height},format=yuv420p",
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-tune", "stillimage",
+        "-c:a", "aac", "-b:a", f"{AUDIO_KBPS}k",
+        "-t", f"{seconds:.3f}", "-movflags", "+faststart",
+    ]  # fmt: skip
+    run_program([*encode, str(destination)], timeout=settings.demo_media_timeout, what="ffmpeg")
+    reencoded = optimize_video(settings, destination, seconds)
+    poster = destination.with_name("poster.jpg")
+    run_program(
+        [ffmpeg, "-nostdin", "-y", "-loglevel", "error", "-i", str(frames[0]),
+         "-vf", f"scale={settings.demo_video_width}:{settings.demo_video_height}", "-q:v", "4", str(poster)],
+        timeout=settings.demo_media_timeout,
+        what="ffmpeg (poster)",
+    )  # fmt: skip
+    return Video(destination, poster, seconds, destination.stat().st_size, reencoded)
+
+
+def optimize_video(settings: Settings, video: Path, seconds: float) -> bool:
+    """Re-encode ``video`` to fit ``demo_video_max_mb`` when it is bigger; whether it had to."""
+    budget = int(settings.demo_video_max_mb * 1_000_000)
+    if video.stat().st_size <= budget:
+        return False
+    ffmpeg = require_program("ffmpeg", "ffmpeg")
+    # 95% of the budget, less the audio, spread over the length: what the video stream may use.
+    video_kbps = max(50, int(budget * 0.95 * 8 / 1000 / seconds) - AUDIO_KBPS)
+    smaller = video.with_name(video.stem + ".small.mp4")
+    run_program(
+        [ffmpeg, "-nostdin", "-y", "-loglevel", "error", "-i", str(video),
+         "-c:v", "libx264", "-preset", "veryfast", "-b:v", f"{video_kbps}k",
+         "-maxrate", f"{video_kbps}k", "-bufsize", f"{video_kbps * 2}k", "-pix_fmt", "yuv420p",
+         "-c:a", "copy", "-movflags", "+faststart", str(smaller)],
+        timeout=settings.demo_media_timeout,
+        what="ffmpeg (size budget)",
+    )  # fmt: skip
+    smaller.replace(video)
+    return True
