@@ -63,14 +63,16 @@ def optimize_video(settings: Settings, video: Path, seconds: float) -> bool:
     if video.stat().st_size <= budget:
         return False
     ffmpeg = require_program("ffmpeg", "ffmpeg")
-    # 95% of the budget, less the audio, spread over the length: what the video stream may use.
-    video_kbps = max(50, int(budget * 0.95 * 8 / 1000 / seconds) - AUDIO_KBPS)
+    # 95% of the budget spread over the length; a tight budget halves the voice's bitrate too.
+    total_kbps = int(budget * 0.95 * 8 / 1000 / seconds)
+    audio_kbps = AUDIO_KBPS if total_kbps >= 4 * AUDIO_KBPS else AUDIO_KBPS // 2
+    video_kbps = max(50, total_kbps - audio_kbps)
     smaller = video.with_name(video.stem + ".small.mp4")
     run_program(
         [ffmpeg, "-nostdin", "-y", "-loglevel", "error", "-i", str(video),
          "-c:v", "libx264", "-preset", "veryfast", "-b:v", f"{video_kbps}k",
          "-maxrate", f"{video_kbps}k", "-bufsize", f"{video_kbps * 2}k", "-pix_fmt", "yuv420p",
-         "-c:a", "copy", "-movflags", "+faststart", str(smaller)],
+         "-c:a", "aac", "-b:a", f"{audio_kbps}k", "-movflags", "+faststart", str(smaller)],
         timeout=settings.demo_media_timeout,
         what="ffmpeg (size budget)",
     )  # fmt: skip
