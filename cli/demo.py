@@ -67,11 +67,17 @@ def build(
     """Build each lead's demo site, screenshots and package on the demo queue."""
     from leadq.core.broker import is_stub
     from leadq.core.enqueue import send_many
+    from leadq.demo.publish import check_destination
+    from leadq.demo.site import check_templates
 
     from .pagespeed import finish, print_job_ids
     from .runtime import open_broker
 
     settings = get_settings()
+    # Configuration mistakes are one line now, not a failed job per lead later.
+    check_templates(settings.demo_templates)
+    if publish:
+        check_destination(settings)
     broker = open_broker(inline=inline, settings=settings)
     from leadq.actors.demo import build_demo_site
 

@@ -44,6 +44,21 @@ def environment(user_dir: Path | None) -> jinja2.Environment:
     )
 
 
+def check_templates(user_dir: Path | None) -> None:
+    """Compile every template in ``user_dir`` (and what it extends): a mistake is one
+    ``ConfigError`` before any work is queued, not a failed job per lead."""
+    if user_dir is None:
+        return
+    env = environment(user_dir)
+    for path in sorted(user_dir.glob("*" + SUFFIX)):
+        try:
+            env.get_template(path.name)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ConfigError(
+                f"demo template {exc.filename or exc.name}, line {exc.lineno}: {exc.message}"
+            ) from None
+
+
 def render_page(
     env: jinja2.Environment,
     template: str,

@@ -8,6 +8,7 @@ from pathlib import Path
 from leadq.cli.app import app
 from typer.testing import CliRunner
 
+from leadq.settings import get_settings
 from tests.scrape.shared_fixtures import cli_env  # noqa: F401
 
 from .conftest import PLUMBER
@@ -53,3 +54,24 @@ def test_publish_without_a_destination_names_the_setting(cli_env, make_lead) -> 
     leadq("demo", "build", str(make_lead()), "--inline", "--no-screenshots")
     result = leadq("demo", "publish", "1")
     assert result.exit_code != 0 and "LEADQ_DEMO_ROOT" in result.output
+
+
+def test_a_broken_user_template_or_missing_destination_stops_the_build_before_any_job(
+    cli_env,  # noqa: F811
+    make_lead,
+    monkeypatch,
+    tmp_path,
+) -> None:
+    lead_id = str(make_lead(**PLUMBER))
+    result = leadq("demo", "build", lead_id, "--inline", "--no-screenshots", "--publish")
+    assert result.exit_code == 1 and "LEADQ_DEMO_ROOT" in result.output and "job" not in result.output
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "food.html.j2").write_text(
+        '{% extends "base.html.j2" %}\n{% block tagline %}{{ x {% endblock %}\n'
+    )
+    monkeypatch.setenv("LEADQ_DEMO_TEMPLATES", str(own))
+    get_settings.cache_clear()
+    result = leadq("demo", "build", lead_id, "--inline", "--no-screenshots")
+    assert result.exit_code == 1
+    assert f"demo template {own / 'food.html.j2'}, line 2:" in " ".join(result.output.split())
