@@ -10,17 +10,21 @@ browser reaches it (and whatever it loads) only through leadq's egress proxy.
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from leadq.browser import Chromium, Watchdog, error_line
 from leadq.errors import LeadqError, TransientError
 from leadq.net import check_url
 from leadq.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -91,12 +95,21 @@ class Camera:
         except LeadqError:
             raise
         except Exception as exc:
-            if self.watchdog.fired:
+            if self.watchdog.fired or isinstance(exc, TimeoutException):
                 raise TransientError(f"screenshots of {url} took longer than the time allowed") from None
             raise TransientError(f"Chromium failed taking screenshots of {url}: {error_line(exc)}") from None
         finally:
-            if self.chromium.alive:
-                driver.get("about:blank")
+            self._blank(driver)
+
+    def _blank(self, driver: WebDriver) -> None:
+        """Stop the page's work before the next one; a browser that cannot is killed, not reused."""
+        if not self.chromium.alive:
+            return
+        try:
+            driver.get("about:blank")
+        except Exception as exc:
+            log.warning("killing headless Chromium that could not leave a page: %s", error_line(exc))
+            self.chromium.kill()
 
     @staticmethod
     def _load(driver: WebDriver, url: str, viewport: Viewport) -> None:

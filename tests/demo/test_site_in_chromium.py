@@ -3,13 +3,19 @@ under hostile text, and screenshotted at the promised sizes."""
 
 from __future__ import annotations
 
+import os
 import struct
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from leadq.browser import Chromium
+from leadq.browser import Chromium, browsers_of
+from leadq.demo.screenshots import Camera
 from leadq.demo.service import BuildOptions, build_demo
+from leadq.errors import TransientError
 from leadq.pagespeed.local import LocalEngine
 
 from .conftest import HOSTILE, HOURS, PLUMBER, DirectoryServer
@@ -96,3 +102,31 @@ def test_a_private_current_site_is_refused_by_the_url_guard_and_the_demo_still_b
     shots = demo.manifest["screenshots"]
     assert "current" not in shots and "non-public address" in shots["current_error"]
     assert set(shots["demo"]) == {"desktop", "mobile"}
+
+
+def test_a_page_slower_than_the_time_allowed_kills_the_browser_and_leaves_no_process(
+    settings, tmp_path
+) -> None:
+    class Slow(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            time.sleep(8)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    quick = settings.model_copy(update={"demo_screenshot_timeout": 1.5})
+    started = time.monotonic()
+    try:
+        with (
+            Camera(quick) as camera,
+            pytest.raises(TransientError, match="took longer than the time allowed"),
+        ):
+            camera.shoot(f"http://127.0.0.1:{httpd.server_address[1]}/", tmp_path, "slow")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert time.monotonic() - started < 8
+    assert browsers_of(os.getpid()) == []
