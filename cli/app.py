@@ -63,6 +63,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "`leadq pagespeed URL` is short for `leadq pagespeed audit URL`.",
     ),
     "audits": ("leadq.cli.audits:app", "Inspect stored website audits."),
+    "demo": ("leadq.cli.demo:app", "Demo websites for leads: build, publish and track them."),
 }
 
 

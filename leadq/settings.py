@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from leadq.core.vocabulary import QUEUES as QUEUES
+from leadq.demo.settings import DemoSettings
 from leadq.enrich.settings import EnrichSettings
 from leadq.errors import ConfigError
 from leadq.mail.settings import MailSettings
@@ -108,7 +109,14 @@ class CoreSettings(BaseModel):
 
 
 class Settings(
-    CoreSettings, EnrichSettings, OpsSettings, MailSettings, ScrapeSettings, PageSpeedSettings, BaseSettings
+    CoreSettings,
+    EnrichSettings,
+    OpsSettings,
+    MailSettings,
+    ScrapeSettings,
+    PageSpeedSettings,
+    DemoSettings,
+    BaseSettings,
 ):
     """Effective configuration: env vars LEADQ_*, then `.env`, then defaults."""
 

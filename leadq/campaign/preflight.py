@@ -18,7 +18,7 @@ from leadq.campaign.spec import CampaignSpec
 from leadq.errors import UserError, ValidationFailed
 from leadq.mail.headers import parse_sender
 from leadq.mail.templates import TemplateSource, render
-from leadq.mail.variables import SAMPLE_LEAD, template_variables
+from leadq.mail.variables import SAMPLE_DEMO, SAMPLE_LEAD, template_variables
 
 
 def sample_audits(spec: CampaignSpec, *, session: Session) -> list[dict[str, Any] | None]:
@@ -47,6 +47,7 @@ def check_templates_render(spec: CampaignSpec, templates: list[TemplateSource], 
                 campaign_name=spec.name,
                 sender_name=sender_name,
                 step_number=number,
+                demo=SAMPLE_DEMO,
             )
             try:
                 render(template, variables)

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from leadq.campaign.audits import latest_audit
 from leadq.campaign.models import Campaign, CampaignStep
+from leadq.demo.store import demo_links
 from leadq.leads.models import Lead
 from leadq.mail.compose import compose, message_id_for, sender_of, unsubscribe_links
 from leadq.mail.headers import mailbox, parse_sender
@@ -41,6 +42,7 @@ def build_outreach(
         campaign_name=campaign.name,
         sender_name=sender.display_name,
         step_number=step.number,
+        demo=demo_links(lead.id, session=session),
     )
     rendered = render(TemplateSource(step.subject, step.text, step.html), variables)
     claim = UnsubscribeClaim(email=to_email, lead_id=lead.id, campaign_id=campaign.id or 0)

@@ -8,6 +8,8 @@
 * A missing, malformed, unknown or forged token gets 400 and nothing is written.
 * No page shows the address: whoever holds a link (a forwarded message, a
   proxy log) learns nothing about the recipient from it.
+* ``GET …/demo-view/<token>.gif`` is a published demo's view beacon
+  (``leadq.demo.beacon``): one public service for both.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
 from leadq.db import session_scope
+from leadq.demo import beacon
 from leadq.errors import ValidationFailed
 from leadq.mail.tokens import resolve_token, token_secret
 from leadq.mail.unsubscribe import record_unsubscribe
@@ -46,6 +49,18 @@ class UnsubscribeApp:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "")
+        if method in ("GET", "HEAD") and beacon.PATH.search(path):
+            beacon.count_view(self.settings, token_secret(self.settings), path, environ, self.now())
+            start_response(
+                "200 OK",
+                [
+                    ("Content-Type", "image/gif"),
+                    ("Content-Length", str(len(beacon.GIF))),
+                    ("Cache-Control", "no-store"),
+                ],
+            )
+            return [beacon.GIF]
         query = parse_qs(environ.get("QUERY_STRING", ""))
         form = self._form(environ) if method == "POST" else {}
         token = (form.get("t") or query.get("t") or [""])[0]

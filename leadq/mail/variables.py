@@ -62,6 +62,11 @@ SAMPLE_LEAD = Lead(
     site="sample",
     source="sample",
 )
+#: What `campaign create` renders each step with for ``{{ demo_url }}`` and ``{{ demo_screenshot_url }}``.
+SAMPLE_DEMO = {
+    "demo_url": "https://demo.example/0123456789abcdef0123456789abcdef/",
+    "demo_screenshot_url": "https://demo.example/0123456789abcdef0123456789abcdef/screenshots/demo-desktop.png",
+}
 
 
 def web_link(value: Any) -> str | None:
@@ -89,8 +94,13 @@ def template_variables(
     campaign_name: str,
     sender_name: str,
     step_number: int,
+    demo: dict[str, str | None] | None = None,
 ) -> dict[str, Any]:
-    """The variables every outreach template gets; ``audit`` is None when there is none."""
+    """The variables every outreach template gets; ``audit`` is None when there is none.
+
+    ``demo`` holds ``demo_url`` and ``demo_screenshot_url`` of the lead's published
+    demo (``leadq.demo.store.demo_links``); both are None when it has none.
+    """
     plain_audit = (
         {
             key: web_link(value) if key.lower().endswith(LINK_SUFFIX) else value
@@ -105,4 +115,6 @@ def template_variables(
         "audit": plain_audit,
         "campaign": {"name": campaign_name, "step": step_number},
         "sender": {"name": sender_name},
+        "demo_url": web_link((demo or {}).get("demo_url")),
+        "demo_screenshot_url": web_link((demo or {}).get("demo_screenshot_url")),
     }
