@@ -63,6 +63,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "`leadq pagespeed URL` is short for `leadq pagespeed audit URL`.",
     ),
     "audits": ("leadq.cli.audits:app", "Inspect stored website audits."),
+    "report": ("leadq.cli.report:app", "Reports a prospect can read: a website audit as HTML or PDF."),
 }
 
 

@@ -124,6 +124,8 @@ class LocalEngine:
         driver.get(url)
         self._settle(driver, checkpoint)
         data = driver.execute_script(probe.COLLECT)
+        if self.settings.pagespeed_screenshot:
+            data["screenshot"] = first_screen(driver, strategy)
         network = main_document_events(driver.get_log("performance"))
         driver.get("about:blank")  # stop the page's timers and requests before the next audit
         return data, network
@@ -196,6 +198,26 @@ def _emulate(driver, strategy: Strategy) -> None:
     cdp("Emulation.setCPUThrottlingRate", {"rate": throttling["cpu_slowdown"]})
 
 
+#: JPEG quality and scale of the stored first-screen picture: legible in a report, tens of kB.
+_SCREENSHOT_QUALITY = 60
+_SCREENSHOT_WIDTH = 360
+
+
+def first_screen(driver, strategy: Strategy) -> str:
+    """The loaded page's first screen (what a visitor sees before scrolling) as a JPEG data URI."""
+    screen = MOBILE_SCREEN if strategy == "mobile" else DESKTOP_SCREEN
+    scale = _SCREENSHOT_WIDTH / (screen["width"] * screen["device_scale_factor"])
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "format": "jpeg",
+            "quality": _SCREENSHOT_QUALITY,
+            "clip": {"x": 0, "y": 0, "width": screen["width"], "height": screen["height"], "scale": scale},
+        },
+    )
+    return "data:image/jpeg;base64," + shot["data"]
+
+
 def main_document_events(entries: list[dict[str, Any]]) -> dict[str, Any]:
     """Redirect chain, status and load error of the top-level document, from CDP network events."""
     redirects: list[dict[str, Any]] = []
@@ -256,6 +278,7 @@ def build_record(url: str, strategy: Strategy, data: dict[str, Any], network: di
             "dom_content_loaded_ms": metrics["dom_content_loaded_ms"],
             "lcp_element": data.get("lcpTag"),
             "lcp_url": data.get("lcpUrl"),
+            "screenshot": data.get("screenshot"),
             "unsized_images": (data.get("unsizedImages") or [])[:10],
             "render_blocking": ((data.get("blockingScripts") or []) + (data.get("blockingStyles") or []))[
                 :10
