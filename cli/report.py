@@ -36,8 +36,8 @@ def audit(
     if not (html or pdf or json_):
         raise UsageError("say where the report goes: --html FILE, --pdf FILE and/or --json")
     from leadq.pagespeed.engines import close_engines
+    from leadq.report.audit import audit_html
     from leadq.report.load import audit_report
-    from leadq.report.render import render
 
     settings = get_settings()
     try:
@@ -46,7 +46,7 @@ def audit(
         )
     finally:
         close_engines()
-    page = render("audit.html.j2", settings.report_template_dir, report=report)
+    page = audit_html(report, settings.report_template_dir)
     if html:
         html.write_text(page, encoding="utf-8")
         out.print(f"wrote {safe_text(html)}", highlight=False)

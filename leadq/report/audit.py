@@ -32,6 +32,7 @@ from leadq.pagespeed.summary import (
     verdicts,
 )
 from leadq.report.charts import gauge
+from leadq.report.render import render
 
 #: Only base64 raster images from an audit become <img> sources (they are stored data, checked anyway).
 _IMAGE_URI = re.compile(r"data:image/(?:png|jpeg|webp|gif);base64,[A-Za-z0-9+/]+=*")
@@ -202,3 +203,8 @@ def logo_uri(path: Path | None) -> str | None:
     except OSError as exc:
         raise ConfigError(f"cannot read agency_logo {path}: {exc.strerror}") from None
     return f"data:{kind};base64,{base64.b64encode(data).decode()}"
+
+
+def audit_html(report: AuditReport, template_dir: Path | None) -> str:
+    """The report as one self-contained HTML page."""
+    return render("audit.html.j2", template_dir, report=report, agency=report.agency)

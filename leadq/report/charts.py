@@ -77,24 +77,35 @@ def histogram(scores: Sequence[int], *, width: int = 560, height: int = 160) -> 
     bins = [0] * 10
     for score in scores:
         bins[min(9, max(0, int(score)) // 10)] += 1
-    tallest = max(bins) or 1
+    return columns(
+        [(str(index * 10), count, FILL[score_band(index * 10)]) for index, count in enumerate(bins)],
+        label="score distribution",
+        width=width,
+        height=height,
+    )
+
+
+def columns(
+    bars: Sequence[tuple[str, int, str]], *, label: str, width: int = 560, height: int = 160
+) -> Markup:
+    """Vertical bars (axis label, count, colour), each with its count on top."""
+    tallest = max((count for _, count, _ in bars), default=0) or 1
     plot = height - 36
-    slot = width / 10
+    slot = width / max(1, len(bars))
     parts = [
-        f'<svg class="histogram" role="img" aria-label="score distribution" width="100%" '
+        f'<svg class="columns" role="img" aria-label="{escape(label)}" width="100%" '
         f'viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet">'
     ]
-    for index, count in enumerate(bins):
+    for index, (axis, count, colour) in enumerate(bars):
         bar = plot * count / tallest
-        x = index * slot + 4
+        x = index * slot + slot * 0.1
         y = 16 + plot - bar
+        middle = x + slot * 0.4
         parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot - 8:.1f}" height="{bar:.1f}" '
-            f'fill="{FILL[score_band(index * 10)]}"/>'
-            f'<text x="{x + (slot - 8) / 2:.1f}" y="{y - 3:.1f}" font-size="12" text-anchor="middle">'
-            f"{count or ''}</text>"
-            f'<text x="{x + (slot - 8) / 2:.1f}" y="{height - 4}" font-size="11" text-anchor="middle" '
-            f'fill="{GREY}">{index * 10}</text>'
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.8:.1f}" height="{bar:.1f}" fill="{colour}"/>'
+            f'<text x="{middle:.1f}" y="{y - 3:.1f}" font-size="12" text-anchor="middle">{count or ""}</text>'
+            f'<text x="{middle:.1f}" y="{height - 4}" font-size="11" text-anchor="middle" '
+            f'fill="{GREY}">{escape(axis)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))

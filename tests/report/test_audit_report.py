@@ -11,7 +11,7 @@ import pytest
 from leadq.errors import ConfigError
 from leadq.pagespeed.record import AuditRecord, Check
 from leadq.pagespeed.report_parser import parse_file
-from leadq.report.audit import Agency, AuditReport, check_rows, logo_uri, section
+from leadq.report.audit import Agency, AuditReport, audit_html, check_rows, logo_uri, section
 from leadq.report.charts import gauge, histogram
 from leadq.report.render import render
 from leadq.report.site_checks import lead_checks
@@ -38,7 +38,7 @@ def report_of(
 
 
 def test_a_lighthouse_report_with_accessibility_57_lists_it_as_a_problem() -> None:
-    html = render("audit.html.j2", None, report=report_of(parse_file(LHR_13)))
+    html = audit_html(report_of(parse_file(LHR_13)), None)
     assert "No major problems" not in html
     assert "Accessibility scores 57/100" in html
     assert html.count('<svg class="gauge') == 4  # performance, accessibility, best practices, SEO
@@ -47,7 +47,7 @@ def test_a_lighthouse_report_with_accessibility_57_lists_it_as_a_problem() -> No
 
 
 def test_pictures_from_lighthouse_are_inlined_and_nothing_is_fetched() -> None:
-    html = render("audit.html.j2", None, report=report_of(parse_file(LHR_13)))
+    html = audit_html(report_of(parse_file(LHR_13)), None)
     assert 'class="screenshot" src="data:image/jpeg;base64,' in html
     assert html.count('<figure><img src="data:image/') == 8  # the filmstrip's thumbnails
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", html)
@@ -55,7 +55,7 @@ def test_pictures_from_lighthouse_are_inlined_and_nothing_is_fetched() -> None:
 
 
 def test_field_data_is_labelled_in_words() -> None:
-    html = render("audit.html.j2", None, report=report_of(parse_file(PSI_2019)))
+    html = audit_html(report_of(parse_file(PSI_2019)), None)
     assert "First Contentful Paint" in html and "FIRST_CONTENTFUL_PAINT_MS" not in html
     assert "Real visitors (Chrome users of" in html
     assert "Google&#39;s PageSpeed Insights test" in html
@@ -73,7 +73,7 @@ def test_scraped_text_is_escaped_everywhere_it_is_shown() -> None:
         checks=[Check("title", True, evil), Check("https", False, "http://joes.example/" + evil)],
         details={"screenshot": 'javascript:alert(3)"', "filmstrip": [{"timing_ms": 1, "data": evil}]},
     )
-    html = render("audit.html.j2", None, report=report_of(record, business=evil))
+    html = audit_html(report_of(record, business=evil), None)
     assert "<script" not in html and "onerror=alert" not in html.replace("onerror=alert(2)&gt;", "")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "javascript:" not in html and 'class="filmstrip"' not in html
@@ -97,10 +97,10 @@ def test_a_user_template_directory_overrides_leadqs_templates(tmp_path) -> None:
         '{% extends "leadq/audit.html.j2" %}'
         "{% block footer %}<footer>Call {{ report.agency.name }} today</footer>{% endblock %}"
     )
-    html = render("audit.html.j2", tmp_path, report=report_of(parse_file(LHR_13)))
+    html = audit_html(report_of(parse_file(LHR_13)), tmp_path)
     assert "<footer>Call Acme Web today</footer>" in html and "Accessibility scores 57/100" in html
     with pytest.raises(ConfigError, match="not a directory"):
-        render("audit.html.j2", tmp_path / "missing", report=report_of(parse_file(LHR_13)))
+        audit_html(report_of(parse_file(LHR_13)), tmp_path / "missing")
     (tmp_path / "campaign.html.j2").write_text("{{ nope.nothing }}")
     with pytest.raises(ConfigError, match="report template campaign.html.j2"):
         render("campaign.html.j2", tmp_path)

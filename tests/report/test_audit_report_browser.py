@@ -10,9 +10,9 @@ import pytest
 
 from leadq.browser import Chromium
 from leadq.pagespeed.engines import close_engines
+from leadq.report.audit import audit_html
 from leadq.report.load import audit_report
 from leadq.report.pdf import load_html, print_pdf
-from leadq.report.render import render
 from leadq.settings import Settings
 from tests.conftest import _missing
 from tests.pagespeed.conftest import LocalServer, Reply
@@ -63,7 +63,7 @@ def browser(settings) -> Iterator[Chromium]:
 
 
 def test_a_report_of_real_local_audits_lays_out_on_a_390px_phone(report, settings, browser) -> None:
-    html = render("audit.html.j2", settings.report_template_dir, report=report)
+    html = audit_html(report, settings.report_template_dir)
     driver = browser.driver
     driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
@@ -96,7 +96,7 @@ def test_the_pdf_has_the_words_a_prospect_reads(report, settings, browser, tmp_p
     if not (shutil.which("pdftotext") and shutil.which("pdfinfo")):
         _missing("poppler-utils (pdftotext, pdfinfo)")
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(print_pdf(browser, render("audit.html.j2", None, report=report)))
+    pdf.write_bytes(print_pdf(browser, audit_html(report, None)))
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     assert 2 <= pages <= 4  # one strategy per page, site checks after
