@@ -31,7 +31,9 @@ class PageSpeedSettings(BaseModel):
         60.0, description="Seconds one local audit may take before its browser is killed."
     )
     pagespeed_settle_ms: int = Field(
-        500, description="Quiet time after load with no new requests or paints before metrics are read."
+        1000,
+        description="Quiet time after load (no request in flight, no new paint, shift or long task) "
+        "before metrics are read; Lighthouse waits 1 s.",
     )
     pagespeed_settle_max_ms: int = Field(5000, description="Longest wait after load for the page to settle.")
     pagespeed_browser_pages: int = Field(50, description="Audits per Chromium before it is restarted.")
