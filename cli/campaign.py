@@ -239,3 +239,45 @@ def status(ref: Ref, json_: Json = False) -> None:
     for row in rows:
         table.add_row(str(row["step"]), safe_text(row["template"]), *(str(row[c]) for c in columns))
     print_table(table)
+
+
+@app.command("report")
+def report(
+    ref: Ref,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Write the report as one self-contained HTML file with charts."),
+    ] = None,
+    json_: Json = False,
+) -> None:
+    """Funnel, steps, daily sends and the audience's website scores, from the stored counts."""
+    from leadq.report.audit import Agency, logo_uri
+    from leadq.report.campaign import campaign_html, campaign_report
+
+    settings = get_settings()
+    with session_scope(settings) as session:
+        data = campaign_report(find_campaign(ref, session=session), session=session)
+    if html:
+        agency = Agency(settings.agency_name, settings.agency_contact, logo_uri(settings.agency_logo))
+        html.write_text(campaign_html(data, agency, settings.report_template_dir), encoding="utf-8")
+        out.print(f"wrote {safe_text(html)}", highlight=False)
+    if json_:
+        print_json(data.to_dict())
+        return
+    if html:
+        return
+    counted = (
+        f"counts taken {data.counted_at:%Y-%m-%d %H:%M} UTC" if data.counted_at else "no counts stored yet"
+    )
+    out.print(f"[bold]{safe_text(data.campaign.name)}[/] ({data.campaign.state}), {counted}", highlight=False)
+    top = data.stages[0][1] if data.stages else 0
+    for stage, count in data.stages:
+        bar = "█" * round(30 * count / top) if top else ""
+        out.print(f"  {stage:<22} {bar} {count}", highlight=False)
+    out.print(f"  [dim]not tracked: {', '.join(data.untracked)}[/]", highlight=False)
+    if data.scores:
+        out.print(
+            f"  audience website scores: {len(data.scores)} audited, median "
+            f"{sorted(data.scores)[len(data.scores) // 2]}, {data.unscored} never audited",
+            highlight=False,
+        )

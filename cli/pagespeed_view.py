@@ -8,7 +8,14 @@ from rich.table import Table
 from rich.text import Text
 
 from leadq.pagespeed.record import AuditRecord
-from leadq.pagespeed.summary import problems, verdicts
+from leadq.pagespeed.summary import (
+    field_rows,
+    field_scope,
+    problems,
+    test_name,
+    unscored_categories,
+    verdicts,
+)
 
 from .console import safe_text
 
@@ -37,14 +44,21 @@ def render_record(record: AuditRecord) -> Panel:
         )
     parts = [scores, Text(""), metrics]
     if record.field:
-        field = Table("field (real users, 75th pct.)", "value", "category", box=None, pad_edge=False)
-        for key, metric in record.field["metrics"].items():
-            field.add_row(
-                safe_text(key), safe_text(metric["percentile"]), safe_text(metric["category"] or "")
-            )
+        field = Table(
+            f"real Chrome users of {field_scope(record.field)} (75th percentile)",
+            "value",
+            "Google's verdict",
+            box=None,
+            pad_edge=False,
+        )
+        for row in field_rows(record.field):
+            field.add_row(safe_text(row.label), safe_text(row.display), safe_text(row.verdict))
         parts += [Text(""), field]
     said = problems(record)
-    parts += [Text(""), Text("Problems to mention" if said else "No major problems found.", style="bold")]
+    heading = "Problems to mention" if said else f"No major problems found by {test_name(record.engine)}."
+    parts += [Text(""), Text(heading, style="bold")]
+    if not said and (unscored := unscored_categories(record)):
+        parts.append(Text(f"Not scored by this test: {', '.join(unscored)}.", style="dim"))
     parts += [f"• {safe_text(sentence)}" for sentence in said]
     title = f"{safe_text(record.final_url or record.url)} — {record.strategy}, {record.engine} engine"
     return Panel(Group(*parts), title=title, title_align="left")

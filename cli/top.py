@@ -30,10 +30,12 @@ if TYPE_CHECKING:
     from leadq.ops.top_snapshot import Snapshot
 
 
-#: Lines a frame leaves out of its height budget: header, health, queue table (5), three
+#: Lines a frame leaves out of its height budget: header, health, queue table (6), three
 #: blank separators, the actors' header, the errors' title and header, and a spare last line
 #: (a full last line makes some terminals scroll).
-_FIXED_LINES = 14
+_FIXED_LINES = 15
+#: Sparkline levels, lowest first; a bucket with no job at all is the lowest.
+_BLOCKS = "▁▂▃▄▅▆▇█"
 
 
 def _rate(value: float | None) -> str:
@@ -72,8 +74,18 @@ def _keep_whole(table: Table, column: int, values: list[str]) -> None:
     table.columns[column].min_width = max([len(table.columns[column].header), *map(len, values)])
 
 
+def sparkline(values: list[int], top: int) -> str:
+    """One block per value, scaled to ``top`` (shared by every queue, so heights compare)."""
+    if top <= 0:
+        return _BLOCKS[0] * len(values)
+    steps = len(_BLOCKS) - 1
+    return "".join(_BLOCKS[0] if v <= 0 else _BLOCKS[max(1, round(steps * v / top))] for v in values)
+
+
 def _queues(snapshot: Snapshot, cut: bool) -> Table:
-    """Queues as columns, counts as rows: seven queues fit 80 columns, and the table is 5 lines."""
+    """Queues as columns, counts as rows: seven queues fit 80 columns, and the table is 6 lines."""
+    from leadq.ops.top_snapshot import HISTORY_BUCKETS, WINDOWS
+
     table = _table("queue", *(q.queue for q in snapshot.queues), cut=cut)
     for label, field in (
         ("ready", "ready"),
@@ -85,6 +97,10 @@ def _queues(snapshot: Snapshot, cut: bool) -> Table:
         if field == "dead":
             cells = [f"[red]{c}[/]" if c != "0" else c for c in cells]
         table.add_row(label, *cells)
+    empty = [0] * HISTORY_BUCKETS
+    history = [snapshot.throughput.get(q.queue, empty) for q in snapshot.queues]
+    top = max((max(h) for h in history), default=0)
+    table.add_row(f"last {max(WINDOWS) // 60}m", *(Text(sparkline(h, top), style="cyan") for h in history))
     return table
 
 
@@ -138,8 +154,8 @@ def render_frame(snapshot: Snapshot, *, width: int | None = None, height: int | 
     error_rows = actor_rows = None
     if height is not None:
         room = max(height - _FIXED_LINES, 2)
-        # Errors keep up to half the room: they are why one opens top.
-        error_rows = min(len(snapshot.errors), max(room // 2, 1))
+        # Errors keep up to half the room (the odd line too): they are why one opens top.
+        error_rows = min(len(snapshot.errors), max((room + 1) // 2, 1))
         actor_rows = room - error_rows
         if len(snapshot.actors) > actor_rows:
             actor_rows -= 1  # the "+N more" line

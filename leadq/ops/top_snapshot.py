@@ -21,6 +21,10 @@ from leadq.ops.maintenance import Health, last_health
 WINDOWS = (60, 300, 900)
 FAILED = frozenset({"failed", "dead", "retrying"})
 FINISHED = FAILED | {"succeeded"}
+#: The per-queue throughput history: the longest window in buckets, oldest first (six, so a
+#: sparkline is no wider than the narrowest queue column that matters at 80 columns).
+HISTORY_BUCKETS = 6
+HISTORY_BUCKET_S = max(WINDOWS) // HISTORY_BUCKETS
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,8 @@ class Snapshot:
     actors: list[ActorStats]
     errors: list[ErrorLine]
     health: Health | None = None
+    #: queue -> finished jobs per ``HISTORY_BUCKET_S`` seconds, oldest bucket first.
+    throughput: dict[str, list[int]] = field(default_factory=dict)
 
     def asdict(self) -> dict:
         data = asdict(self)
@@ -132,6 +138,19 @@ def deferred_counts(*, session: Session, now: float) -> dict[str, dict[int, int]
     return counts
 
 
+def queue_throughput(*, session: Session, now: float) -> dict[str, list[int]]:
+    """Jobs finished per queue in each of the last ``HISTORY_BUCKETS`` buckets (oldest first)."""
+    since = now - HISTORY_BUCKETS * HISTORY_BUCKET_S
+    query = select(Job.queue, Job.finished_at).where(
+        col(Job.finished_at) >= since, col(Job.finished_at) <= now, col(Job.state).in_(FINISHED)
+    )
+    history: dict[str, list[int]] = defaultdict(lambda: [0] * HISTORY_BUCKETS)
+    for queue, finished_at in session.exec(query).all():
+        bucket = min(int((finished_at - since) // HISTORY_BUCKET_S), HISTORY_BUCKETS - 1)
+        history[queue][bucket] += 1
+    return dict(history)
+
+
 def last_errors(*, session: Session, limit: int = 5) -> list[ErrorLine]:
     query = (
         select(Job)
@@ -154,6 +173,7 @@ def collect_snapshot(broker, *, now: float | None = None) -> Snapshot:
     with Session(ensure_schema(settings)) as session:
         actors = actor_stats(session=session, now=now)
         errors = last_errors(session=session)
+        throughput = queue_throughput(session=session, now=now)
     return Snapshot(
         at=now,
         queues=queue_stats(broker),
@@ -161,4 +181,5 @@ def collect_snapshot(broker, *, now: float | None = None) -> Snapshot:
         actors=actors,
         errors=errors,
         health=last_health(broker.client, settings.namespace),
+        throughput=throughput,
     )

@@ -38,6 +38,8 @@ from leadq.pagespeed.scoring import (
 from leadq.settings import Settings
 
 _POLL_S = 0.1
+#: Requests that may stay in flight on a quiet page (Lighthouse's network-2-idle).
+_QUIET_REQUESTS = 2
 
 
 class LocalEngine:
@@ -122,27 +124,57 @@ class LocalEngine:
         _emulate(driver, strategy)
         driver.get_log("performance")  # drop the previous page's events
         driver.get(url)
-        self._settle(driver, checkpoint)
+        events = self._settle(driver, checkpoint)
         data = driver.execute_script(probe.COLLECT)
-        network = main_document_events(driver.get_log("performance"))
+        if self.settings.pagespeed_screenshot:
+            data["screenshot"] = first_screen(driver, strategy)
+        network = main_document_events(events + driver.get_log("performance"))
         driver.get("about:blank")  # stop the page's timers and requests before the next audit
         return data, network
 
-    def _settle(self, driver, checkpoint: Callable[[], None] | None) -> None:
-        """Wait until no new request, paint or layout shift for ``pagespeed_settle_ms``."""
+    def _settle(self, driver, checkpoint: Callable[[], None] | None) -> list[dict[str, Any]]:
+        """Wait as Lighthouse does: the load event, then ``pagespeed_settle_ms`` with at most two
+        requests in flight (its "network-2-idle": a long poll or a stuck beacon must not hold
+        the audit) and no request starting or ending, no new paint, layout shift or long task
+        (Lighthouse's network and CPU quiet windows are 1 s). Returns the CDP events read meanwhile.
+
+        A banner a script inserts a moment after load is what a shorter watch misses, and
+        then the same page scores differently run to run.
+        """
         quiet = self.settings.pagespeed_settle_ms / 1000
         deadline = time.monotonic() + self.settings.pagespeed_settle_max_ms / 1000
+        events: list[dict[str, Any]] = []
+        in_flight: set[str] = set()
         last = None
         changed = time.monotonic()
         while time.monotonic() < deadline:
             if checkpoint is not None:
                 checkpoint()
+            new = driver.get_log("performance")
+            events += new
+            moved = track_requests(new, in_flight)
             progress = driver.execute_script(probe.PROGRESS)
-            if progress != last:
+            if progress != last or moved or len(in_flight) > _QUIET_REQUESTS:
                 last, changed = progress, time.monotonic()
             elif time.monotonic() - changed >= quiet and progress[2] == "complete":
-                return
+                break
             time.sleep(_POLL_S)
+        return events
+
+
+def track_requests(entries: list[dict[str, Any]], in_flight: set[str]) -> bool:
+    """Update the set of requests in flight from CDP network events; True if any started or ended."""
+    moved = False
+    for entry in entries:
+        message = json.loads(entry["message"])["message"]
+        method, request = message.get("method"), message.get("params", {}).get("requestId")
+        if method == "Network.requestWillBeSent":
+            in_flight.add(request)
+            moved = True
+        elif method in ("Network.loadingFinished", "Network.loadingFailed"):
+            in_flight.discard(request)
+            moved = True
+    return moved
 
 
 _NET_ERROR = re.compile(r"net::(ERR_[A-Z_]+)")
@@ -194,6 +226,26 @@ def _emulate(driver, strategy: Strategy) -> None:
         },
     )
     cdp("Emulation.setCPUThrottlingRate", {"rate": throttling["cpu_slowdown"]})
+
+
+#: JPEG quality and scale of the stored first-screen picture: legible in a report, tens of kB.
+_SCREENSHOT_QUALITY = 60
+_SCREENSHOT_WIDTH = 360
+
+
+def first_screen(driver, strategy: Strategy) -> str:
+    """The loaded page's first screen (what a visitor sees before scrolling) as a JPEG data URI."""
+    screen = MOBILE_SCREEN if strategy == "mobile" else DESKTOP_SCREEN
+    scale = _SCREENSHOT_WIDTH / (screen["width"] * screen["device_scale_factor"])
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "format": "jpeg",
+            "quality": _SCREENSHOT_QUALITY,
+            "clip": {"x": 0, "y": 0, "width": screen["width"], "height": screen["height"], "scale": scale},
+        },
+    )
+    return "data:image/jpeg;base64," + shot["data"]
 
 
 def main_document_events(entries: list[dict[str, Any]]) -> dict[str, Any]:
@@ -256,6 +308,7 @@ def build_record(url: str, strategy: Strategy, data: dict[str, Any], network: di
             "dom_content_loaded_ms": metrics["dom_content_loaded_ms"],
             "lcp_element": data.get("lcpTag"),
             "lcp_url": data.get("lcpUrl"),
+            "screenshot": data.get("screenshot"),
             "unsized_images": (data.get("unsizedImages") or [])[:10],
             "render_blocking": ((data.get("blockingScripts") or []) + (data.get("blockingStyles") or []))[
                 :10

@@ -107,6 +107,7 @@ def parse_lighthouse_result(lhr: dict[str, Any], *, engine: str, url: str | None
             "lighthouse_version": lhr.get("lighthouseVersion"),
             "fetch_time": lhr.get("fetchTime"),
             "run_warnings": lhr.get("runWarnings") or [],
+            **_pictures(audits),
         },
     )
     summary = _metrics_summary(audits)
@@ -139,6 +140,23 @@ def parse_field_data(response: dict[str, Any]) -> dict[str, Any] | None:
             "metrics": parsed,
         }
     return None
+
+
+def _pictures(audits: dict[str, Any]) -> dict[str, Any]:
+    """The final screenshot and the filmstrip (timed thumbnails) Lighthouse took, as data URIs."""
+    found: dict[str, Any] = {}
+    final = ((audits.get("final-screenshot") or {}).get("details") or {}).get("data")
+    if isinstance(final, str):
+        found["screenshot"] = final
+    items = ((audits.get("screenshot-thumbnails") or {}).get("details") or {}).get("items") or []
+    frames = [
+        {"timing_ms": item.get("timing"), "data": item["data"]}
+        for item in items
+        if isinstance(item, dict) and isinstance(item.get("data"), str)
+    ]
+    if frames:
+        found["filmstrip"] = frames
+    return found
 
 
 def _percent(score: Any) -> int | None:

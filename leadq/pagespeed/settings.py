@@ -1,7 +1,8 @@
-"""PageSpeed settings: which engine, the PSI endpoint and key, browser limits."""
+"""PageSpeed settings: which engine, the PSI endpoint and key, browser limits, and the audit report."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -30,7 +31,9 @@ class PageSpeedSettings(BaseModel):
         60.0, description="Seconds one local audit may take before its browser is killed."
     )
     pagespeed_settle_ms: int = Field(
-        500, description="Quiet time after load with no new requests or paints before metrics are read."
+        1000,
+        description="Quiet time after load (no request in flight, no new paint, shift or long task) "
+        "before metrics are read; Lighthouse waits 1 s.",
     )
     pagespeed_settle_max_ms: int = Field(5000, description="Longest wait after load for the page to settle.")
     pagespeed_browser_pages: int = Field(50, description="Audits per Chromium before it is restarted.")
@@ -41,3 +44,20 @@ class PageSpeedSettings(BaseModel):
         30, description="`audit_pending` re-audits leads whose last audit is older."
     )
     lighthouse_path: str = Field("lighthouse", description="Lighthouse CLI (engine `lighthouse`).")
+    pagespeed_screenshot: bool = Field(
+        True,
+        description="Local engine: keep a small JPEG of the loaded page's first screen (about 20-60 kB "
+        "per audit) for `leadq report audit`.",
+    )
+    agency_name: str = Field("", description="Your agency's name, shown at the top of audit reports.")
+    agency_contact: str = Field(
+        "", description="How a prospect reaches you (email, phone, website), printed on audit reports."
+    )
+    agency_logo: Path | None = Field(
+        None, description="PNG, JPEG, SVG or WebP logo embedded in audit reports (inlined, never linked)."
+    )
+    report_template_dir: Path | None = Field(
+        None,
+        description="Directory of Jinja2 templates overriding leadq's report templates by file name "
+        "(audit.html.j2, campaign.html.j2, report.css).",
+    )

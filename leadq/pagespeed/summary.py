@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from leadq.pagespeed.record import AuditRecord
+from leadq.pagespeed.record import STANDARD_CATEGORIES, AuditRecord
 
 #: metric key -> (label, good up to, poor above)
 THRESHOLDS: dict[str, tuple[str, float, float]] = {
@@ -37,6 +37,61 @@ class Verdict:
         if self.key == "cls":
             return f"{self.value:.3f}"
         return f"{self.value / 1000:.1f} s" if self.value >= 1000 else f"{self.value:.0f} ms"
+
+
+#: Chrome UX Report metric keys (see ``report_parser``) and categories, in words.
+FIELD_LABELS = {
+    "fcp_ms": "First Contentful Paint",
+    "lcp_ms": "Largest Contentful Paint",
+    "cls": "Cumulative Layout Shift",
+    "inp_ms": "Interaction to Next Paint",
+    "fid_ms": "First Input Delay",
+    "ttfb_ms": "Time to First Byte",
+}
+FIELD_CATEGORIES = {"FAST": "good", "AVERAGE": "needs improvement", "SLOW": "poor"}
+CATEGORY_LABELS = {
+    "performance": "Performance",
+    "accessibility": "Accessibility",
+    "best-practices": "Best practices",
+    "seo": "SEO",
+}
+
+
+@dataclass
+class FieldRow:
+    """One real-user (Chrome UX Report) metric: 75th percentile and Google's verdict, in words."""
+
+    label: str
+    display: str
+    verdict: str
+
+
+def field_rows(field: dict | None) -> list[FieldRow]:
+    rows = []
+    for key, metric in ((field or {}).get("metrics") or {}).items():
+        value = metric.get("percentile")
+        if value is None:
+            display = "n/a"
+        elif key == "cls":
+            display = f"{value:.2f}"
+        else:
+            display = f"{value / 1000:.1f} s" if value >= 1000 else f"{value:.0f} ms"
+        category = metric.get("category") or ""
+        label = FIELD_LABELS.get(key, key.replace("_", " ").capitalize())
+        rows.append(FieldRow(label, display, FIELD_CATEGORIES.get(category, category.lower() or "unknown")))
+    return rows
+
+
+def field_scope(field: dict | None) -> str:
+    """Whose visits the field data counts: this page's, or the whole site's when the page has too few."""
+    if not field:
+        return ""
+    return "the whole site (too few visits to this page)" if field.get("scope") == "origin" else "this page"
+
+
+def unscored_categories(record: AuditRecord) -> list[str]:
+    """Standard Lighthouse categories this audit did not score (the local engine scores only speed)."""
+    return [CATEGORY_LABELS[c] for c in STANDARD_CATEGORIES if record.categories.get(c) is None]
 
 
 def rate(key: str, value: float | None) -> str:
@@ -68,9 +123,10 @@ def problems(record: AuditRecord) -> list[str]:
     score = record.performance_score
     if score is not None and score < 90:
         found.append(
-            f"The site scores {score}/100 on Google's PageSpeed test for {device}"
+            f"The site scores {score}/100 for speed on {test_name(record.engine)} for {device}"
             + (" — slower than most websites." if score < 50 else ", so there is room to be faster.")
         )
+    found += _category_problems(record)
     if rate("lcp_ms", record.lcp_ms) != "good" and record.lcp_ms is not None:
         found.append(
             f"The main content takes {record.lcp_ms / 1000:.1f} seconds to appear on {device} "
@@ -98,6 +154,38 @@ def problems(record: AuditRecord) -> list[str]:
         if opportunity.savings_ms and opportunity.savings_ms >= 100:
             found.append(f"{opportunity.title} (could save about {opportunity.savings_ms / 1000:.1f} s).")
     return found
+
+
+#: How each engine's test is named to a reader: only PSI is Google's own test.
+TEST_NAMES = {
+    "psi": "Google's PageSpeed Insights test",
+    "lighthouse": "a Lighthouse test run by leadq",
+    "local": "leadq's lab test (Lighthouse scoring)",
+}
+
+
+def test_name(engine: str) -> str:
+    return TEST_NAMES.get(engine, f"the {engine} test")
+
+
+#: Lighthouse category -> what a low score means to a visitor.
+_CATEGORY_SENTENCES = {
+    "accessibility": (
+        "Accessibility scores {score}/100: some visitors (screen readers, poor eyesight, keyboard only) "
+        "will struggle to use the site."
+    ),
+    "best-practices": "Best practices score {score}/100: the site has security or reliability issues.",
+    "seo": "Search-engine basics score {score}/100: the site is harder for Google to understand and rank.",
+}
+
+
+def _category_problems(record: AuditRecord) -> list[str]:
+    """A poorly scored category always gets a sentence, so a summary never calls it problem-free."""
+    return [
+        sentence.format(score=score)
+        for category, sentence in _CATEGORY_SENTENCES.items()
+        if (score := record.categories.get(category)) is not None and score < 90
+    ]
 
 
 _CHECK_SENTENCES = {

@@ -28,13 +28,15 @@ NOW = 1_800_000_000.0
 
 QUEUES_FRAME = """\
 
-queue      scrape  pagespeed  email  campaign  ai  demo  maintenance
-ready           0          0      0         0   0     0            3
-delayed         0          0      0         0   0     0            1
-in flight       0          0      0         0   0     0            0
-dead            0          0      0         0   0     0            0
+queue      scrape  pagespeed   email  campaign      ai    demo  maintenance
+ready           0          0       0         0       0       0            3
+delayed         0          0       0         0       0       0            1
+in flight       0          0       0         0       0       0            0
+dead            0          0       0         0       0       0            0
+last 15m   ▂▁▁▁▂█     ▁▁▁▁▁▁  ▁▁▁▁▁▁    ▁▁▁▁▁▁  ▁▁▁▁▁▁  ▁▁▁▁▁▁       ▁▁▁▁▁▁
 """
 
+#: The last row: finished jobs per 2.5 minutes over 15, one scale for every queue.
 #: 12 scrape_listing jobs in 5 min (10 in the last minute, 2 dead), one audit 13 min ago.
 ACTORS_FRAME = """\
 actor           per min 1m/5m/15m  failed 1m/5m/15m  p50 ms  p95 ms

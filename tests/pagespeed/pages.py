@@ -57,6 +57,8 @@ def install(server: LocalServer) -> None:
     server.route("/hero-late", Reply(200, page(body=HERO.format(delay=1.5) + TEXT), HTML))
     server.route("/hero.png", lambda q: Reply(200, hero, {"Content-Type": "image/png"}, float(q["delay"][0])))
     server.route("/shift", Reply(200, page(body=TEXT + SHIFT_SCRIPT), HTML))
+    late = SHIFT_SCRIPT.replace("}, 300)", "}, 800)")
+    server.route("/late-shift", Reply(200, page(body=TEXT + late), HTML))
     server.route(
         "/no-viewport",
         Reply(200, page(head="<title>Old site</title>", body=TEXT + '<img src="/hero.png?delay=0">'), HTML),

@@ -80,6 +80,12 @@ def test_an_element_inserted_above_content_gives_cls_over_0_1(site, engine, stra
     assert record.cls > 0.1
 
 
+def test_a_banner_inserted_800ms_after_load_is_still_watched_for(site, engine) -> None:
+    # Lighthouse watches for a quiet second after load; a shorter watch missed this one.
+    record = engine.audit(site.url + "/late-shift", "desktop")
+    assert record.cls > 0.1
+
+
 def test_a_page_without_viewport_meta_fails_the_mobile_check(site, engine) -> None:
     record = engine.audit(site.url + "/no-viewport", "mobile")
     assert checks(record)["viewport"] is False

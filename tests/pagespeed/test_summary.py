@@ -30,7 +30,11 @@ def slow_site() -> AuditRecord:
 def test_a_slow_insecure_site_gets_every_sentence_a_salesperson_needs() -> None:
     said = problems(slow_site())
     assert said[0] == "Visitors are bounced through 2 redirects before the page loads."
-    assert "The site scores 31/100 on Google's PageSpeed test for phones — slower than most websites." in said
+    assert (
+        "The site scores 31/100 for speed on leadq's lab test (Lighthouse scoring) for phones"
+        " — slower than most websites." in said
+    )
+    assert not any("Google's PageSpeed" in s for s in said)
     assert any(s.startswith("The main content takes 6.2 seconds to appear on phones") for s in said)
     assert any("jumps around while it loads (layout shift 0.31" in s for s in said)
     assert any("freeze the page for 900 ms" in s for s in said)
@@ -42,7 +46,8 @@ def test_a_slow_insecure_site_gets_every_sentence_a_salesperson_needs() -> None:
 
 def test_a_fast_page_has_no_speed_problems() -> None:
     said = problems(parse_file(LHR_13))
-    assert not any("seconds to appear" in s or "scores" in s for s in said)
+    assert not any("seconds to appear" in s or "for speed" in s for s in said)
+    assert any(s.startswith("Accessibility scores 57/100") for s in said)
 
 
 def test_an_error_status_is_called_out() -> None:
@@ -59,3 +64,25 @@ def test_ratings_follow_core_web_vitals_thresholds() -> None:
     ]
     assert rate("cls", None) == "unknown"
     assert {v.key: v.display for v in verdicts(slow_site())}["lcp_ms"] == "6.2 s"
+
+
+def test_only_a_psi_audit_is_called_googles_test() -> None:
+    record = slow_site()
+    record.engine = "psi"
+    assert any("on Google's PageSpeed Insights test for phones" in s for s in problems(record))
+
+
+def test_a_poorly_scored_category_is_always_a_problem() -> None:
+    record = AuditRecord(
+        url="u",
+        final_url="u",
+        engine="psi",
+        strategy="mobile",
+        performance_score=100,
+        categories={"performance": 100, "accessibility": 57, "best-practices": 100, "seo": 92},
+    )
+    said = problems(record)
+    assert said == [
+        "Accessibility scores 57/100: some visitors (screen readers, poor eyesight, keyboard only) "
+        "will struggle to use the site."
+    ]

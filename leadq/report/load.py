@@ -1,0 +1,84 @@
+"""Gather what an audit report needs: the lead, its newest audits (auditing now when missing)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from sqlmodel import col, select
+
+from leadq.db import session_scope
+from leadq.errors import UserError
+from leadq.leads.models import Lead
+from leadq.pagespeed.models import Audit
+from leadq.pagespeed.service import audit_and_store, normalize_website, resolve_target
+from leadq.report.audit import Agency, AuditReport, check_rows, logo_uri, section
+from leadq.report.site_checks import lead_checks
+from leadq.settings import Settings
+
+
+def audit_report(
+    settings: Settings, ref: str, strategies: list[str], *, engine: str | None = None, fresh: bool = False
+) -> AuditReport:
+    """The report of a lead (``ref`` is its id) or of a URL, from the newest stored audit per strategy.
+
+    A strategy with no stored audit (or every one, with ``fresh``) is audited now and stored.
+    """
+    lead_id, url = _target(settings, ref)
+    records = []
+    for strategy in strategies:
+        audit = None if fresh else _newest(settings, lead_id=lead_id, url=url, strategy=strategy)
+        if audit is None:
+            target = resolve_target(settings, url=url, lead_id=lead_id, strategy=strategy, engine=engine)
+            records.append((audit_and_store(settings, target), datetime.now(UTC)))
+        else:
+            lead_id = lead_id or audit.lead_id  # a URL audited as some lead's website
+            records.append((audit.to_record(), audit.created_at))
+    with session_scope(settings) as session:
+        lead = session.get(Lead, lead_id) if lead_id is not None else None
+        name, signals = (lead.name, dict(lead.signals or {})) if lead is not None else (None, {})
+    first = records[0][0]
+    title = next((c.detail for c in first.checks if c.id == "title" and c.passed), None)
+    now = datetime.now(UTC)
+    checks = first.checks + lead_checks(signals, year=now.year)
+    unchecked = []
+    if not signals.get("reachable"):
+        unchecked.append(
+            "contact details, website software and upkeep (the site has not been crawled: "
+            "`leadq scrape ... --pipeline` reads them)"
+        )
+    return AuditReport(
+        business=name or title or urlsplit(first.final_url or url).hostname or url,
+        url=first.final_url or url,
+        lead_id=lead_id,
+        generated=now,
+        sections=[section(record, at) for record, at in records],
+        checks=check_rows(checks),
+        unchecked=unchecked,
+        agency=Agency(settings.agency_name, settings.agency_contact, logo_uri(settings.agency_logo)),
+    )
+
+
+def _target(settings: Settings, ref: str) -> tuple[int | None, str]:
+    if ref.isdigit():
+        with session_scope(settings) as session:
+            lead = session.get(Lead, int(ref))
+            if lead is None:
+                raise UserError(f"lead {ref} does not exist")
+            if not lead.website:
+                raise UserError(f"lead {ref} has no website to audit")
+            return lead.id, normalize_website(lead.website)
+    url = normalize_website(ref)
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise UserError(f"{ref!r} is neither a lead id nor a website URL")
+    return None, url
+
+
+def _newest(settings: Settings, *, lead_id: int | None, url: str, strategy: str) -> Audit | None:
+    query = select(Audit).where(Audit.strategy == strategy)
+    query = query.where(Audit.lead_id == lead_id) if lead_id is not None else query.where(Audit.url == url)
+    with session_scope(settings) as session:
+        audit = session.exec(query.order_by(col(Audit.id).desc()).limit(1)).first()
+        if audit is not None:
+            session.expunge(audit)
+        return audit
