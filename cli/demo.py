@@ -65,12 +65,11 @@ def build(
     wait: Annotated[bool, typer.Option("--wait", help="Wait until the workers are done.")] = False,
 ) -> None:
     """Build each lead's demo site, screenshots and package on the demo queue."""
-    from leadq.core.broker import is_stub
     from leadq.core.enqueue import send_many
     from leadq.demo.publish import check_destination
     from leadq.demo.site import check_templates
 
-    from .pagespeed import finish, print_job_ids
+    from .pagespeed import finish
     from .runtime import open_broker
 
     settings = get_settings()
@@ -83,10 +82,8 @@ def build(
 
     options = {"template": template, "screenshots": screenshots, "video": video, "publish": publish}
     ids = send_many(build_demo_site, [((), {"lead_id": lead_id, **options}) for lead_id in lead_ids])
-    if not (wait or is_stub(broker)):
-        print_job_ids(ids)
+    if not finish(broker, settings, ids, wait=wait):
         return
-    finish(settings, ids, inline=is_stub(broker))
     from leadq.core.jobs import require_job
     from leadq.demo.store import demo_for_lead
 
