@@ -63,6 +63,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "`leadq pagespeed URL` is short for `leadq pagespeed audit URL`.",
     ),
     "audits": ("leadq.cli.audits:app", "Inspect stored website audits."),
+    "ai": (
+        "leadq.cli.ai:app",
+        "AI: explainable lead scores, contact extraction, reply classification, email drafts, usage.",
+    ),
 }
 
 

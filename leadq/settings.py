@@ -20,6 +20,7 @@ from platformdirs import user_data_dir
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
+from leadq.ai.settings import AiSettings
 from leadq.core.vocabulary import QUEUES as QUEUES
 from leadq.enrich.settings import EnrichSettings
 from leadq.errors import ConfigError
@@ -104,7 +105,14 @@ class CoreSettings(BaseModel):
 
 
 class Settings(
-    CoreSettings, EnrichSettings, OpsSettings, MailSettings, ScrapeSettings, PageSpeedSettings, BaseSettings
+    CoreSettings,
+    EnrichSettings,
+    OpsSettings,
+    MailSettings,
+    ScrapeSettings,
+    PageSpeedSettings,
+    AiSettings,
+    BaseSettings,
 ):
     """Effective configuration: env vars LEADQ_*, then `.env`, then defaults."""
 

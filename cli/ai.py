@@ -1,0 +1,155 @@
+"""`leadq ai`: score leads, extract contact details, classify replies, write emails, show usage."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from leadq.errors import UsageError
+from leadq.settings import Settings, get_settings
+
+from .console import out, print_json, print_table, safe_text
+
+app = typer.Typer(
+    help="AI: explainable lead scores, contact extraction, reply classification, email drafts, usage.",
+    no_args_is_help=True,
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print as JSON.")]
+RefreshOpt = Annotated[
+    bool, typer.Option("--refresh", help="Ask the model again instead of reusing a cached answer.")
+]
+
+
+def score_dict(lead) -> dict[str, Any]:
+    return {
+        "id": lead.id,
+        "name": lead.name,
+        "ai_score": lead.ai_score,
+        "ai_engine": lead.ai_engine,
+        "ai_reasons": lead.ai_reasons,
+        "ai_summary": lead.ai_summary,
+    }
+
+
+def render_score(lead) -> None:
+    title = safe_text(lead.name or f"lead {lead.id}")
+    out.print(f"[bold]{lead.id}[/] {title}: [bold]{lead.ai_score}[/]/100 ({lead.ai_engine})", highlight=False)
+    for reason in lead.ai_reasons or []:
+        out.print(f"  {reason['points']:+4d}  {safe_text(reason['reason'])}", highlight=False)
+    if lead.ai_summary:
+        out.print(f"  {safe_text(lead.ai_summary)}", highlight=False)
+
+
+def _run(settings: Settings, job_id: str, *, inline: bool, wait: bool, label: str) -> bool:
+    """Run the job here (embedded), or follow it (Redis with --wait); False when only enqueued."""
+    if inline:
+        from leadq.core.inline import run_until_idle
+
+        run_until_idle()
+        return True
+    if not wait:
+        out.print(f"enqueued job {job_id}; follow with `leadq job wait {job_id}`", highlight=False)
+        return False
+    from .progress import wait_with_progress
+
+    wait_with_progress(settings, job_id, label=label)
+    return True
+
+
+def _failures(settings: Settings, job_id: str) -> list[str]:
+    from leadq.core.jobs import list_jobs, require_job
+
+    root = require_job(settings, job_id)
+    jobs = [root, *list_jobs(settings, parent_id=root.id, limit=None)]
+    return [f"{job.actor}: {job.error_type}: {job.error_message}" for job in jobs if job.state != "succeeded"]
+
+
+@app.command("score")
+def score(
+    lead_ids: Annotated[list[int] | None, typer.Argument(help="Leads to score.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Score every lead.")] = False,
+    unscored: Annotated[bool, typer.Option("--unscored", help="Score leads never scored.")] = False,
+    refresh: RefreshOpt = False,
+    inline: Annotated[bool, typer.Option("--inline", help="Run in this process (no Redis needed).")] = False,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for the workers and show the scores.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Give leads a 0-100 fit score with the reasons for it, stored on each lead."""
+    if sum((bool(lead_ids), all_, unscored)) != 1:
+        raise UsageError("give lead ids, --all or --unscored (one of them)")
+    from sqlmodel import col, select
+
+    from leadq.core.broker import is_stub, setup_broker
+    from leadq.core.enqueue import send
+    from leadq.db import session_scope
+    from leadq.leads.models import Lead
+
+    settings = get_settings()
+    broker = setup_broker(settings, inline=inline)
+    from leadq.actors.ai import batch_analyze_leads
+
+    started = datetime.now(UTC)
+    job_id = send(batch_analyze_leads, lead_ids=lead_ids or None, unscored=unscored, refresh=refresh)
+    if not _run(settings, job_id, inline=is_stub(broker), wait=wait, label="scoring"):
+        return
+    failures = _failures(settings, job_id)
+    with session_scope(settings) as session:
+        query = select(Lead).order_by(col(Lead.id))
+        if lead_ids:
+            query = query.where(col(Lead.id).in_(lead_ids))
+        else:
+            query = query.where(col(Lead.ai_scored_at) >= started)
+        leads = list(session.exec(query).all())
+    if as_json:
+        print_json({"leads": [score_dict(lead) for lead in leads], "failures": failures})
+    else:
+        for lead in leads:
+            render_score(lead)
+        out.print(f"{len(leads)} lead(s) scored, {len(failures)} job(s) failed", highlight=False)
+        for failure in failures:
+            out.print(f"  [red]failed[/] {safe_text(failure)}", highlight=False)
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command("usage")
+def usage(
+    since: Annotated[
+        str | None, typer.Option(help="Only calls since: 2h, 7d or an ISO date (default: all).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Model calls, cache hits, tokens, cost and latency, summed by day, model and task."""
+    from leadq.ai.usage import usage_summary
+    from leadq.db import session_scope
+
+    from .leads import parse_since
+
+    with session_scope(get_settings()) as session:
+        rows = usage_summary(session=session, since=parse_since(since))
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(
+        "day", "model", "task", "answers", "calls", "cached", "tokens in", "tokens out", "USD", "ms"
+    )
+    for row in rows:
+        table.add_row(
+            row["day"],
+            safe_text(row["model"]),
+            row["task"],
+            str(row["answers"]),
+            str(row["model_calls"]),
+            str(row["cache_hits"]),
+            str(row["tokens_in"]),
+            str(row["tokens_out"]),
+            f"{row['cost_usd']:.4f}",
+            "" if row["mean_latency_ms"] is None else f"{row['mean_latency_ms']:.0f}",
+        )
+    print_table(table)
+    total = sum(row["cost_usd"] for row in rows)
+    out.print(f"{sum(r['answers'] for r in rows)} answer(s), ${total:.4f} in total", highlight=False)
