@@ -62,6 +62,15 @@ def client_for(settings: Settings) -> openai.OpenAI:
     return client
 
 
+def forget_clients() -> None:
+    """Drop pooled clients and what servers refused (tests point each at a new server)."""
+    with _lock:
+        for client in _clients.values():
+            client.close()
+        _clients.clear()
+        _no_schema.clear()
+
+
 def provider_message(exc: openai.APIStatusError) -> str:
     """The provider's own explanation: ``{"error": {"message": ...}}`` or the raw body."""
     body = exc.body
