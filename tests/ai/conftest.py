@@ -8,6 +8,7 @@ import pytest
 
 from leadq.ai import llm
 from leadq.settings import Settings
+from tests.scrape.shared_fixtures import cli_env  # noqa: F401
 
 from .chat_server import ChatServer
 
