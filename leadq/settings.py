@@ -187,7 +187,7 @@ def get_settings() -> Settings:
         # Raised before validation for list/dict fields, which are read as JSON.
         field = re.search(r'field "(\w+)"', str(exc))
         name = f"LEADQ_{field.group(1).upper()}" if field else "a LEADQ_* variable"
-        raise ConfigError(f"invalid setting {name}: expected a JSON list, e.g. '[\"a\", \"b\"]'") from None
+        raise ConfigError(f'invalid setting {name}: expected a JSON list, e.g. \'["a", "b"]\'') from None
 
 
 def describe_invalid(exc: ValidationError) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from leadq.cli.app import app
 from typer.testing import CliRunner
 
 from leadq.ai.engine import ModelCall
 from leadq.ai.score_service import score_lead
 from leadq.ai.scoring import LeadFacts, rules_score
-from leadq.cli.app import app
 from leadq.db import session_scope
 from leadq.enrich.extract import PageSignals
 from leadq.enrich.report import SiteReport
