@@ -8,10 +8,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from leadq.errors import UsageError
+from leadq.errors import UsageError, UserError
 from leadq.settings import Settings, get_settings
 
-from .console import out, print_json, print_table, safe_text
+from .console import out, print_json, print_table, safe_text, warn
 
 app = typer.Typer(
     help="AI: explainable lead scores, contact extraction, reply classification, email drafts, usage.",
@@ -22,6 +22,48 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print as JSON.")]
 RefreshOpt = Annotated[
     bool, typer.Option("--refresh", help="Ask the model again instead of reusing a cached answer.")
 ]
+
+
+def read_input(source: str, settings: Settings):
+    """FILE or `-` (stdin) as text a model may see: decoded whatever the bytes, capped, never empty."""
+    import sys
+    from pathlib import Path
+
+    from leadq.ai.text import decode, prepare
+
+    if source == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            data = Path(source).read_bytes()
+        except OSError as exc:
+            raise UserError(f"cannot read {source}: {exc.strerror}") from None
+    text = prepare(decode(data), max_chars=settings.ai_max_input_chars)
+    if not text.text.strip():
+        raise UserError(f"{'standard input' if source == '-' else source} is empty: nothing to read")
+    if text.truncated:
+        warn(
+            f"input has {text.original_chars} characters; only the first {settings.ai_max_input_chars} "
+            "are read (LEADQ_AI_MAX_INPUT_CHARS)"
+        )
+    return text
+
+
+def cli_model_call(settings: Settings, *, refresh: bool = False):
+    """A model call for a command that runs here, under the same shared budget and rates as workers."""
+    from leadq.core.broker import setup_broker
+
+    setup_broker(settings)
+    from leadq.actors.ai import model_call
+
+    return model_call(refresh=refresh)
+
+
+def print_fields(data: dict[str, Any]) -> None:
+    for key, value in data.items():
+        if value not in (None, [], {}, ""):
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+            out.print(f"[bold]{key}[/]: {safe_text(shown)}", highlight=False)
 
 
 def score_dict(lead) -> dict[str, Any]:
@@ -114,6 +156,44 @@ def score(
             out.print(f"  [red]failed[/] {safe_text(failure)}", highlight=False)
     if failures:
         raise typer.Exit(1)
+
+
+InputArg = Annotated[str, typer.Argument(help="A text file, or - for standard input.", metavar="FILE|-")]
+
+
+@app.command("extract")
+def extract(source: InputArg, refresh: RefreshOpt = False, as_json: JsonOpt = False) -> None:
+    """Business name, services, phone (E.164), email, website and city from free text."""
+    from leadq.ai.extract import extract as run_extract
+
+    settings = get_settings()
+    text = read_input(source, settings)
+    result = run_extract(text, cli_model_call(settings, refresh=refresh))
+    if as_json:
+        print_json(result.as_dict())
+        return
+    print_fields(result.as_dict())
+
+
+@app.command("classify")
+def classify(
+    source: Annotated[
+        str, typer.Argument(help="A reply as .eml or text, or - for standard input.", metavar="FILE.eml|-")
+    ],
+    refresh: RefreshOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Sort a reply: interested, question, not_interested, unsubscribe, out_of_office or bounce."""
+    from leadq.ai.classify import classify as run_classify
+    from leadq.ai.classify import parse_reply
+
+    settings = get_settings()
+    text = read_input(source, settings)
+    result = run_classify(parse_reply(text.text), cli_model_call(settings, refresh=refresh))
+    if as_json:
+        print_json(result.as_dict())
+        return
+    print_fields(result.as_dict())
 
 
 @app.command("usage")
