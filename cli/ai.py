@@ -196,6 +196,80 @@ def classify(
     print_fields(result.as_dict())
 
 
+@app.command("write")
+def write(
+    lead_id: Annotated[int, typer.Option("--lead", help="The lead to write to.")],
+    campaign: Annotated[
+        str | None, typer.Option("--campaign", help="Campaign (id or name) whose step to write.")
+    ] = None,
+    step: Annotated[int, typer.Option("--step", min=1, help="With --campaign: the step number.")] = 1,
+    refresh: RefreshOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Preview the email leadq would write to a lead, checked by the fact guard.
+
+    A draft the guard rejects is shown with the phrases it rejected, and, with --campaign,
+    the step's own template is what would be sent instead.
+    """
+    from leadq.ai.score_service import lead_facts
+    from leadq.ai.writer import write_email
+    from leadq.campaign.audits import latest_audit
+    from leadq.campaign.service import find_campaign, steps_of
+    from leadq.db import session_scope
+    from leadq.leads.models import Lead
+    from leadq.mail.compose import sender_of
+    from leadq.mail.templates import TemplateSource, render
+    from leadq.mail.variables import template_variables
+
+    settings = get_settings()
+    with session_scope(settings) as session:
+        lead = session.get(Lead, lead_id)
+        if lead is None:
+            raise UserError(f"no lead with id {lead_id}")
+        facts = lead_facts(lead, session=session)
+        chosen = found = None
+        if campaign is not None:
+            found = find_campaign(campaign, session=session)
+            chosen = next((s for s in steps_of(found.id, session=session) if s.number == step), None)
+            if chosen is None:
+                raise UserError(f"campaign {found.name!r} has no step {step}")
+        sender = sender_of(settings, found.sender if found else None)
+        sender_name = sender.display_name or sender.addr_spec
+        fallback = None
+        if chosen is not None:
+            variables = template_variables(
+                lead,
+                audit=latest_audit(lead_id, session=session),
+                campaign_name=found.name,
+                sender_name=sender_name,
+                step_number=step,
+            )
+            fallback = render(TemplateSource(chosen.subject, chosen.text, chosen.html), variables)
+    draft = write_email(
+        facts,
+        cli_model_call(settings, refresh=refresh),
+        sender_name=sender_name,
+        template_subject=chosen.subject if chosen else None,
+    )
+    used = "draft" if draft.accepted or fallback is None else "template"
+    result = {**draft.as_dict(), "used": used}
+    if fallback is not None:
+        result["template"] = {"subject": fallback.subject, "text": fallback.text}
+    if as_json:
+        print_json(result)
+        return
+    out.print(
+        f"[bold]{draft.engine} draft[/] ({'accepted' if draft.accepted else 'rejected'} by the fact guard)"
+    )
+    for problem in draft.problems:
+        out.print(f"  [red]rejected[/] {safe_text(problem)}", highlight=False)
+    shown = (fallback.subject, fallback.text) if used == "template" else (draft.subject, draft.body)
+    if used == "template":
+        out.print("[bold]the step's template is used instead:[/]")
+    out.print(f"[bold]Subject:[/] {safe_text(shown[0])}", highlight=False)
+    out.print(safe_text(shown[1], lines=True), highlight=False)
+
+
 @app.command("usage")
 def usage(
     since: Annotated[
