@@ -186,6 +186,7 @@ def check_user_agent(settings: Settings) -> Check:
 
 def all_checks() -> list[Callable[[Settings], Check]]:
     """Core checks, then each domain's (imported here: domain modules import ``Check``)."""
+    from leadq.ai.health import check_ai
     from leadq.mail.health import check_smtp
 
     return [
@@ -195,6 +196,7 @@ def all_checks() -> list[Callable[[Settings], Check]]:
         check_chromedriver,
         check_smtp,
         check_lighthouse,
+        check_ai,
         check_clock,
         check_hosts,
         check_user_agent,
