@@ -6,7 +6,7 @@ from dramatiq.middleware import CurrentMessage
 
 from leadq.ai.engine import ModelCall
 from leadq.ai.limits import AiLimits
-from leadq.ai.score_service import leads_to_score, score_lead
+from leadq.ai.score_service import leads_to_score, score_lead, score_many
 from leadq.core.broker import actor, current_broker
 from leadq.core.enqueue import send_many
 from leadq.db import session_scope
@@ -44,9 +44,17 @@ def analyze_lead(lead_id: int, refresh: bool = False) -> None:
 def batch_analyze_leads(
     lead_ids: list[int] | None = None, unscored: bool = False, refresh: bool = False
 ) -> None:
-    """Enqueue `analyze_lead` for the given leads, or every lead (only unscored ones with ``unscored``)."""
+    """Score the given leads, or every lead (only unscored ones with ``unscored``).
+
+    With a model, one `analyze_lead` job per lead (each call may wait, fail or be deferred on
+    its own); with the rules engine, here in batches, as one job per lead would be all overhead.
+    """
+    settings = current_broker().leadq_settings
+    named = lead_ids is not None
     if lead_ids is None:
-        with session_scope(current_broker().leadq_settings) as session:
+        with session_scope(settings) as session:
             lead_ids = leads_to_score(session=session, unscored=unscored)
-    if lead_ids:
+    if settings.ai_engine == "rules":
+        score_many(lead_ids, settings, must_exist=named)
+    elif lead_ids:
         send_many(analyze_lead, [((lead_id,), {"refresh": refresh}) for lead_id in lead_ids])

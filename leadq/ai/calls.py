@@ -92,8 +92,8 @@ def ask(
         completion.tokens_out,
         completion.latency_ms,
         after_call=after_call,
+        answer=(prompt, completion.output.model_dump(mode="json")),
     )
-    _store(settings, prompt, model, digest, completion.output.model_dump(mode="json"))
     return completion.output
 
 
@@ -105,25 +105,30 @@ def _record(
     latency_ms: float,
     *,
     after_call: Callable[[int, float], None] | None,
+    answer: tuple[Prompt, dict] | None = None,
 ) -> None:
+    """Log the call and, for a valid answer, keep it in the cache: one transaction (SQLite
+    serialises writers, so each one costs every other worker thread)."""
     record.tokens_in, record.tokens_out, record.latency_ms = tokens_in, tokens_out, latency_ms
     record.cost_usd = cost_usd(settings, record.model, tokens_in, tokens_out)
-    with session_scope(settings) as session:
-        session.add(record)
+    try:
+        with session_scope(settings) as session:
+            session.add(record)
+            if answer is not None:
+                _cache(session, *answer, record)
+    except IntegrityError:  # another worker cached the same answer first: keep its, log this call
+        with session_scope(settings) as session:
+            session.add(AiCall(**record.model_dump(exclude={"id"})))
     if after_call is not None:
         after_call(tokens_in + tokens_out, record.cost_usd)
 
 
-def _store(settings: Settings, prompt: Prompt, model: str, digest: str, output: dict) -> None:
-    """Keep the answer; a refresh replaces the old one, a concurrent twin's insert is kept."""
-    try:
-        with session_scope(settings) as session:
-            entry = cached_answer(session, prompt, model, digest)
-            if entry is None:
-                entry = AiCache(
-                    task=prompt.task, prompt_version=prompt.version, model=model, input_hash=digest
-                )
-            entry.output = output
-            session.add(entry)
-    except IntegrityError:
-        pass  # another worker stored the same answer first
+def _cache(session: Session, prompt: Prompt, output: dict, record: AiCall) -> None:
+    """Keep the answer; a refresh replaces the old one."""
+    entry = cached_answer(session, prompt, record.model, record.input_hash)
+    if entry is None:
+        entry = AiCache(
+            task=prompt.task, prompt_version=prompt.version, model=record.model, input_hash=record.input_hash
+        )
+    entry.output = output
+    session.add(entry)

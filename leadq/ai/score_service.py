@@ -12,6 +12,21 @@ from leadq.db import session_scope
 from leadq.errors import ValidationFailed
 from leadq.leads.models import Lead, utcnow
 from leadq.pagespeed.models import Audit
+from leadq.settings import Settings
+
+#: Leads scored per transaction by ``score_many``.
+BATCH = 500
+
+
+def _audit_facts(audit: Audit | None) -> dict | None:
+    if audit is None:
+        return None
+    return {
+        "score": audit.score,
+        "performance_score": audit.performance_score,
+        "strategy": audit.strategy,
+        "failed_checks": [check.get("id") for check in audit.checks if not check.get("passed", True)],
+    }
 
 
 def lead_facts(lead: Lead, *, session: Session) -> LeadFacts:
@@ -19,14 +34,10 @@ def lead_facts(lead: Lead, *, session: Session) -> LeadFacts:
     audit = session.exec(
         select(Audit).where(Audit.lead_id == lead.id).order_by(col(Audit.id).desc()).limit(1)
     ).first()
-    audit_facts = None
-    if audit is not None:
-        audit_facts = {
-            "score": audit.score,
-            "performance_score": audit.performance_score,
-            "strategy": audit.strategy,
-            "failed_checks": [check.get("id") for check in audit.checks if not check.get("passed", True)],
-        }
+    return facts_of(lead, audit)
+
+
+def facts_of(lead: Lead, audit: Audit | None) -> LeadFacts:
     return LeadFacts(
         name=lead.name,
         category=lead.category,
@@ -38,7 +49,7 @@ def lead_facts(lead: Lead, *, session: Session) -> LeadFacts:
         rating=lead.rating,
         review_count=lead.review_count,
         signals=dict(lead.signals or {}),
-        audit=audit_facts,
+        audit=_audit_facts(audit),
     )
 
 
@@ -68,11 +79,41 @@ def score_lead(lead_id: int, call: ModelCall) -> Score:
         lead = session.get(Lead, lead_id)
         if lead is None:
             raise ValidationFailed(f"lead {lead_id} was deleted while it was scored")
-        lead.ai_score, lead.ai_engine, lead.ai_summary = score.score, score.engine, score.summary
-        lead.ai_reasons = [reason.as_dict() for reason in score.reasons]
-        lead.ai_scored_at = utcnow()
+        _store(lead, score)
         session.add(lead)
     return score
+
+
+def _store(lead: Lead, score: Score) -> None:
+    lead.ai_score, lead.ai_engine, lead.ai_summary = score.score, score.engine, score.summary
+    lead.ai_reasons = [reason.as_dict() for reason in score.reasons]
+    lead.ai_scored_at = utcnow()
+
+
+def score_many(lead_ids: list[int], settings: Settings, *, must_exist: bool = False) -> int:
+    """Score leads with the rules engine, ``BATCH`` per transaction; returns how many were scored.
+
+    The checklist costs microseconds, so one job per lead would be all overhead: a batch job
+    scores them itself when no model is configured. Leads deleted meanwhile are skipped, unless
+    ``must_exist`` (ids a person named): then the others are scored and ValidationFailed names them.
+    """
+    done, missing = 0, []
+    for start in range(0, len(lead_ids), BATCH):
+        chunk = lead_ids[start : start + BATCH]
+        with session_scope(settings) as session:
+            leads = session.exec(select(Lead).where(col(Lead.id).in_(chunk))).all()
+            newest: dict[int, Audit] = {}
+            audits = select(Audit).where(col(Audit.lead_id).in_(chunk)).order_by(col(Audit.id))
+            for audit in session.exec(audits):
+                newest[audit.lead_id] = audit
+            for lead in leads:
+                _store(lead, rules_score(facts_of(lead, newest.get(lead.id))))
+                session.add(lead)
+            done += len(leads)
+            missing += sorted(set(chunk) - {lead.id for lead in leads})
+    if must_exist and missing:
+        raise ValidationFailed(f"lead {', '.join(map(str, missing))} does not exist")
+    return done
 
 
 def leads_to_score(*, session: Session, unscored: bool) -> list[int]:
