@@ -175,11 +175,14 @@ def extract(source: InputArg, refresh: RefreshOpt = False, as_json: JsonOpt = Fa
     print_fields(result.as_dict())
 
 
+ReplyArg = Annotated[
+    str, typer.Argument(help="A reply as .eml or text, or - for standard input.", metavar="FILE.eml|-")
+]
+
+
 @app.command("classify")
 def classify(
-    source: Annotated[
-        str, typer.Argument(help="A reply as .eml or text, or - for standard input.", metavar="FILE.eml|-")
-    ],
+    source: ReplyArg,
     refresh: RefreshOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -194,6 +197,39 @@ def classify(
         print_json(result.as_dict())
         return
     print_fields(result.as_dict())
+
+
+@app.command("draft-reply")
+def draft_reply(source: ReplyArg, refresh: RefreshOpt = False, as_json: JsonOpt = False) -> None:
+    """Classify a reply and draft an answer for you to approve; nothing is sent.
+
+    Bounces, away messages and unsubscribe requests get no draft, only what to do.
+    """
+    from leadq.ai.classify import classify as run_classify
+    from leadq.ai.classify import parse_reply
+    from leadq.ai.replies import draft_reply as run_draft
+    from leadq.mail.compose import sender_of
+
+    settings = get_settings()
+    sender = sender_of(settings)
+    reply = parse_reply(read_input(source, settings).text)
+    call = cli_model_call(settings, refresh=refresh)
+    draft = run_draft(
+        reply, run_classify(reply, call), call, sender_name=sender.display_name or sender.addr_spec
+    )
+    if as_json:
+        print_json(draft.as_dict())
+        return
+    out.print(f"[bold]category[/]: {draft.category}", highlight=False)
+    if draft.note:
+        out.print(f"[bold]no draft[/]: {safe_text(draft.note)}", highlight=False)
+        return
+    verdict = "accepted" if draft.accepted else "rejected"
+    out.print(f"[bold]{draft.engine} draft[/] ({verdict} by the fact guard; not sent)")
+    for problem in draft.problems:
+        out.print(f"  [red]rejected[/] {safe_text(problem)}", highlight=False)
+    out.print(f"[bold]Subject:[/] {safe_text(draft.subject)}", highlight=False)
+    out.print(safe_text(draft.body, lines=True), highlight=False)
 
 
 @app.command("write")

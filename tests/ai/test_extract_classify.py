@@ -157,3 +157,43 @@ def test_a_provider_answering_prose_is_a_one_line_error(cli_env, chat, monkeypat
     result = runner.invoke(app, ["ai", "extract", "-"], input=POSTING)
     assert result.exit_code == 1
     assert "gave an invalid extract answer twice" in result.stderr and "Traceback" not in result.output
+
+
+def _sender(monkeypatch):
+    from leadq.settings import get_settings
+
+    monkeypatch.setenv("LEADQ_EMAIL_FROM", "Ada at Studio <ada@studio.example>")
+    get_settings.cache_clear()
+
+
+def test_draft_reply_answers_people_and_not_machines_or_opt_outs(cli_env, monkeypatch):
+    _sender(monkeypatch)
+    result = runner.invoke(app, ["ai", "draft-reply", "-", "--json"], input=INTERESTED_WITH_FOOTER)
+    assert result.exit_code == 0, result.output
+    draft = json.loads(result.stdout)
+    assert (draft["category"], draft["subject"], draft["accepted"]) == (
+        "interested",
+        "Re: A faster website for Greenleaf",
+        True,
+    )
+    assert draft["body"].endswith("Ada at Studio")
+    for message, note in ((BOUNCE, "nothing to answer"), ("Please remove me.", "suppress the address")):
+        data = json.loads(runner.invoke(app, ["ai", "draft-reply", "-", "--json"], input=message).stdout)
+        assert data["body"] is None and note in data["note"]
+
+
+def test_a_model_reply_draft_may_not_promise_what_the_person_never_said(ai_settings, chat):
+    from leadq.ai.classify import Classification
+    from leadq.ai.replies import draft_reply
+
+    reply = Reply("Re: site", "joe@x.example", "How long would a new site take?")
+    promise = {
+        "subject": "Re: site",
+        "body": "Great question! We deliver in 14 days for $999, see studio.example.",
+    }
+    chat.script(json_completion(promise))
+    draft = draft_reply(
+        reply, Classification("question", 0.9, "asks"), ModelCall(ai_settings), sender_name="Ada"
+    )
+    assert not draft.accepted
+    assert {"number not in the record: '14'", "number not in the record: '999'"} <= set(draft.problems)
