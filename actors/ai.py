@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from dramatiq.middleware import CurrentMessage
 
 from leadq.ai.engine import ModelCall
@@ -10,6 +12,9 @@ from leadq.ai.score_service import leads_to_score, score_lead, score_many
 from leadq.core.broker import actor, current_broker
 from leadq.core.enqueue import send_many
 from leadq.db import session_scope
+from leadq.errors import UserError
+
+log = logging.getLogger(__name__)
 
 
 def model_call(*, refresh: bool = False) -> ModelCall:
@@ -58,3 +63,38 @@ def batch_analyze_leads(
         score_many(lead_ids, settings, must_exist=named)
     elif lead_ids:
         send_many(analyze_lead, [((lead_id,), {"refresh": refresh}) for lead_id in lead_ids])
+
+
+@actor(queue="ai", max_retries=0, time_limit=1800)
+def train_ml_model() -> None:
+    """Retrain the conversion model on the leads marked won or lost, then predict every lead.
+
+    Run weekly by cron. With too few labelled leads it logs why and does nothing: that is the
+    normal state of a new install, not a failure.
+    """
+    from leadq.ai.conversion import predict, train
+
+    settings = current_broker().leadq_settings
+    try:
+        with session_scope(settings) as session:
+            report = train(settings, session=session)
+    except UserError as exc:
+        log.info("conversion model not trained: %s", exc)
+        return
+    log.info(
+        "conversion model trained: held-out ROC AUC %.3f on %d labelled leads",
+        report.test_roc_auc,
+        report.labelled,
+    )
+    with session_scope(settings) as session:
+        predict(settings, session=session)
+
+
+@actor(queue="ai", max_retries=3, time_limit=600)
+def predict_lead_conversion(lead_ids: list[int] | None = None) -> None:
+    """Write the conversion model's won probability on the given leads, or on every lead."""
+    from leadq.ai.conversion import predict
+
+    settings = current_broker().leadq_settings
+    with session_scope(settings) as session:
+        predict(settings, session=session, lead_ids=lead_ids)

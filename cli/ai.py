@@ -306,6 +306,60 @@ def write(
     out.print(safe_text(shown[1], lines=True), highlight=False)
 
 
+@app.command("train")
+def train(as_json: JsonOpt = False) -> None:
+    """Train the conversion model on leads marked won or lost; print held-out ROC AUC and calibration."""
+    from leadq.ai.conversion import train as run_train
+    from leadq.db import session_scope
+
+    settings = get_settings()
+    with session_scope(settings) as session:
+        report = run_train(settings, session=session)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    out.print(
+        f"trained on {report.labelled} labelled leads ({report.won} won): ROC AUC {report.test_roc_auc:.3f} "
+        f"held out, {report.cv_roc_auc:.3f} cross-validated; Brier {report.brier:.3f}",
+        highlight=False,
+    )
+    table = Table("predicted", "observed")
+    for row in report.calibration:
+        table.add_row(f"{row['predicted']:.2f}", f"{row['observed']:.2f}")
+    print_table(table)
+    out.print(f"saved {safe_text(report.path)}", highlight=False)
+
+
+@app.command("predict")
+def predict(
+    lead_ids: Annotated[list[int] | None, typer.Argument(help="Leads to predict (default: all).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the conversion model's won probability on leads (`leads show` and `--json` list it)."""
+    from sqlmodel import col, select
+
+    from leadq.ai.conversion import predict as run_predict
+    from leadq.db import session_scope
+    from leadq.leads.models import Lead
+
+    settings = get_settings()
+    with session_scope(settings) as session:
+        count = run_predict(settings, session=session, lead_ids=lead_ids)
+    with session_scope(settings) as session:
+        query = select(Lead.id, Lead.name, Lead.ai_conversion).order_by(col(Lead.ai_conversion).desc())
+        if lead_ids:
+            query = query.where(col(Lead.id).in_(lead_ids))
+        rows = [{"id": i, "name": n, "ai_conversion": p} for i, n, p in session.exec(query.limit(50))]
+    if as_json:
+        print_json({"predicted": count, "top": rows})
+        return
+    for row in rows:
+        out.print(
+            f"{row['id']:>6} {row['ai_conversion']:.2f} {safe_text(row['name'] or '')}", highlight=False
+        )
+    out.print(f"{count} lead(s) predicted", highlight=False)
+
+
 @app.command("usage")
 def usage(
     since: Annotated[

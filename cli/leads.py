@@ -130,6 +130,26 @@ def show(
         out.print(f"[bold]source[/]: {seen} ({ref.scraped_at:%Y-%m-%d})", highlight=False)
 
 
+@app.command("mark")
+def mark(
+    lead_id: Annotated[int, typer.Argument(help="Lead id.")],
+    won: Annotated[bool, typer.Option("--won", help="The lead became a client.")] = False,
+    lost: Annotated[bool, typer.Option("--lost", help="The lead said no, or went nowhere.")] = False,
+    clear: Annotated[bool, typer.Option("--clear", help="Forget the outcome.")] = False,
+) -> None:
+    """Record what came of a lead: the labels `leadq ai train` learns from."""
+    if won + lost + clear != 1:
+        raise UsageError("give one of --won, --lost or --clear")
+    with session_scope(get_settings()) as session:
+        lead = session.get(Lead, lead_id)
+        if lead is None:
+            raise UserError(f"no lead with id {lead_id}")
+        lead.outcome = "won" if won else "lost" if lost else None
+        lead.outcome_at = None if clear else utcnow()
+        session.add(lead)
+    out.print(f"lead {lead_id}: {lead.outcome or 'no outcome'}", highlight=False)
+
+
 @app.command("export")
 def export(
     out_path: Annotated[Path, typer.Option("--out", help="File to write.")],

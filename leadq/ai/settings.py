@@ -49,3 +49,6 @@ class AiSettings(BaseModel):
         20_000, description="Longer input text is truncated to this many characters, with a note."
     )
     ai_max_output_tokens: int = Field(800, description="Most tokens one model response may have.")
+    ai_min_training_leads: int = Field(
+        40, description="`leadq ai train` refuses with fewer leads marked won or lost (and needs both)."
+    )

@@ -85,6 +85,7 @@ DECLARED: tuple[CronSchedule, ...] = (
         "scrape",
         late="run-once",
     ),
+    CronSchedule("train_ml_model", "0 4 * * 1", "leadq.actors.ai:train_ml_model", "ai", late="run-once"),
 )
 
 

@@ -29,6 +29,7 @@ EXPECTED = {
     "retry_failed_emails": lambda t: t.minute % 15 == 0,
     "daily_campaign_analytics": lambda t: t.hour == 1 and t.minute == 0,
     "cleanup_scrape_data": lambda t: t.hour == 3 and t.minute == 0,
+    "train_ml_model": lambda t: t.weekday() == 0 and t.hour == 4 and t.minute == 0,
 }
 SUNDAY_ONLY = CronSchedule("weekly_report", "@weekly", "builtins:len", "maintenance")
 

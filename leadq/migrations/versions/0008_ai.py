@@ -1,4 +1,4 @@
-"""ai: lead fit scores, model call log (usage and cost), answer cache
+"""ai: lead fit scores, outcomes and conversion probability, model call log, answer cache
 
 Revision ID: 0008_ai
 Revises: 0002_leads
@@ -13,7 +13,16 @@ down_revision = "0002_leads"
 branch_labels = None
 depends_on = None
 
-SCORE_COLUMNS = ("ai_score", "ai_engine", "ai_reasons", "ai_summary", "ai_scored_at")
+SCORE_COLUMNS = (
+    "ai_score",
+    "ai_engine",
+    "ai_reasons",
+    "ai_summary",
+    "ai_scored_at",
+    "outcome",
+    "outcome_at",
+    "ai_conversion",
+)
 
 
 def upgrade() -> None:
@@ -23,6 +32,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("ai_reasons", sa.JSON, nullable=True))
         batch.add_column(sa.Column("ai_summary", sa.Text, nullable=True))
         batch.add_column(sa.Column("ai_scored_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("outcome", sa.String(8), nullable=True))
+        batch.add_column(sa.Column("outcome_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("ai_conversion", sa.Float, nullable=True))
     op.create_index("ix_lead_ai_score", "lead", ["ai_score"])
     op.create_table(
         "ai_call",
