@@ -51,7 +51,11 @@ def read_input(source: str, settings: Settings):
 
 def cli_model_call(settings: Settings, *, refresh: bool = False):
     """A model call for a command that runs here, under the same shared budget and rates as workers."""
+    from leadq.ai.engine import ModelCall
     from leadq.core.broker import setup_broker
+
+    if settings.ai_engine == "rules":
+        return ModelCall(settings)  # no model: no budget, no broker
 
     setup_broker(settings)
     from leadq.actors.ai import model_call
