@@ -369,6 +369,9 @@ def usage(
     since: Annotated[
         str | None, typer.Option(help="Only calls since: 2h, 7d or an ISO date (default: all).")
     ] = None,
+    job: Annotated[
+        str | None, typer.Option("--job", help="Only the calls of this job (`leadq job list`).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Model calls, cache hits, tokens, cost and latency, summed by day, model and task."""
@@ -378,7 +381,7 @@ def usage(
     from .leads import parse_since
 
     with session_scope(get_settings()) as session:
-        rows = usage_summary(session=session, since=parse_since(since))
+        rows = usage_summary(session=session, since=parse_since(since), job_id=job)
     if as_json:
         print_json(rows)
         return

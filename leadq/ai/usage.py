@@ -11,7 +11,9 @@ from sqlmodel import Session, col, select
 from leadq.ai.models import AiCall
 
 
-def usage_summary(*, session: Session, since: datetime | None = None) -> list[dict[str, Any]]:
+def usage_summary(
+    *, session: Session, since: datetime | None = None, job_id: str | None = None
+) -> list[dict[str, Any]]:
     """One row per (UTC day, model, task): answers, cache hits, tokens, cost, mean latency of real calls."""
     day = func.date(AiCall.created_at)
     real = case((col(AiCall.cached).is_(False), 1), else_=0)
@@ -29,6 +31,8 @@ def usage_summary(*, session: Session, since: datetime | None = None) -> list[di
     ).group_by(day, AiCall.model, AiCall.task)
     if since is not None:
         query = query.where(col(AiCall.created_at) >= since)
+    if job_id is not None:
+        query = query.where(AiCall.job_id == job_id)
     rows = []
     for day_, model, task, answers, hits, tokens_in, tokens_out, cost, latency, calls in session.exec(
         query.order_by(day, AiCall.model, AiCall.task)

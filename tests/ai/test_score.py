@@ -188,3 +188,10 @@ def test_usage_sums_calls_and_cache_hits(cli_env, chat, monkeypatch):
     assert (row["task"], row["answers"], row["model_calls"], row["cache_hits"]) == ("score", 3, 2, 1)
     assert (row["tokens_in"], row["tokens_out"]) == (240, 80)
     assert row["cost_usd"] > 0
+    from leadq.core.jobs import list_jobs
+
+    jobs = [job for job in list_jobs(cli_env, limit=None) if job.actor == "analyze_lead"]
+    per_job = [
+        json.loads(runner.invoke(app, ["ai", "usage", "--job", job.id, "--json"]).stdout) for job in jobs
+    ]
+    assert sorted(rows[0]["model_calls"] for rows in per_job) == [0, 1, 1]
