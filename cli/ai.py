@@ -18,6 +18,8 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+#: Scores `ai score` prints in full; --json prints them all.
+SHOWN = 50
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print as JSON.")]
 RefreshOpt = Annotated[
     bool, typer.Option("--refresh", help="Ask the model again instead of reusing a cached answer.")
@@ -153,8 +155,10 @@ def score(
     if as_json:
         print_json({"leads": [score_dict(lead) for lead in leads], "failures": failures})
     else:
-        for lead in leads:
+        for lead in leads[:SHOWN]:
             render_score(lead)
+        if len(leads) > SHOWN:
+            out.print(f"... {len(leads) - SHOWN} more: `leadq leads list --sort score`", highlight=False)
         out.print(f"{len(leads)} lead(s) scored, {len(failures)} job(s) failed", highlight=False)
         for failure in failures:
             out.print(f"  [red]failed[/] {safe_text(failure)}", highlight=False)
