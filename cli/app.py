@@ -65,6 +65,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "audits": ("leadq.cli.audits:app", "Inspect stored website audits."),
     "demo": ("leadq.cli.demo:app", "Demo websites for leads: build, publish and track them."),
     "report": ("leadq.cli.report:app", "Reports a prospect can read: a website audit as HTML or PDF."),
+    "ai": (
+        "leadq.cli.ai:app",
+        "AI: explainable lead scores, contact extraction, reply classification, email drafts, usage.",
+    ),
 }
 
 

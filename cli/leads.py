@@ -6,6 +6,7 @@ import csv
 import json
 import re
 from datetime import datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,10 +25,18 @@ from .console import out, print_json, print_table, safe_text
 
 app = typer.Typer(help="Inspect and export leads.", no_args_is_help=True)
 
-#: Every lead column but the nested enrichment signals (kept in --json and jsonl only).
-EXPORT_FIELDS = tuple(name for name in Lead.model_fields if name != "signals")
+#: Nested values: the enrichment signals and the AI score's reasons (in --json and jsonl only).
+NESTED_FIELDS = ("signals", "ai_reasons")
+#: Every lead column but the nested ones.
+EXPORT_FIELDS = tuple(name for name in Lead.model_fields if name not in NESTED_FIELDS)
 DURATION_RE = re.compile(r"^(\d{1,6})([smhdw])$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class SortChoice(StrEnum):
+    newest = "newest"
+    score = "score"
+
 
 SourceOpt = Annotated[
     str | None, typer.Option(help="Only leads found by this source.", autocompletion=complete.sources)
@@ -53,7 +62,7 @@ def parse_since(value: str | None) -> datetime | None:
 
 def lead_dict(lead: Lead) -> dict[str, Any]:
     data = lead.model_dump()
-    return {key: data.get(key) for key in (*EXPORT_FIELDS, "signals")}
+    return {key: data.get(key) for key in (*EXPORT_FIELDS, *NESTED_FIELDS)}
 
 
 @app.command("list")
@@ -62,21 +71,31 @@ def list_(
     site: SiteOpt = None,
     has_email: EmailOpt = False,
     since: SinceOpt = None,
+    min_score: Annotated[
+        int | None,
+        typer.Option("--min-score", min=0, max=100, help="Only leads with an AI fit score of at least N."),
+    ] = None,
+    sort: Annotated[
+        SortChoice, typer.Option(help="newest first, or best AI fit score first (unscored last).")
+    ] = SortChoice.newest,
     limit: Annotated[int, typer.Option(min=1, help="Most leads to show.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """The newest leads, filtered."""
-    filters = LeadFilter(source=source, site=site, has_email=has_email, since=parse_since(since))
+    filters = LeadFilter(
+        source=source, site=site, has_email=has_email, since=parse_since(since), min_score=min_score
+    )
     with session_scope(get_settings()) as session:
-        leads = list_leads(filters, session=session, limit=limit)
+        leads = list_leads(filters, session=session, limit=limit, sort=sort.value)
         total = count_leads(filters, session=session) if len(leads) == limit else len(leads)
     if as_json:
         print_json([lead_dict(lead) for lead in leads])
         return
-    table = Table("id", "name", "phone", "email", "website", "city", "source")
+    table = Table("id", "score", "name", "phone", "email", "website", "city", "source")
     for lead in leads:
         table.add_row(
             str(lead.id),
+            "" if lead.ai_score is None else str(lead.ai_score),
             *(
                 safe_text(value or "")
                 for value in (lead.name, lead.phone, lead.email, lead.website_domain, lead.city, lead.source)
@@ -103,11 +122,33 @@ def show(
         print_json(data)
         return
     for key, value in data.items():
-        if key != "sources" and value not in (None, [], {}):
+        if key not in ("sources", "ai_reasons") and value not in (None, [], {}):
             out.print(f"[bold]{key}[/]: {safe_text(value)}", highlight=False)
+    for reason in lead.ai_reasons or []:
+        out.print(f"[bold]ai_reason[/]: {reason['points']:+d} {safe_text(reason['reason'])}", highlight=False)
     for ref in refs:
         seen = safe_text(f"{ref.source} {ref.external_id} {ref.url or ''}")
         out.print(f"[bold]source[/]: {seen} ({ref.scraped_at:%Y-%m-%d})", highlight=False)
+
+
+@app.command("mark")
+def mark(
+    lead_id: Annotated[int, typer.Argument(help="Lead id.")],
+    won: Annotated[bool, typer.Option("--won", help="The lead became a client.")] = False,
+    lost: Annotated[bool, typer.Option("--lost", help="The lead said no, or went nowhere.")] = False,
+    clear: Annotated[bool, typer.Option("--clear", help="Forget the outcome.")] = False,
+) -> None:
+    """Record what came of a lead: the labels `leadq ai train` learns from."""
+    if won + lost + clear != 1:
+        raise UsageError("give one of --won, --lost or --clear")
+    with session_scope(get_settings()) as session:
+        lead = session.get(Lead, lead_id)
+        if lead is None:
+            raise UserError(f"no lead with id {lead_id}")
+        lead.outcome = "won" if won else "lost" if lost else None
+        lead.outcome_at = None if clear else utcnow()
+        session.add(lead)
+    out.print(f"lead {lead_id}: {lead.outcome or 'no outcome'}", highlight=False)
 
 
 @app.command("export")
@@ -137,7 +178,8 @@ def export(
         for lead in iter_leads(filters, session=session):
             row = lead_dict(lead)
             if writer:
-                row.pop("signals")
+                for nested in NESTED_FIELDS:
+                    row.pop(nested)
                 row["emails"] = " ".join(row["emails"] or [])
                 writer.writerow(csv_row(row))
             else:

@@ -186,6 +186,7 @@ def check_user_agent(settings: Settings) -> Check:
 
 def all_checks() -> list[Callable[[Settings], Check]]:
     """Core checks, then each domain's (imported here: domain modules import ``Check``)."""
+    from leadq.ai.health import check_ai
     from leadq.demo.health import check_espeak, check_ffmpeg
     from leadq.mail.health import check_smtp
 
@@ -198,6 +199,7 @@ def all_checks() -> list[Callable[[Settings], Check]]:
         check_lighthouse,
         check_ffmpeg,
         check_espeak,
+        check_ai,
         check_clock,
         check_hosts,
         check_user_agent,

@@ -20,6 +20,7 @@ from platformdirs import user_data_dir
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
+from leadq.ai.settings import AiSettings
 from leadq.core.vocabulary import QUEUES as QUEUES
 from leadq.demo.settings import DemoSettings
 from leadq.enrich.settings import EnrichSettings
@@ -116,6 +117,7 @@ class Settings(
     ScrapeSettings,
     PageSpeedSettings,
     DemoSettings,
+    AiSettings,
     BaseSettings,
 ):
     """Effective configuration: env vars LEADQ_*, then `.env`, then defaults."""

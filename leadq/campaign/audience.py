@@ -26,6 +26,8 @@ def audience_query(audience: Audience, *, now: datetime, session: Session):
         query = query.where(Lead.site == audience.site)
     if audience.category:
         query = query.where(func.lower(Lead.category).contains(audience.category.lower()))
+    if audience.min_ai_score is not None:
+        query = query.where(Lead.ai_score >= audience.min_ai_score)
     if audience.not_contacted_days is not None:
         since = now - timedelta(days=audience.not_contacted_days)
         query = query.where(

@@ -16,6 +16,7 @@ Example::
     has_email = true
     min_audit_score = 50        # needs the audit table
     max_performance_score = 60  # needs the audit table
+    min_ai_score = 70           # fit score from `leadq ai score`; unscored leads are left out
     not_contacted_days = 90
 
     [[steps]]
@@ -62,6 +63,7 @@ class Audience(_Strict):
     has_email: bool = True
     min_audit_score: float | None = Field(None, ge=0, le=100)
     max_performance_score: float | None = Field(None, ge=0, le=100)
+    min_ai_score: float | None = Field(None, ge=0, le=100)
     not_contacted_days: int | None = Field(None, ge=0, le=MAX_LOOKBACK_DAYS)
 
     @field_validator("has_email")

@@ -43,6 +43,18 @@ class Lead(SQLModel, table=True):
     #: Website enrichment results (emails found, CMS, copyright year, ...).
     signals: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     email_status: str = Field(default="unknown", max_length=16)  # unknown | valid | invalid
+    #: Fit score 0-100 from `leadq ai score`, the engine that gave it and its reasons
+    #: ([{"reason": ..., "points": ...}]); a model's written summary when one was used.
+    ai_score: int | None = Field(default=None, index=True)
+    ai_engine: str | None = Field(default=None, max_length=16)
+    ai_reasons: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    ai_summary: str | None = None
+    ai_scored_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    #: What came of the lead (`leadq leads mark ID --won|--lost`): the conversion model's labels.
+    outcome: str | None = Field(default=None, max_length=8)  # won | lost
+    outcome_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    #: Probability of winning the lead, from the conversion model (`leadq ai predict`).
+    ai_conversion: float | None = None
     created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
 

@@ -50,6 +50,7 @@ class LeadFilter:
     site: str | None = None
     has_email: bool = False
     since: datetime | None = None
+    min_score: int | None = None  # AI fit score (`leadq ai score`); unscored leads never match
 
 
 def _apply(lead: Lead, record: LeadRecord, *, overwrite: bool) -> bool:
@@ -181,12 +182,19 @@ def _select(filters: LeadFilter):
         statement = statement.where(col(Lead.email).is_not(None))
     if filters.since:
         statement = statement.where(Lead.created_at >= filters.since)
+    if filters.min_score is not None:
+        statement = statement.where(col(Lead.ai_score) >= filters.min_score)
     return statement
 
 
-def list_leads(filters: LeadFilter, *, session: Session, limit: int = 100) -> list[Lead]:
-    """The newest leads matching ``filters``."""
-    statement = _select(filters).order_by(col(Lead.id).desc()).limit(limit)
+def list_leads(
+    filters: LeadFilter, *, session: Session, limit: int = 100, sort: Literal["newest", "score"] = "newest"
+) -> list[Lead]:
+    """The newest (or best-scored, unscored last) leads matching ``filters``."""
+    order = (col(Lead.id).desc(),)
+    if sort == "score":
+        order = (col(Lead.ai_score).is_(None), col(Lead.ai_score).desc(), col(Lead.id).desc())
+    statement = _select(filters).order_by(*order).limit(limit)
     return list(session.exec(statement).all())
 
 

@@ -83,3 +83,11 @@ def test_templates_get_the_newest_audit_or_none(settings):
         )
         second = latest_audit(2, session=session)
     assert first["audit"]["score"] == 42 and second is None
+
+
+def test_min_ai_score_keeps_scored_leads_at_or_above_it(settings):
+    add_leads(settings, 3)
+    with session_scope(settings) as session:
+        session.get(Lead, 1).ai_score = 80
+        session.get(Lead, 2).ai_score = 69
+    assert _members(settings, min_ai_score=70) == [1]

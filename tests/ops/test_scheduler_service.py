@@ -39,17 +39,19 @@ EXPECTED = {
     "daily_campaign_analytics": lambda t: t.hour == 1 and t.minute == 0,
     "cleanup_scrape_data": lambda t: t.hour == 3 and t.minute == 0,
     "cleanup_demos": lambda t: t.hour == 3 and t.minute == 30,
+    "train_ml_model": lambda t: t.weekday() == 0 and t.hour == 4 and t.minute == 0,
 }
 
 
 def test_every_actor_declared_periodic_fires_exactly_on_its_ticks(settings):
     declared = {periodic.name: periodic for periodic in periodic_actors(setup_broker(settings))}
     assert set(declared) == set(EXPECTED)
-    # Four hours hold a tick of every schedule (the nightly ones at 01:00 and 03:00);
-    # tests/ops/test_cron_trigger.py walks whole weeks of specs.
-    hours = [MONDAY + timedelta(minutes=i) for i in range(4 * 60)]
+    # Five hours of a Monday hold a tick of every schedule (the nightly ones at 01:00,
+    # 03:00 and 03:30, the weekly one at 04:00); tests/ops/test_cron_trigger.py walks
+    # whole weeks of specs.
+    hours = [MONDAY + timedelta(minutes=i) for i in range(5 * 60)]
     for name, predicate in EXPECTED.items():
-        ticks = walk(declared[name].trigger("UTC"), MONDAY, MONDAY + timedelta(hours=4))
+        ticks = walk(declared[name].trigger("UTC"), MONDAY, MONDAY + timedelta(hours=5))
         assert ticks == [t for t in hours if predicate(t)], name
 
 

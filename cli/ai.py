@@ -1,0 +1,410 @@
+"""`leadq ai`: score leads, extract contact details, classify replies, write emails, show usage."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from leadq.errors import UsageError, UserError
+from leadq.settings import Settings, get_settings
+
+from .console import out, print_json, print_table, safe_text, warn
+
+app = typer.Typer(
+    help="AI: explainable lead scores, contact extraction, reply classification, email drafts, usage.",
+    no_args_is_help=True,
+)
+
+#: Scores `ai score` prints in full; --json prints them all.
+SHOWN = 50
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print as JSON.")]
+RefreshOpt = Annotated[
+    bool, typer.Option("--refresh", help="Ask the model again instead of reusing a cached answer.")
+]
+
+
+def read_input(source: str, settings: Settings):
+    """FILE or `-` (stdin) as text a model may see: decoded whatever the bytes, capped, never empty."""
+    import sys
+    from pathlib import Path
+
+    from leadq.ai.text import decode, prepare
+
+    if source == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            data = Path(source).read_bytes()
+        except OSError as exc:
+            raise UserError(f"cannot read {source}: {exc.strerror}") from None
+    text = prepare(decode(data), max_chars=settings.ai_max_input_chars)
+    if not text.text.strip():
+        raise UserError(f"{'standard input' if source == '-' else source} is empty: nothing to read")
+    if text.truncated:
+        warn(
+            f"input has {text.original_chars} characters; only the first {settings.ai_max_input_chars} "
+            "are read (LEADQ_AI_MAX_INPUT_CHARS)"
+        )
+    return text
+
+
+def cli_model_call(settings: Settings, *, refresh: bool = False):
+    """A model call for a command that runs here, under the same shared budget and rates as workers."""
+    from leadq.ai.engine import ModelCall
+    from leadq.core.broker import setup_broker
+
+    if settings.ai_engine == "rules":
+        return ModelCall(settings)  # no model: no budget, no broker
+
+    setup_broker(settings)
+    from leadq.actors.ai import model_call
+
+    return model_call(refresh=refresh)
+
+
+def print_fields(data: dict[str, Any]) -> None:
+    for key, value in data.items():
+        if value not in (None, [], {}, ""):
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+            out.print(f"[bold]{key}[/]: {safe_text(shown)}", highlight=False)
+
+
+def score_dict(lead) -> dict[str, Any]:
+    return {
+        "id": lead.id,
+        "name": lead.name,
+        "ai_score": lead.ai_score,
+        "ai_engine": lead.ai_engine,
+        "ai_reasons": lead.ai_reasons,
+        "ai_summary": lead.ai_summary,
+    }
+
+
+def render_score(lead) -> None:
+    title = safe_text(lead.name or f"lead {lead.id}")
+    out.print(f"[bold]{lead.id}[/] {title}: [bold]{lead.ai_score}[/]/100 ({lead.ai_engine})", highlight=False)
+    for reason in lead.ai_reasons or []:
+        out.print(f"  {reason['points']:+4d}  {safe_text(reason['reason'])}", highlight=False)
+    if lead.ai_summary:
+        out.print(f"  {safe_text(lead.ai_summary)}", highlight=False)
+
+
+def _run(settings: Settings, job_id: str, *, inline: bool, wait: bool, label: str) -> bool:
+    """Run the job here (embedded), or follow it (Redis with --wait); False when only enqueued."""
+    if inline:
+        from leadq.core.inline import run_until_idle
+
+        run_until_idle()
+        return True
+    if not wait:
+        out.print(f"enqueued job {job_id}; follow with `leadq job wait {job_id}`", highlight=False)
+        return False
+    from .progress import wait_with_progress
+
+    wait_with_progress(settings, job_id, label=label)
+    return True
+
+
+def _failures(settings: Settings, job_id: str) -> list[str]:
+    from leadq.core.jobs import list_jobs, require_job
+
+    root = require_job(settings, job_id)
+    jobs = [root, *list_jobs(settings, parent_id=root.id, limit=None)]
+    return [f"{job.actor}: {job.error_type}: {job.error_message}" for job in jobs if job.state != "succeeded"]
+
+
+@app.command("score")
+def score(
+    lead_ids: Annotated[list[int] | None, typer.Argument(help="Leads to score.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Score every lead.")] = False,
+    unscored: Annotated[bool, typer.Option("--unscored", help="Score leads never scored.")] = False,
+    refresh: RefreshOpt = False,
+    inline: Annotated[bool, typer.Option("--inline", help="Run in this process (no Redis needed).")] = False,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for the workers and show the scores.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Give leads a 0-100 fit score with the reasons for it, stored on each lead."""
+    if sum((bool(lead_ids), all_, unscored)) != 1:
+        raise UsageError("give lead ids, --all or --unscored (one of them)")
+    from sqlmodel import col, select
+
+    from leadq.core.broker import is_stub, setup_broker
+    from leadq.core.enqueue import send
+    from leadq.db import session_scope
+    from leadq.leads.models import Lead
+
+    settings = get_settings()
+    broker = setup_broker(settings, inline=inline)
+    from leadq.actors.ai import batch_analyze_leads
+
+    started = datetime.now(UTC)
+    job_id = send(batch_analyze_leads, lead_ids=lead_ids or None, unscored=unscored, refresh=refresh)
+    if not _run(settings, job_id, inline=is_stub(broker), wait=wait, label="scoring"):
+        return
+    failures = _failures(settings, job_id)
+    with session_scope(settings) as session:
+        query = select(Lead).order_by(col(Lead.id))
+        if lead_ids:
+            query = query.where(col(Lead.id).in_(lead_ids))
+        else:
+            query = query.where(col(Lead.ai_scored_at) >= started)
+        leads = list(session.exec(query).all())
+    if as_json:
+        print_json({"leads": [score_dict(lead) for lead in leads], "failures": failures})
+    else:
+        for lead in leads[:SHOWN]:
+            render_score(lead)
+        if len(leads) > SHOWN:
+            out.print(f"... {len(leads) - SHOWN} more: `leadq leads list --sort score`", highlight=False)
+        out.print(f"{len(leads)} lead(s) scored, {len(failures)} job(s) failed", highlight=False)
+        for failure in failures:
+            out.print(f"  [red]failed[/] {safe_text(failure)}", highlight=False)
+    if failures:
+        raise typer.Exit(1)
+
+
+InputArg = Annotated[str, typer.Argument(help="A text file, or - for standard input.", metavar="FILE|-")]
+
+
+@app.command("extract")
+def extract(source: InputArg, refresh: RefreshOpt = False, as_json: JsonOpt = False) -> None:
+    """Business name, services, phone (E.164), email, website and city from free text."""
+    from leadq.ai.extract import extract as run_extract
+
+    settings = get_settings()
+    text = read_input(source, settings)
+    result = run_extract(text, cli_model_call(settings, refresh=refresh))
+    if as_json:
+        print_json(result.as_dict())
+        return
+    print_fields(result.as_dict())
+
+
+ReplyArg = Annotated[
+    str, typer.Argument(help="A reply as .eml or text, or - for standard input.", metavar="FILE.eml|-")
+]
+
+
+@app.command("classify")
+def classify(
+    source: ReplyArg,
+    refresh: RefreshOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Sort a reply: interested, question, not_interested, unsubscribe, out_of_office or bounce."""
+    from leadq.ai.classify import classify as run_classify
+    from leadq.ai.classify import parse_reply
+
+    settings = get_settings()
+    text = read_input(source, settings)
+    result = run_classify(parse_reply(text.text), cli_model_call(settings, refresh=refresh))
+    if as_json:
+        print_json(result.as_dict())
+        return
+    print_fields(result.as_dict())
+
+
+@app.command("draft-reply")
+def draft_reply(source: ReplyArg, refresh: RefreshOpt = False, as_json: JsonOpt = False) -> None:
+    """Classify a reply and draft an answer for you to approve; nothing is sent.
+
+    Bounces, away messages and unsubscribe requests get no draft, only what to do.
+    """
+    from leadq.ai.classify import classify as run_classify
+    from leadq.ai.classify import parse_reply
+    from leadq.ai.replies import draft_reply as run_draft
+    from leadq.mail.compose import sender_of
+
+    settings = get_settings()
+    sender = sender_of(settings)
+    reply = parse_reply(read_input(source, settings).text)
+    call = cli_model_call(settings, refresh=refresh)
+    draft = run_draft(
+        reply, run_classify(reply, call), call, sender_name=sender.display_name or sender.addr_spec
+    )
+    if as_json:
+        print_json(draft.as_dict())
+        return
+    out.print(f"[bold]category[/]: {draft.category}", highlight=False)
+    if draft.note:
+        out.print(f"[bold]no draft[/]: {safe_text(draft.note)}", highlight=False)
+        return
+    verdict = "accepted" if draft.accepted else "rejected"
+    out.print(f"[bold]{draft.engine} draft[/] ({verdict} by the fact guard; not sent)")
+    for problem in draft.problems:
+        out.print(f"  [red]rejected[/] {safe_text(problem)}", highlight=False)
+    out.print(f"[bold]Subject:[/] {safe_text(draft.subject)}", highlight=False)
+    out.print(safe_text(draft.body, lines=True), highlight=False)
+
+
+@app.command("write")
+def write(
+    lead_id: Annotated[int, typer.Option("--lead", help="The lead to write to.")],
+    campaign: Annotated[
+        str | None, typer.Option("--campaign", help="Campaign (id or name) whose step to write.")
+    ] = None,
+    step: Annotated[int, typer.Option("--step", min=1, help="With --campaign: the step number.")] = 1,
+    refresh: RefreshOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Preview the email leadq would write to a lead, checked by the fact guard.
+
+    A draft the guard rejects is shown with the phrases it rejected, and, with --campaign,
+    the step's own template is what would be sent instead.
+    """
+    from leadq.ai.score_service import lead_facts
+    from leadq.ai.writer import write_email
+    from leadq.campaign.audits import latest_audit
+    from leadq.campaign.service import find_campaign, steps_of
+    from leadq.db import session_scope
+    from leadq.leads.models import Lead
+    from leadq.mail.compose import sender_of
+    from leadq.mail.templates import TemplateSource, render
+    from leadq.mail.variables import template_variables
+
+    settings = get_settings()
+    with session_scope(settings) as session:
+        lead = session.get(Lead, lead_id)
+        if lead is None:
+            raise UserError(f"no lead with id {lead_id}")
+        facts = lead_facts(lead, session=session)
+        chosen = found = None
+        if campaign is not None:
+            found = find_campaign(campaign, session=session)
+            chosen = next((s for s in steps_of(found.id, session=session) if s.number == step), None)
+            if chosen is None:
+                raise UserError(f"campaign {found.name!r} has no step {step}")
+        sender = sender_of(settings, found.sender if found else None)
+        sender_name = sender.display_name or sender.addr_spec
+        fallback = None
+        if chosen is not None:
+            variables = template_variables(
+                lead,
+                audit=latest_audit(lead_id, session=session),
+                campaign_name=found.name,
+                sender_name=sender_name,
+                step_number=step,
+            )
+            fallback = render(TemplateSource(chosen.subject, chosen.text, chosen.html), variables)
+    draft = write_email(
+        facts,
+        cli_model_call(settings, refresh=refresh),
+        sender_name=sender_name,
+        template_subject=chosen.subject if chosen else None,
+    )
+    used = "draft" if draft.accepted or fallback is None else "template"
+    result = {**draft.as_dict(), "used": used}
+    if fallback is not None:
+        result["template"] = {"subject": fallback.subject, "text": fallback.text}
+    if as_json:
+        print_json(result)
+        return
+    out.print(
+        f"[bold]{draft.engine} draft[/] ({'accepted' if draft.accepted else 'rejected'} by the fact guard)"
+    )
+    for problem in draft.problems:
+        out.print(f"  [red]rejected[/] {safe_text(problem)}", highlight=False)
+    shown = (fallback.subject, fallback.text) if used == "template" else (draft.subject, draft.body)
+    if used == "template":
+        out.print("[bold]the step's template is used instead:[/]")
+    out.print(f"[bold]Subject:[/] {safe_text(shown[0])}", highlight=False)
+    out.print(safe_text(shown[1], lines=True), highlight=False)
+
+
+@app.command("train")
+def train(as_json: JsonOpt = False) -> None:
+    """Train the conversion model on leads marked won or lost; print held-out ROC AUC and calibration."""
+    from leadq.ai.conversion import train as run_train
+    from leadq.db import session_scope
+
+    settings = get_settings()
+    with session_scope(settings) as session:
+        report = run_train(settings, session=session)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    out.print(
+        f"trained on {report.labelled} labelled leads ({report.won} won): ROC AUC {report.test_roc_auc:.3f} "
+        f"held out, {report.cv_roc_auc:.3f} cross-validated; Brier {report.brier:.3f}",
+        highlight=False,
+    )
+    table = Table("predicted", "observed")
+    for row in report.calibration:
+        table.add_row(f"{row['predicted']:.2f}", f"{row['observed']:.2f}")
+    print_table(table)
+    out.print(f"saved {safe_text(report.path)}", highlight=False)
+
+
+@app.command("predict")
+def predict(
+    lead_ids: Annotated[list[int] | None, typer.Argument(help="Leads to predict (default: all).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the conversion model's won probability on leads (`leads show` and `--json` list it)."""
+    from sqlmodel import col, select
+
+    from leadq.ai.conversion import predict as run_predict
+    from leadq.db import session_scope
+    from leadq.leads.models import Lead
+
+    settings = get_settings()
+    with session_scope(settings) as session:
+        count = run_predict(settings, session=session, lead_ids=lead_ids)
+    with session_scope(settings) as session:
+        query = select(Lead.id, Lead.name, Lead.ai_conversion).order_by(col(Lead.ai_conversion).desc())
+        if lead_ids:
+            query = query.where(col(Lead.id).in_(lead_ids))
+        rows = [{"id": i, "name": n, "ai_conversion": p} for i, n, p in session.exec(query.limit(50))]
+    if as_json:
+        print_json({"predicted": count, "top": rows})
+        return
+    for row in rows:
+        out.print(
+            f"{row['id']:>6} {row['ai_conversion']:.2f} {safe_text(row['name'] or '')}", highlight=False
+        )
+    out.print(f"{count} lead(s) predicted", highlight=False)
+
+
+@app.command("usage")
+def usage(
+    since: Annotated[
+        str | None, typer.Option(help="Only calls since: 2h, 7d or an ISO date (default: all).")
+    ] = None,
+    job: Annotated[
+        str | None, typer.Option("--job", help="Only the calls of this job (`leadq job list`).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Model calls, cache hits, tokens, cost and latency, summed by day, model and task."""
+    from leadq.ai.usage import usage_summary
+    from leadq.db import session_scope
+
+    from .leads import parse_since
+
+    with session_scope(get_settings()) as session:
+        rows = usage_summary(session=session, since=parse_since(since), job_id=job)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(
+        "day", "model", "task", "answers", "calls", "cached", "tokens in", "tokens out", "USD", "ms"
+    )
+    for row in rows:
+        table.add_row(
+            row["day"],
+            safe_text(row["model"]),
+            row["task"],
+            str(row["answers"]),
+            str(row["model_calls"]),
+            str(row["cache_hits"]),
+            str(row["tokens_in"]),
+            str(row["tokens_out"]),
+            f"{row['cost_usd']:.4f}",
+            "" if row["mean_latency_ms"] is None else f"{row['mean_latency_ms']:.0f}",
+        )
+    print_table(table)
+    total = sum(row["cost_usd"] for row in rows)
+    out.print(f"{sum(r['answers'] for r in rows)} answer(s), ${total:.4f} in total", highlight=False)
