@@ -17,9 +17,7 @@ from leadq.ai.engine import ModelCall
 from leadq.ai.prompts import render
 from leadq.ai.schemas import ExtractAnswer
 from leadq.ai.text import InputText
-from leadq.enrich.patterns import deobfuscate
-from leadq.enrich.patterns import find_emails as find_site_emails
-from leadq.sources.text import find_phones, find_urls, normalize_phone, website_domain
+from leadq.contacts import deobfuscate, find_emails, find_phones, find_urls, normalize_phone, website_domain
 
 #: Profiles on these hosts are not the business's own website.
 NOT_A_WEBSITE = ("facebook.com", "instagram.com", "twitter.com", "x.com", "linkedin.com", "yelp.com")
@@ -46,7 +44,7 @@ class Extracted:
 
 
 def rules_extract(text: str, *, region: str = "US") -> Extracted:
-    emails = find_site_emails(text)
+    emails = find_emails(text)
     phones = find_phones(text, region)
     websites = [url for url in find_urls(text) if not _is_profile(url)]
     return Extracted(
