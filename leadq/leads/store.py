@@ -1,7 +1,7 @@
 """The leads store: upsert with dedup and cross-source merge, and filtered queries.
 
 A listing seen again (same source and external id) updates its lead. A new
-listing whose E.164 phone or website domain matches an existing lead merges
+listing whose E.164 phone or website key (leadq.leads.website_keys) matches an existing lead merges
 into that lead, keeping every source reference, so one business found on
 Craigslist and Yellow Pages is one lead with two ``LeadSource`` rows.
 """
@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from leadq.leads.models import Lead, LeadSource, utcnow
 from leadq.leads.timezones import lead_timezone
+from leadq.leads.website_keys import website_key
 from leadq.sources.base import LeadRecord
 from leadq.sources.text import website_domain
 
@@ -60,6 +61,7 @@ def _apply(lead: Lead, record: LeadRecord, *, overwrite: bool) -> bool:
     values = {name: getattr(record, name) for name in MERGED_FIELDS}
     values["phone"] = record.phones[0] if record.phones else None
     values["website_domain"] = website_domain(record.website)
+    values["website_key"] = website_key(record.website)
     # From what the record says, or what the lead already knows when it is silent.
     values["timezone"] = lead_timezone(
         phone=values["phone"] or lead.phone,
@@ -86,11 +88,15 @@ def _apply(lead: Lead, record: LeadRecord, *, overwrite: bool) -> bool:
 
 
 def find_match(record: LeadRecord, *, session: Session) -> Lead | None:
-    """An existing lead with the same E.164 phone or website domain, oldest first."""
+    """An existing lead with the same E.164 phone or website key, oldest first.
+
+    Two Facebook pages are two keys: leads on shared hosts merge only on the
+    same profile URL.
+    """
     conditions = [col(Lead.phone).in_(record.phones)] if record.phones else []
-    domain = website_domain(record.website)
-    if domain:
-        conditions.append(col(Lead.website_domain) == domain)
+    key = website_key(record.website)
+    if key:
+        conditions.append(col(Lead.website_key) == key)
     if not conditions:
         return None
     return session.exec(select(Lead).where(or_(*conditions)).order_by(col(Lead.id)).limit(1)).first()
