@@ -28,7 +28,7 @@ from leadq.campaign.service import (
     resume_campaign,
     steps_of,
 )
-from leadq.campaign.stats import due_progress, step_status
+from leadq.campaign.stats import due_progress, skip_reasons, step_status
 from leadq.core.broker import setup_broker
 from leadq.core.enqueue import send
 from leadq.core.inline import run_until_idle
@@ -238,15 +238,19 @@ def resume(ref: Ref, inline: Inline = False, wait: Wait = False) -> None:
 
 @app.command("status")
 def status(ref: Ref, json_: Json = False) -> None:
-    """Per step: audience, queued, sent, test (test-mode sends), failed, skipped, unsubscribed, unknown."""
+    """Per step: audience, queued, sent, test (test-mode sends), failed, skipped, unsubscribed, unknown;
+    then why messages were skipped."""
     with session_scope(get_settings()) as session:
         campaign = find_campaign(ref, session=session)
         rows = step_status(campaign, session=session)
+        skipped = skip_reasons(campaign, session=session)
     if json_:
-        print_json({"campaign": campaign.name, "state": campaign.state, "steps": rows})
+        print_json({"campaign": campaign.name, "state": campaign.state, "steps": rows, "skipped": skipped})
         return
     columns = ("audience", "queued", "sent", "test", "failed", "skipped", "unsubscribed", "unknown")
     table = Table("step", "template", *columns, title=f"{safe_text(campaign.name)} ({campaign.state})")
     for row in rows:
         table.add_row(str(row["step"]), safe_text(row["template"]), *(str(row[c]) for c in columns))
     print_table(table)
+    for reason, count in skipped.items():
+        out.print(f"skipped {count}: {safe_text(reason)}", highlight=False)

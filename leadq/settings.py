@@ -23,6 +23,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 from leadq.core.vocabulary import QUEUES as QUEUES
 from leadq.enrich.settings import EnrichSettings
 from leadq.errors import ConfigError
+from leadq.leads.settings import LeadSettings
 from leadq.mail.settings import MailSettings
 from leadq.ops.settings import OpsSettings
 from leadq.pagespeed.settings import PageSpeedSettings
@@ -104,7 +105,14 @@ class CoreSettings(BaseModel):
 
 
 class Settings(
-    CoreSettings, EnrichSettings, OpsSettings, MailSettings, ScrapeSettings, PageSpeedSettings, BaseSettings
+    CoreSettings,
+    EnrichSettings,
+    LeadSettings,
+    OpsSettings,
+    MailSettings,
+    ScrapeSettings,
+    PageSpeedSettings,
+    BaseSettings,
 ):
     """Effective configuration: env vars LEADQ_*, then `.env`, then defaults."""
 
@@ -179,7 +187,7 @@ def get_settings() -> Settings:
         # Raised before validation for list/dict fields, which are read as JSON.
         field = re.search(r'field "(\w+)"', str(exc))
         name = f"LEADQ_{field.group(1).upper()}" if field else "a LEADQ_* variable"
-        raise ConfigError(f"invalid setting {name}: expected a JSON list, e.g. '[\"a\", \"b\"]'") from None
+        raise ConfigError(f'invalid setting {name}: expected a JSON list, e.g. \'["a", "b"]\'') from None
 
 
 def describe_invalid(exc: ValidationError) -> str:

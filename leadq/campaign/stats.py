@@ -73,6 +73,17 @@ def step_status(campaign: Campaign, *, session: Session) -> list[dict]:
     return table
 
 
+def skip_reasons(campaign: Campaign, *, session: Session) -> dict[str, int]:
+    """Why messages were skipped (undeliverable address, suppressed, unsubscribed...), most common first."""
+    rows = session.execute(
+        select(OutboundMessage.last_error, func.count())
+        .where(OutboundMessage.campaign_id == campaign.id, OutboundMessage.state == "skipped")
+        .group_by(OutboundMessage.last_error)
+        .order_by(func.count().desc(), OutboundMessage.last_error)
+    ).all()
+    return {reason or "unknown": n for reason, n in rows}
+
+
 def update_metrics(*, now: datetime, session: Session) -> int:
     """Refresh the stored per-step counts of every campaign; returns steps updated."""
     updated = 0
