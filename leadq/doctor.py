@@ -186,6 +186,7 @@ def check_user_agent(settings: Settings) -> Check:
 
 def all_checks() -> list[Callable[[Settings], Check]]:
     """Core checks, then each domain's (imported here: domain modules import ``Check``)."""
+    from leadq.inbox.health import check_imap
     from leadq.mail.health import check_smtp
 
     return [
@@ -194,6 +195,7 @@ def all_checks() -> list[Callable[[Settings], Check]]:
         check_chromium,
         check_chromedriver,
         check_smtp,
+        check_imap,
         check_lighthouse,
         check_clock,
         check_hosts,

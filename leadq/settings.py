@@ -23,6 +23,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 from leadq.core.vocabulary import QUEUES as QUEUES
 from leadq.enrich.settings import EnrichSettings
 from leadq.errors import ConfigError
+from leadq.inbox.settings import InboxSettings
 from leadq.leads.settings import LeadSettings
 from leadq.mail.settings import MailSettings
 from leadq.ops.settings import OpsSettings
@@ -110,6 +111,7 @@ class Settings(
     LeadSettings,
     OpsSettings,
     MailSettings,
+    InboxSettings,
     ScrapeSettings,
     PageSpeedSettings,
     BaseSettings,
@@ -169,7 +171,16 @@ def _check_host_and_port(url: str) -> None:
 
 
 #: LEADQ_* variables that are not settings: read by the test suite and its scripts.
-NOT_SETTINGS = frozenset({"LEADQ_TEST_REDIS_URL", "LEADQ_TEST_POSTGRES_URL", "LEADQ_TEST_VENV"})
+NOT_SETTINGS = frozenset(
+    {
+        "LEADQ_TEST_REDIS_URL",
+        "LEADQ_TEST_POSTGRES_URL",
+        "LEADQ_TEST_VENV",
+        "LEADQ_TEST_IMAP_PORT",
+        "LEADQ_TEST_IMAP_USER",
+        "LEADQ_TEST_IMAP_PASSWORD",
+    }
+)
 
 
 @lru_cache(maxsize=1)

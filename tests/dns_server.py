@@ -63,4 +63,3 @@ def local_dns() -> Iterator[LocalDNS]:
         yield dns
     finally:
         dns.server.stop()
-

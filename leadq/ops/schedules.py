@@ -71,6 +71,7 @@ DECLARED: tuple[CronSchedule, ...] = (
         "email",
         late="run-once",
     ),
+    CronSchedule("poll_inbox", "*/5 * * * *", "leadq.actors.inbox:poll_inbox", "email"),
     CronSchedule(
         "daily_campaign_analytics",
         "0 1 * * *",

@@ -27,6 +27,7 @@ EXPECTED = {
     "update_campaign_metrics": lambda t: t.minute % 5 == 0,
     "monitor_scrape_jobs": lambda t: t.minute % 10 == 0,
     "retry_failed_emails": lambda t: t.minute % 15 == 0,
+    "poll_inbox": lambda t: t.minute % 5 == 0,
     "daily_campaign_analytics": lambda t: t.hour == 1 and t.minute == 0,
     "cleanup_scrape_data": lambda t: t.hour == 3 and t.minute == 0,
 }
