@@ -28,7 +28,7 @@ from leadq.campaign.service import (
     resume_campaign,
     steps_of,
 )
-from leadq.campaign.stats import due_progress, skip_reasons, step_status
+from leadq.campaign.stats import due_progress, inbox_counts, skip_reasons, step_status
 from leadq.core.broker import setup_broker
 from leadq.core.enqueue import send
 from leadq.core.inline import run_until_idle
@@ -239,13 +239,22 @@ def resume(ref: Ref, inline: Inline = False, wait: Wait = False) -> None:
 @app.command("status")
 def status(ref: Ref, json_: Json = False) -> None:
     """Per step: audience, queued, sent, test (test-mode sends), failed, skipped, unsubscribed, unknown;
-    then why messages were skipped."""
+    then why messages were skipped, and how many leads replied, bounced, complained (leadq inbox)."""
     with session_scope(get_settings()) as session:
         campaign = find_campaign(ref, session=session)
         rows = step_status(campaign, session=session)
         skipped = skip_reasons(campaign, session=session)
+        inbox = inbox_counts(campaign, session=session)
     if json_:
-        print_json({"campaign": campaign.name, "state": campaign.state, "steps": rows, "skipped": skipped})
+        print_json(
+            {
+                "campaign": campaign.name,
+                "state": campaign.state,
+                "steps": rows,
+                "skipped": skipped,
+                "inbox": inbox,
+            }
+        )
         return
     columns = ("audience", "queued", "sent", "test", "failed", "skipped", "unsubscribed", "unknown")
     table = Table("step", "template", *columns, title=f"{safe_text(campaign.name)} ({campaign.state})")
@@ -254,3 +263,4 @@ def status(ref: Ref, json_: Json = False) -> None:
     print_table(table)
     for reason, count in skipped.items():
         out.print(f"skipped {count}: {safe_text(reason)}", highlight=False)
+    out.print("inbox (leads): " + ", ".join(f"{kind} {n}" for kind, n in inbox.items()), highlight=False)

@@ -9,6 +9,8 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import select
 
+from leadq.campaign.models import Campaign
+from leadq.campaign.stats import inbox_counts
 from leadq.core.broker import setup_broker
 from leadq.db import session_scope
 from leadq.errors import ConfigError
@@ -88,6 +90,8 @@ def test_replies_bounces_complaints_and_unsubscribes_stop_the_sequence_and_auto_
         suppressed = [is_suppressed(f"owner{i}@shop{i}.example", session=session) for i in range(5)]
         assert suppressed == [False, True, True, False, True]
         assert is_suppressed("o1@relay.example", session=session)
+        counts = inbox_counts(session.get(Campaign, 1), session=session)
+    assert counts == {"reply": 1, "unsubscribe": 1, "auto-reply": 1, "bounce": 1, "complaint": 1}
 
 
 def test_a_second_poll_acts_on_nothing_twice_and_picks_up_only_new_mail(outreach, imap_folder):

@@ -174,5 +174,5 @@ def test_campaign_status_shows_why_leads_were_skipped(env, local_dns, monkeypatc
     assert "1 lead(s) in the audience" in launched.output
     status = json.loads(leadq("campaign", "status", "Plumbers", "--json").output)
     reason = "undeliverable: The domain name nomail.example does not accept email."
-    assert status["skipped"] == {reason: 1}
+    assert status["skipped"] == {reason: 1} and status["inbox"]["reply"] == 0
     assert f"skipped 1: {reason}" in leadq("campaign", "status", "Plumbers").output
