@@ -67,6 +67,8 @@ def _apply(lead: Lead, record: LeadRecord, *, overwrite: bool) -> bool:
         phone=values["phone"] or lead.phone,
         region=record.region or lead.region,
         country=record.country or lead.country,
+        latitude=record.latitude if record.latitude is not None else lead.latitude,
+        longitude=record.longitude if record.longitude is not None else lead.longitude,
     )
     changed = False
     for name, value in values.items():
