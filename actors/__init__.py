@@ -4,4 +4,4 @@ Importing this package declares every actor on the broker that
 ``leadq.core.broker.setup_broker`` installed, so it must run first.
 """
 
-from . import ai, campaign, demo, email, maintenance, pagespeed, scrape  # noqa: F401
+from . import ai, campaign, demo, email, inbox, maintenance, pagespeed, scrape  # noqa: F401

@@ -52,6 +52,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     ),
     "unsubscribe": ("leadq.cli.unsubscribe:app", "The unsubscribe endpoint."),
     "campaign": ("leadq.cli.campaign:app", "Outreach campaigns: an audience and a sequence of email steps."),
+    "inbox": (
+        "leadq.cli.inbox:app",
+        "Replies, bounces and complaints read from the IMAP folder, and what leadq did about them.",
+    ),
     "scrape": (
         "leadq.cli.scrape:app",
         "Scrape listings into leads (Craigslist, Yellow Pages, Google Maps, TOML-described sites).",

@@ -20,7 +20,7 @@ from leadq.campaign.service import (
     resume_campaign,
     steps_of,
 )
-from leadq.campaign.stats import due_progress, step_status
+from leadq.campaign.stats import due_progress, inbox_counts, skip_reasons, step_status
 from leadq.core.enqueue import send
 from leadq.db import session_scope
 from leadq.errors import UserError
@@ -227,18 +227,32 @@ def resume(ref: Ref, inline: Inline = False, wait: Wait = False) -> None:
 
 @app.command("status")
 def status(ref: Ref, json_: Json = False) -> None:
-    """Per step: audience, queued, sent, test (test-mode sends), failed, skipped, unsubscribed, unknown."""
+    """Per step: audience, queued, sent, test (test-mode sends), failed, skipped, unsubscribed, unknown;
+    then why messages were skipped, and how many leads replied, bounced, complained (leadq inbox)."""
     with session_scope(get_settings()) as session:
         campaign = find_campaign(ref, session=session)
         rows = step_status(campaign, session=session)
+        skipped = skip_reasons(campaign, session=session)
+        inbox = inbox_counts(campaign, session=session)
     if json_:
-        print_json({"campaign": campaign.name, "state": campaign.state, "steps": rows})
+        print_json(
+            {
+                "campaign": campaign.name,
+                "state": campaign.state,
+                "steps": rows,
+                "skipped": skipped,
+                "inbox": inbox,
+            }
+        )
         return
     columns = ("audience", "queued", "sent", "test", "failed", "skipped", "unsubscribed", "unknown")
     table = Table("step", "template", *columns, title=f"{safe_text(campaign.name)} ({campaign.state})")
     for row in rows:
         table.add_row(str(row["step"]), safe_text(row["template"]), *(str(row[c]) for c in columns))
     print_table(table)
+    for reason, count in skipped.items():
+        out.print(f"skipped {count}: {safe_text(reason)}", highlight=False)
+    out.print("inbox (leads): " + ", ".join(f"{kind} {n}" for kind, n in inbox.items()), highlight=False)
 
 
 @app.command("report")

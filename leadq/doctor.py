@@ -188,6 +188,7 @@ def all_checks() -> list[Callable[[Settings], Check]]:
     """Core checks, then each domain's (imported here: domain modules import ``Check``)."""
     from leadq.ai.health import check_ai
     from leadq.demo.health import check_espeak, check_ffmpeg
+    from leadq.inbox.health import check_imap
     from leadq.mail.health import check_smtp
 
     return [
@@ -196,6 +197,7 @@ def all_checks() -> list[Callable[[Settings], Check]]:
         check_chromium,
         check_chromedriver,
         check_smtp,
+        check_imap,
         check_lighthouse,
         check_ffmpeg,
         check_espeak,

@@ -25,6 +25,8 @@ from leadq.core.vocabulary import QUEUES as QUEUES
 from leadq.demo.settings import DemoSettings
 from leadq.enrich.settings import EnrichSettings
 from leadq.errors import ConfigError
+from leadq.inbox.settings import InboxSettings
+from leadq.leads.settings import LeadSettings
 from leadq.mail.settings import MailSettings
 from leadq.ops.settings import OpsSettings
 from leadq.pagespeed.settings import PageSpeedSettings
@@ -112,8 +114,10 @@ class CoreSettings(BaseModel):
 class Settings(
     CoreSettings,
     EnrichSettings,
+    LeadSettings,
     OpsSettings,
     MailSettings,
+    InboxSettings,
     ScrapeSettings,
     PageSpeedSettings,
     DemoSettings,
@@ -175,7 +179,16 @@ def _check_host_and_port(url: str) -> None:
 
 
 #: LEADQ_* variables that are not settings: read by the test suite and its scripts.
-NOT_SETTINGS = frozenset({"LEADQ_TEST_REDIS_URL", "LEADQ_TEST_POSTGRES_URL", "LEADQ_TEST_VENV"})
+NOT_SETTINGS = frozenset(
+    {
+        "LEADQ_TEST_REDIS_URL",
+        "LEADQ_TEST_POSTGRES_URL",
+        "LEADQ_TEST_VENV",
+        "LEADQ_TEST_IMAP_PORT",
+        "LEADQ_TEST_IMAP_USER",
+        "LEADQ_TEST_IMAP_PASSWORD",
+    }
+)
 
 
 @lru_cache(maxsize=1)

@@ -29,6 +29,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.startswith("LEADQ_") and not name.startswith("LEADQ_TEST_"):
             monkeypatch.delenv(name)
+    # No internet here: an email domain lookup would wait for a resolver that never
+    # answers. Tests of the check turn it on against their own DNS server on loopback.
+    monkeypatch.setenv("LEADQ_EMAIL_CHECK_DELIVERABILITY", "false")
     monkeypatch.chdir(tmp_path)
 
 

@@ -42,6 +42,8 @@ class CapturingHandler:
     refuse: dict[str, str] = field(default_factory=dict)
     #: Keep the message, then hang up before replying: the client cannot know it was accepted.
     hang_up_after_data: bool = False
+    #: A reply to DATA instead of accepting the message (e.g. "554 5.7.1 Rejected").
+    refuse_data: str | None = None
     sessions: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -58,6 +60,8 @@ class CapturingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.refuse_data:
+            return self.refuse_data
         with self.lock:
             self.received.append(
                 Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content, time.time())

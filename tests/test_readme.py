@@ -6,8 +6,9 @@ suite's own venv. A failure names the README line, the command that ran and
 its output. How README notation becomes commands (documented here, so a new
 README command either runs or says exactly why not):
 
-- ``# needs network`` (or ``# needs an SMTP account``) at the end of a line: the
-  command needs the real internet or a real mail account; only ``--help`` runs.
+- ``# needs network`` (or ``# needs an SMTP account``, ``# needs an IMAP account``) at
+  the end of a line: the command needs the real internet or a real mail account; only
+  ``--help`` runs.
 - ``sudo CMD``: it changes the machine (users, systemd units); only ``CMD --help`` runs
   (for ``sudo sh -c '...; leadq ...'``, the leadq command's ``--help``).
 - ``[...]``: optional parts are left out of the run; every ``--option`` on the
@@ -66,7 +67,7 @@ from tests.conftest import FIXTURES
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-MARKERS = ("needs network", "needs an SMTP account")
+MARKERS = ("needs network", "needs an SMTP account", "needs an IMAP account")
 LONG_RUNNING = ("leadq worker", "leadq scheduler", "leadq top", "scripts/sample-site")
 SELF = "scripts/test"
 FIRST_COMMAND = "python3 -m venv .venv && "
@@ -182,6 +183,7 @@ SUBSTITUTIONS = {
     "job cancel:ID": "a job prepare_jobs enqueues an hour ahead, so there is something to cancel",
     "schedule:ID": "the schedule the README's own `schedule add` line made",
     "email:ID": "a made-up id (no message is ever in state unknown here): refused in one line",
+    "inbox:ID": "a made-up id (no inbox is read here): refused in one line",
     "suppress:FILE": "suppress.txt, one address, written by prepare",
     "suppress:ADDRESS": "an address",
     "8765": "a free port, so parallel runs do not collide",
@@ -256,7 +258,7 @@ def _run_one(argv: list[str], command: ReadmeCommand, run: Run, tmp: Path) -> st
         done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
         return None if done.returncode == 0 else f"exit {done.returncode}:\n{done.stdout}{done.stderr}"
     code, output = _cli(argv, run)
-    if argv[1:3] == ["email", "resolve"]:  # see SUBSTITUTIONS["email:ID"]
+    if argv[1:3] in (["email", "resolve"], ["inbox", "show"]):  # see SUBSTITUTIONS["email:ID"], ["inbox:ID"]
         ok = code == 1 and "Traceback" not in output and output.count("\n") <= 2
         return None if ok else f"exit {code} (expected a one-line refusal):\n{output[-1500:]}"
     if code != 0 or "Traceback" in output:
@@ -362,6 +364,7 @@ def prepare(run: Run, tmp: Path) -> None:
             "suppress:FILE": "suppress.txt",
             "suppress:ADDRESS": "nobody@example.com",
             "email:ID": "999999",
+            "inbox:ID": "999999",
             "8765": port,
             "http://127.0.0.1:8765": f"http://127.0.0.1:{port}",
         }

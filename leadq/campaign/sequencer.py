@@ -3,7 +3,8 @@
 Runs every minute (``process_due_campaign_steps``). A lead gets step N+1
 ``delay_days`` after step N was *sent* to it, so each lead keeps its own pace
 even when the first step trickled out over days under the rate limits. A lead
-that unsubscribed or was suppressed gets no further step rows, and the sender
+that unsubscribed, was suppressed, replied or complained (leadq.inbox) gets
+no further step rows, and the sender
 skips any row already queued for it.
 
 One campaign whose stored data cannot be advanced (a step delay past
@@ -24,6 +25,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from leadq.campaign.models import Campaign, CampaignStep
+from leadq.inbox.actions import stopped_leads
 from leadq.mail.headers import domain_of
 from leadq.mail.ledger import take_due
 from leadq.mail.models import DELIVERED_STATES, OutboundMessage, Suppression, as_utc
@@ -38,7 +40,9 @@ class Advance:
     failures: list[str] = field(default_factory=list)
 
 
-def _next_step_rows(campaign_id: int, *, now: datetime, session: Session, suppressed: set[str]) -> list[dict]:
+def _next_step_rows(
+    campaign_id: int, *, now: datetime, session: Session, suppressed: set[str], stopped: set[int]
+) -> list[dict]:
     """Rows for step N+1 of every lead whose step N was delivered (sent or test), not yet written."""
     steps = list(
         session.execute(
@@ -71,7 +75,9 @@ def _next_step_rows(campaign_id: int, *, now: datetime, session: Session, suppre
                 "updated_at": now,
             }
             for lead_id, email, sent_at in sent
-            if email.lower() not in suppressed and f"@{domain_of(email)}" not in suppressed
+            if email.lower() not in suppressed
+            and f"@{domain_of(email)}" not in suppressed
+            and lead_id not in stopped
         ]
     return rows
 
@@ -86,11 +92,14 @@ def process_due(*, now: datetime, session: Session) -> Advance:
     """
     running = session.execute(select(Campaign.id, Campaign.name).where(Campaign.state == "running")).all()
     suppressed = set(session.execute(select(Suppression.email)).scalars())
+    stopped = stopped_leads(session=session)
     advance = Advance()
     healthy = []
     for campaign_id, name in running:
         try:
-            rows = _next_step_rows(campaign_id, now=now, session=session, suppressed=suppressed)
+            rows = _next_step_rows(
+                campaign_id, now=now, session=session, suppressed=suppressed, stopped=stopped
+            )
         except SQLAlchemyError:
             raise
         except Exception as exc:  # noqa: BLE001 - any fault of one campaign's data stays with it

@@ -18,8 +18,10 @@ from sqlmodel import Session, select
 from leadq.campaign.audience import audience_members
 from leadq.campaign.models import Campaign, CampaignStep
 from leadq.campaign.preflight import check_templates_render
+from leadq.campaign.screening import screen_members
 from leadq.campaign.spec import Audience, load_campaign
 from leadq.errors import ConfigError, UserError
+from leadq.leads.email_check import EmailChecker
 from leadq.mail.compose import sender_of
 from leadq.mail.models import OutboundMessage, as_utc
 from leadq.settings import Settings
@@ -109,7 +111,10 @@ def _dry_run_only(campaign: Campaign, *, session: Session) -> bool:
 def launch_campaign(
     campaign: Campaign, *, settings: Settings, at: datetime, now: datetime, session: Session
 ) -> int:
-    """Queue the first step for the whole audience at ``at``; returns the audience size.
+    """Queue the first step for the whole audience at ``at``; returns how many were queued.
+
+    Addresses that fail the email check are written ``skipped`` with the reason
+    instead (leadq.campaign.screening).
 
     A campaign launched before only in test mode (a dry run: every delivery
     ``test``, none ``sent``) may be launched again once test mode is off: its
@@ -122,7 +127,10 @@ def launch_campaign(
     check_can_send(settings, campaign)
     first = steps_of(campaign.id, session=session)[0]
     members = audience_members(Audience(**campaign.audience), now=now, session=session)
-    if members:
+    screened = screen_members(members, EmailChecker.from_settings(settings), session=session)
+    rows = [(lead_id, email, "queued", None) for lead_id, email in screened.reachable]
+    rows += [(lead_id, email, "skipped", reason) for lead_id, email, reason in screened.skipped]
+    if rows:
         session.execute(
             insert(OutboundMessage),
             [
@@ -132,18 +140,20 @@ def launch_campaign(
                     "step_number": 1,
                     "lead_id": lead_id,
                     "to_email": email,
-                    "state": "queued",
+                    "state": state,
+                    "error_kind": "permanent" if reason else None,
+                    "last_error": reason,
                     "scheduled_at": as_utc(at),
                     "attempts": 0,
                     "created_at": now,
                     "updated_at": now,
                 }
-                for lead_id, email in members
+                for lead_id, email, state, reason in rows
             ],
         )
     campaign.state, campaign.launch_at, campaign.updated_at = "running", as_utc(at), now
     session.add(campaign)
-    return len(members)
+    return len(screened.reachable)
 
 
 def pause_campaign(campaign: Campaign, *, now: datetime, session: Session) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from leadq.campaign.models import Campaign, CampaignDaily, CampaignStep, CampaignStepStats
+from leadq.inbox.models import INBOUND_KINDS, InboundMessage
 from leadq.mail.models import OutboundMessage, Unsubscribe, as_utc
 
 COUNTED_STATES = ("queued", "sending", "sent", "test", "failed", "skipped", "unknown")
@@ -71,6 +72,30 @@ def step_status(campaign: Campaign, *, session: Session) -> list[dict]:
             }
         )
     return table
+
+
+def skip_reasons(campaign: Campaign, *, session: Session) -> dict[str, int]:
+    """Why messages were skipped (undeliverable address, suppressed, unsubscribed...), most common first."""
+    rows = session.execute(
+        select(OutboundMessage.last_error, func.count())
+        .where(OutboundMessage.campaign_id == campaign.id, OutboundMessage.state == "skipped")
+        .group_by(OutboundMessage.last_error)
+        .order_by(func.count().desc(), OutboundMessage.last_error)
+    ).all()
+    return {reason or "unknown": n for reason, n in rows}
+
+
+def inbox_counts(campaign: Campaign, *, session: Session) -> dict[str, int]:
+    """Leads of the campaign that replied, bounced, complained, auto-replied or asked to unsubscribe
+    by mail (leadq.inbox), each lead counted once per kind."""
+    rows = session.execute(
+        select(InboundMessage.kind, func.count(func.distinct(InboundMessage.lead_id)))
+        .where(InboundMessage.campaign_id == campaign.id, InboundMessage.lead_id.is_not(None))
+        .group_by(InboundMessage.kind)
+    ).all()
+    counts = dict.fromkeys(INBOUND_KINDS, 0)
+    counts.update((kind, n) for kind, n in rows)
+    return counts
 
 
 def update_metrics(*, now: datetime, session: Session) -> int:

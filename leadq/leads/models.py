@@ -1,7 +1,8 @@
 """Lead records. One ``Lead`` per business, one ``LeadSource`` per place it was found.
 
 Leads from different sources merge on a normalised phone (E.164) or on the
-website's domain; every source reference is kept.
+website's key (its registrable domain, or the full profile URL on a shared
+host such as facebook.com); every source reference is kept.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class Lead(SQLModel, table=True):
     emails: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     website: str | None = Field(default=None, max_length=2000)
     website_domain: str | None = Field(default=None, index=True, max_length=255)
+    #: What leads merge on: see leadq.leads.website_keys (a domain, or a profile URL on a shared host).
+    website_key: str | None = Field(default=None, index=True, max_length=500)
     address: str | None = Field(default=None, max_length=500)
     city: str | None = Field(default=None, max_length=200)
     region: str | None = Field(default=None, max_length=100)

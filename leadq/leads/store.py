@@ -1,7 +1,7 @@
 """The leads store: upsert with dedup and cross-source merge, and filtered queries.
 
 A listing seen again (same source and external id) updates its lead. A new
-listing whose E.164 phone or website domain matches an existing lead merges
+listing whose E.164 phone or website key (leadq.leads.website_keys) matches an existing lead merges
 into that lead, keeping every source reference, so one business found on
 Craigslist and Yellow Pages is one lead with two ``LeadSource`` rows.
 """
@@ -20,6 +20,7 @@ from leadq.clock import utcnow
 from leadq.contacts import website_domain
 from leadq.leads.models import Lead, LeadSource
 from leadq.leads.timezones import lead_timezone
+from leadq.leads.website_keys import website_key
 from leadq.sources.base import LeadRecord
 
 Outcome = Literal["new", "updated", "merged", "unchanged"]
@@ -62,11 +63,14 @@ def _apply(lead: Lead, record: LeadRecord, *, overwrite: bool) -> bool:
     values = {name: getattr(record, name) for name in MERGED_FIELDS}
     values["phone"] = record.phones[0] if record.phones else None
     values["website_domain"] = website_domain(record.website)
+    values["website_key"] = website_key(record.website)
     # From what the record says, or what the lead already knows when it is silent.
     values["timezone"] = lead_timezone(
         phone=values["phone"] or lead.phone,
         region=record.region or lead.region,
         country=record.country or lead.country,
+        latitude=record.latitude if record.latitude is not None else lead.latitude,
+        longitude=record.longitude if record.longitude is not None else lead.longitude,
     )
     changed = False
     for name, value in values.items():
@@ -88,11 +92,15 @@ def _apply(lead: Lead, record: LeadRecord, *, overwrite: bool) -> bool:
 
 
 def find_match(record: LeadRecord, *, session: Session) -> Lead | None:
-    """An existing lead with the same E.164 phone or website domain, oldest first."""
+    """An existing lead with the same E.164 phone or website key, oldest first.
+
+    Two Facebook pages are two keys: leads on shared hosts merge only on the
+    same profile URL.
+    """
     conditions = [col(Lead.phone).in_(record.phones)] if record.phones else []
-    domain = website_domain(record.website)
-    if domain:
-        conditions.append(col(Lead.website_domain) == domain)
+    key = website_key(record.website)
+    if key:
+        conditions.append(col(Lead.website_key) == key)
     if not conditions:
         return None
     return session.exec(select(Lead).where(or_(*conditions)).order_by(col(Lead.id)).limit(1)).first()

@@ -3,17 +3,20 @@
 The phone number decides first: phonenumbers' timezone data maps a number's
 prefix (a US area code, a French département...) to the zones it covers, and
 one zone is an answer. A number that covers several (US toll-free 800 numbers,
-an unknown prefix) falls back to the lead's US state, when the state lies in a
-single zone. States split between zones (Texas, Florida, Indiana...) are left
-unset rather than guessed: the campaign's timezone is a better fallback than a
-wrong zone. Coordinates are not used: that needs a timezone-boundary map,
-which leadq does not ship.
+an unknown prefix) falls back to the lead's coordinates when it has them
+(Google Maps places do): tzfpy looks the point up in the timezone-boundary
+map its wheel carries, offline; El Paso is Mountain time though Texas is
+mostly Central. Without coordinates the lead's US state decides, when the
+state lies in a single zone. States split between zones (Texas, Florida,
+Indiana...) are left unset rather than guessed: the campaign's timezone is a
+better fallback than a wrong zone.
 """
 
 from __future__ import annotations
 
 import phonenumbers
 from phonenumbers.timezone import UNKNOWN_TIMEZONE, time_zones_for_number
+from tzfpy import get_tz
 
 #: US states, DC and Puerto Rico that lie wholly in one IANA zone, by USPS code.
 #: Missing on purpose (several zones): AK, AZ (Navajo Nation keeps DST), FL, ID,
@@ -84,6 +87,28 @@ def state_timezone(region: str | None, country: str | None, phone: str | None) -
     return SINGLE_ZONE_STATES.get(region.strip().upper()) if in_us else None
 
 
-def lead_timezone(*, phone: str | None, region: str | None, country: str | None) -> str | None:
-    """The lead's IANA timezone from its phone, else its US state; None when neither is sure."""
-    return phone_timezone(phone) or state_timezone(region, country, phone)
+def coordinates_timezone(latitude: float | None, longitude: float | None) -> str | None:
+    """The zone at a point on land; None without a point, off the map or at sea (Etc/GMT±n)."""
+    if latitude is None or longitude is None:
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    zone = get_tz(longitude, latitude)
+    return zone if zone and not zone.startswith("Etc/") else None
+
+
+def lead_timezone(
+    *,
+    phone: str | None,
+    region: str | None,
+    country: str | None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> str | None:
+    """The lead's IANA timezone from its phone, else its coordinates, else its US state; None
+    when none is sure."""
+    return (
+        phone_timezone(phone)
+        or coordinates_timezone(latitude, longitude)
+        or state_timezone(region, country, phone)
+    )

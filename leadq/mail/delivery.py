@@ -35,7 +35,9 @@ from leadq.mail.limits import Limit, limits_for
 from leadq.mail.models import OutboundMessage, as_utc
 from leadq.mail.outreach import build_outreach
 from leadq.mail.smtp import AmbiguousDelivery, RecipientRejected
-from leadq.mail.suppression import is_suppressed
+from leadq.mail.suppression import add_suppression, is_suppressed
+from leadq.mail.tokens import token_secret
+from leadq.mail.verp import envelope_sender
 from leadq.mail.window import seconds_until_open, zone
 from leadq.settings import Settings
 
@@ -196,13 +198,19 @@ def _send_claimed(
     now: datetime,
 ) -> str:
     envelope_from = message["From"].addresses[0].addr_spec
+    if settings.bounce_domain:
+        envelope_from = envelope_sender(
+            row_id, bounce_domain=settings.bounce_domain, secret=token_secret(settings)
+        )
     recipients = [message["To"].addresses[0].addr_spec]
     try:
         transport.send(message, sender=envelope_from, recipients=recipients)
     except RecipientRejected as exc:
         _set(settings, row_id, now, state="failed", error_kind="permanent", last_error=str(exc)[:2000])
+        # A 5xx to RCPT is a hard bounce told at once: the address is dead.
         with session_scope(settings) as session:
             session.execute(update(Lead).where(Lead.id == lead_id).values(email_status="invalid"))
+            add_suppression(recipients[0], session=session, reason="bounce")
         return "failed"
     except PermanentError as exc:
         _set(settings, row_id, now, state="failed", error_kind="permanent", last_error=str(exc)[:2000])

@@ -4,7 +4,8 @@ Opening an SMTP session (TCP, EHLO, STARTTLS, AUTH) costs several round trips;
 a worker thread keeps its session open between messages and reconnects when
 the server has dropped it. Errors are sorted into leadq's families: 4xx replies
 and connection problems are transient (retried); a 5xx reply to the recipient
-is ``RecipientRejected`` (the address is bad: never retry it).
+(at RCPT, or at DATA for a message to one recipient) is ``RecipientRejected``
+(the address is bad: never retry it).
 """
 
 from __future__ import annotations
@@ -119,9 +120,15 @@ class SmtpTransport:
         payload = message.as_bytes()
         conn = self._envelope(sender, recipients)
         try:
-            conn.data(payload)
+            code, reply = conn.data(payload)
+            if code != 250:
+                # smtplib raises for a refused DATA command but returns the reply to the message itself.
+                raise smtplib.SMTPDataError(code, reply)
         except smtplib.SMTPResponseException as exc:  # the server answered: it did not take it
             self._reset(conn)
+            if exc.smtp_code >= 500 and len(recipients) == 1:
+                # Refused for its one recipient after RCPT was accepted: a hard bounce told at once.
+                raise RecipientRejected(f"refused at DATA: SMTP {exc.smtp_code} {exc.smtp_error!r}") from None
             raise _classified(exc) from None
         except (OSError, smtplib.SMTPException) as exc:
             self._drop()

@@ -47,3 +47,37 @@ def test_a_stored_lead_gets_its_timezone_and_a_later_source_fills_a_gap(settings
             session=session,
         )
         assert (merged.id, outcome, merged.timezone) == (toll_free.id, "merged", "America/New_York")
+
+
+@pytest.mark.parametrize(
+    ("phone", "latitude", "longitude", "expected"),
+    [
+        ("+18005550134", 31.76, -106.44, "America/Denver"),  # El Paso: Texas, but Mountain time
+        ("+18005550134", 30.27, -97.74, "America/Chicago"),  # Austin
+        (None, 39.77, -86.16, "America/Indiana/Indianapolis"),
+        ("+12125550134", 34.05, -118.24, "America/New_York"),  # the phone still outranks
+        ("+18005550134", 0.0, -30.0, None),  # at sea: Etc/GMT+2 is no place's zone
+        ("+18005550134", 123.0, 500.0, None),  # off the map
+    ],
+)
+def test_when_the_phone_spans_zones_the_coordinates_decide(phone, latitude, longitude, expected):
+    zone = lead_timezone(phone=phone, region="TX", country="US", latitude=latitude, longitude=longitude)
+    assert zone == expected
+
+
+def test_a_stored_google_maps_lead_in_el_paso_gets_mountain_time(settings):
+    with session_scope(settings) as session:
+        lead, _ = upsert_lead(
+            LeadRecord(
+                source="google-maps",
+                external_id="el-paso-1",
+                name="Sun City Plumbing",
+                phones=["+18005550134"],
+                region="TX",
+                country="US",
+                latitude=31.76,
+                longitude=-106.44,
+            ),
+            session=session,
+        )
+    assert lead.timezone == "America/Denver"

@@ -18,9 +18,10 @@ from leadq.leads.models import Lead
 from leadq.mail.delivery import deliver
 from leadq.mail.limits import acquire_limits
 from leadq.mail.models import OutboundMessage
-from leadq.mail.suppression import add_suppression
+from leadq.mail.suppression import add_suppression, is_suppressed
 from leadq.mail.testmode import make_transport
 from leadq.mail.tokens import resolve_token
+from leadq.mail.verp import outbound_ids_in
 from tests.campaign_factory import add_leads, deliver_now, due_rows, launched_campaign
 from tests.mail_fixtures import mail_settings_for
 
@@ -175,6 +176,29 @@ def test_a_5xx_recipient_refusal_marks_the_address_invalid_and_is_not_retried(
     assert (row.error_kind, "550" in row.last_error) == ("permanent", True)
     with session_scope(mail_settings) as session:
         assert session.get(Lead, 1).email_status == "invalid"
+        assert is_suppressed("owner0@shop0.example", session=session)
+
+
+def test_a_5xx_reply_to_data_is_a_hard_bounce_too(mail_settings, smtp_server, tmp_path):
+    [row_id] = _queued(mail_settings, tmp_path)
+    smtp_server.refuse_data = "550 5.1.1 Mailbox disabled"
+    assert _send(mail_settings, row_id) == "failed"
+    assert "refused at DATA: SMTP 550" in _row(mail_settings, row_id).last_error
+    with session_scope(mail_settings) as session:
+        assert session.get(Lead, 1).email_status == "invalid"
+        assert is_suppressed("owner0@shop0.example", session=session)
+
+
+def test_with_a_bounce_domain_each_message_has_its_own_signed_envelope_sender(
+    mail_settings, smtp_server, tmp_path
+):
+    settings = mail_settings.model_copy(update={"bounce_domain": "bounce.studio.example"})
+    [row_id] = _queued(settings, tmp_path)
+    assert _send(settings, row_id) == "sent"
+    [got] = smtp_server.received
+    assert got.mail_from.startswith(f"bounces+{row_id}-") and got.mail_from.endswith("@bounce.studio.example")
+    assert outbound_ids_in(f"To: {got.mail_from}", secret="test-secret-0123456789") == [row_id]
+    assert outbound_ids_in(f"To: {got.mail_from}", secret="another-secret") == []
 
 
 def test_suppression_is_checked_when_sending_not_only_when_queueing(mail_settings, smtp_server, tmp_path):

@@ -14,7 +14,9 @@ from leadq.db import session_scope
 from leadq.leads.models import Lead
 from leadq.mail.models import OutboundMessage
 from leadq.settings import Settings, get_settings
+from tests.campaign.test_screening import set_emails
 from tests.campaign_factory import add_leads, write_campaign
+from tests.dns_server import local_dns  # noqa: F401
 
 runner = CliRunner()
 
@@ -157,3 +159,20 @@ def test_preview_a_campaign_step_for_a_stored_lead_and_resolve_an_unknown_messag
     assert leadq("email", "resolve", "1", "--resend").exit_code == 0
     assert json.loads(leadq("email", "list", "--json").output)[0]["state"] == "queued"
     assert "not unknown" in leadq("email", "resolve", "1", "--sent").output
+
+
+def test_campaign_status_shows_why_leads_were_skipped(env, local_dns, monkeypatch, tmp_path):  # noqa: F811 - the shared fixture
+    monkeypatch.setenv("LEADQ_EMAIL_CHECK_DELIVERABILITY", "true")
+    monkeypatch.setenv("LEADQ_DNS_SERVERS", json.dumps([local_dns.address]))
+    env_settings = Settings(data_dir=env.data_dir, broker="embedded")
+    ids = add_leads(env_settings, 2)
+    set_emails(env_settings, ids, ["owner0@nomail.example", "owner1@shop.example"])
+    get_settings.cache_clear()
+    assert leadq("campaign", "create", str(write_campaign(tmp_path / "c"))).exit_code == 0
+    launched = leadq("campaign", "launch", "Plumbers", "--at", "2030-01-07T10:00")
+    assert launched.exit_code == 0, launched.output
+    assert "1 lead(s) in the audience" in launched.output
+    status = json.loads(leadq("campaign", "status", "Plumbers", "--json").output)
+    reason = "undeliverable: The domain name nomail.example does not accept email."
+    assert status["skipped"] == {reason: 1} and status["inbox"]["reply"] == 0
+    assert f"skipped 1: {reason}" in leadq("campaign", "status", "Plumbers").output

@@ -38,6 +38,7 @@ EXPECTED = {
     "retry_failed_emails": lambda t: t.minute % 15 == 0,
     "daily_campaign_analytics": lambda t: t.hour == 1 and t.minute == 0,
     "cleanup_scrape_data": lambda t: t.hour == 3 and t.minute == 0,
+    "poll_inbox": lambda t: t.minute % 5 == 0,
     "cleanup_demos": lambda t: t.hour == 3 and t.minute == 30,
     "train_ml_model": lambda t: t.weekday() == 0 and t.hour == 4 and t.minute == 0,
 }

@@ -1,0 +1,37 @@
+"""Inbox actor (queue "email"): read replies, bounces and complaints from the IMAP folder."""
+
+from __future__ import annotations
+
+import logging
+
+from periodiq import cron
+
+from leadq.core.broker import actor, current_settings
+from leadq.inbox.imap import poll_once
+
+logger = logging.getLogger(__name__)
+
+
+@actor(
+    queue="email",
+    max_retries=3,
+    time_limit=600,
+    min_backoff=30,
+    max_backoff=600,
+    periodic=cron("*/5 * * * *"),
+)
+def poll_inbox() -> dict:
+    """Record and act on every message new in the IMAP folder since the last poll.
+
+    Idempotent: each message is recorded with its (mailbox, folder,
+    UIDVALIDITY, UID) under a unique constraint, in the transaction that acts
+    on it, so a retried or concurrent poll acts on nothing twice. Does nothing
+    while LEADQ_IMAP_HOST is unset.
+    """
+    settings = current_settings()
+    if not settings.imap_host:
+        return {"skipped": "LEADQ_IMAP_HOST not set"}
+    result = poll_once(settings)
+    if result.recorded:
+        logger.info("inbox: %d new message(s): %s", result.recorded, dict(result.kinds))
+    return {"seen": result.seen, "recorded": result.recorded, "kinds": dict(result.kinds)}

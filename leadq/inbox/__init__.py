@@ -1,0 +1,1 @@
+"""The inbox: read replies, bounces and complaints from IMAP and act on them."""

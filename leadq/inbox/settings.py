@@ -1,0 +1,31 @@
+"""Settings of the inbox reader (a mixin of ``leadq.settings.Settings``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+
+
+class InboxSettings(BaseModel):
+    """Where replies and bounces arrive, and how they are acted on."""
+
+    imap_host: str | None = Field(None, description="IMAP server host; unset means the inbox is not read.")
+    imap_port: int = Field(993, description="IMAP port: 993 for ssl, 143 for starttls or none.")
+    imap_user: str | None = Field(None, description="IMAP login.")
+    imap_password: SecretStr | None = Field(None, description="IMAP password.")
+    imap_tls: Literal["none", "starttls", "ssl"] = Field("ssl", description="IMAP transport security.")
+    imap_folder: str = Field("INBOX", description="Folder where replies and bounces arrive.")
+    imap_timeout: float = Field(30.0, description="Seconds before an IMAP command times out.")
+    imap_poll_interval: float = Field(
+        300.0, gt=0, description="Seconds between polls of `leadq inbox poll` without --once."
+    )
+    bounce_domain: str | None = Field(
+        None,
+        description="Domain of the envelope sender (Return-Path): bounces+TOKEN@this domain, delivered to "
+        "the IMAP mailbox, matches each bounce to its message even when the report drops headers; "
+        "unset: the From address is the envelope sender.",
+    )
+    soft_bounce_limit: int = Field(
+        3, ge=1, description="Soft (temporary) bounces of one address before it is suppressed."
+    )
