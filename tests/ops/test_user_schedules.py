@@ -70,7 +70,7 @@ def listed(leadq) -> dict[str, dict]:
         ("0 7 * * 1-5", ["scrape", "--site", "sfbay", "--max", "0"], "Invalid value for '--max'"),
         ("0 7 * * 1-5", ["scrape", "--sample"], "remove --sample"),
         ("0 7 * * 1-5", ["scrape", "status"], "Missing argument 'run_id'"),
-        ("0 7 * * 1-5", ["job", "list"], "a schedule runs `leadq scrape ...` or `leadq schedule run NAME`"),
+        ("0 7 * * 1-5", ["job", "list"], "`leadq job list` cannot be scheduled: a schedule runs"),
         ("0 7 * * 1-5", ["schedule", "run", "nope"], "no declared schedule 'nope'"),
     ],
 )
