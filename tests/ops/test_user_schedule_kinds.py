@@ -14,7 +14,7 @@ from leadq.db import session_scope
 from leadq.ops.user_schedules import list_schedules, schedule_store
 from tests.campaign_factory import write_campaign
 
-from .test_user_schedules import _fire_now, _store_legacy, add
+from .test_user_schedules import YEARLY, _fire_now, _store_legacy, add
 
 
 def _messages(client, namespace: str, queue: str) -> list[dict]:
@@ -59,7 +59,7 @@ def test_a_pagespeed_schedule_enqueues_the_audits_pagespeed_run_would(
     redis_settings, use_settings, leadq, argv, audits, actor, kwargs
 ):
     settings = use_settings(redis_settings)
-    added = add(leadq, *argv, cron="* * * * *")
+    added = add(leadq, *argv, cron=YEARLY)
     assert added["request"] == {"kind": "pagespeed", "audits": audits}
     client, _ = _fire_now(settings, added["id"], "pagespeed")
     [message] = _messages(client, settings.namespace, "pagespeed")
@@ -69,7 +69,7 @@ def test_a_pagespeed_schedule_enqueues_the_audits_pagespeed_run_would(
 @pytest.mark.redis
 def test_an_ai_score_schedule_enqueues_the_batch_ai_score_would(redis_settings, use_settings, leadq):
     settings = use_settings(redis_settings)
-    added = add(leadq, "ai", "score", "--unscored", cron="* * * * *")
+    added = add(leadq, "ai", "score", "--unscored", cron=YEARLY)
     batch = {"lead_ids": None, "unscored": True, "refresh": False}
     assert added["request"] == {"kind": "ai_score", "score": batch}
     client, _ = _fire_now(settings, added["id"], "ai")
@@ -85,7 +85,7 @@ def test_campaign_schedules_pause_it_and_resume_it_handing_out_its_due_messages(
     settings = use_settings(redis_settings)
     campaign_id = _campaign(settings, tmp_path, "running")
     pause = add(leadq, "campaign", "pause", "Plumbers", cron="0 18 * * 5")
-    resume = add(leadq, "campaign", "resume", str(campaign_id), cron="* * * * *")
+    resume = add(leadq, "campaign", "resume", str(campaign_id), cron=YEARLY)
     assert pause["request"] == {"kind": "campaign", "action": "pause", "campaign_id": campaign_id}
     assert resume["request"] == {"kind": "campaign", "action": "resume", "campaign_id": campaign_id}
     assert fire_user_schedule(json.dumps(pause["request"])) is None  # a state change, nothing enqueued
