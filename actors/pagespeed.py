@@ -9,9 +9,10 @@ from dramatiq.middleware import CurrentMessage
 
 from leadq.core.broker import actor, current_settings
 from leadq.core.cancel import checkpoint
-from leadq.core.enqueue import send_many
+from leadq.core.enqueue import send, send_many
 from leadq.core.ratelimit import rate_limit
 from leadq.db import session_scope
+from leadq.pagespeed.request import AuditBatch
 from leadq.pagespeed.service import audit_and_store, resolve_target
 from leadq.pagespeed.store import leads_needing_audit
 
@@ -66,3 +67,18 @@ def audit_pending(
     if calls:
         send_many(audit_website, calls, unique_keys=keys)
     return len(calls)
+
+
+def enqueue_audits(batch: AuditBatch) -> list[str]:
+    """Enqueue ``batch``; returns the job ids (one ``audit_pending`` job for a pending batch).
+
+    What `leadq pagespeed run` does and what a user schedule of it does on each tick.
+    """
+    if batch.pending:
+        return [send(audit_pending, limit=batch.limit, strategies=batch.strategies, engine=batch.engine)]
+    calls = [
+        ((), {"url": url, "strategy": strategy, "engine": batch.engine})
+        for url in batch.urls
+        for strategy in batch.strategies
+    ]
+    return send_many(audit_website, calls)

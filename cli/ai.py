@@ -8,7 +8,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from leadq.errors import UsageError, UserError
+from leadq.ai.request import score_batch
+from leadq.errors import UserError
 from leadq.settings import Settings, get_settings
 
 from .console import out, print_json, print_table, safe_text, warn
@@ -127,8 +128,7 @@ def score(
     as_json: JsonOpt = False,
 ) -> None:
     """Give leads a 0-100 fit score with the reasons for it, stored on each lead."""
-    if sum((bool(lead_ids), all_, unscored)) != 1:
-        raise UsageError("give lead ids, --all or --unscored (one of them)")
+    batch = score_batch(lead_ids=lead_ids, all_=all_, unscored=unscored, refresh=refresh)
     from sqlmodel import col, select
 
     from leadq.core.broker import is_stub, setup_broker
@@ -141,7 +141,7 @@ def score(
     from leadq.actors.ai import batch_analyze_leads
 
     started = datetime.now(UTC)
-    job_id = send(batch_analyze_leads, lead_ids=lead_ids or None, unscored=unscored, refresh=refresh)
+    job_id = send(batch_analyze_leads, **batch.model_dump())
     if not _run(settings, job_id, inline=is_stub(broker), wait=wait, label="scoring"):
         return
     failures = _failures(settings, job_id)

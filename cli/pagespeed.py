@@ -11,10 +11,10 @@ import typer
 from typer.core import TyperGroup
 
 from leadq.db import session_scope
-from leadq.errors import UsageError
 from leadq.pagespeed.engines import close_engines
 from leadq.pagespeed.record import AuditRecord
 from leadq.pagespeed.report_parser import parse_file
+from leadq.pagespeed.request import audit_batch
 from leadq.pagespeed.service import audit_and_store, resolve_target
 from leadq.pagespeed.store import audited_since
 from leadq.settings import get_settings
@@ -157,22 +157,12 @@ def run(
     ] = False,
 ) -> None:
     """Enqueue a batch of audits on the pagespeed queue."""
-    if not urls and not pending:
-        raise UsageError("give URLs to audit or --pending")
+    batch = audit_batch(urls=urls, pending=pending, limit=limit, strategy=strategy, engine=engine)
     settings = get_settings()
-    from leadq.core.enqueue import send, send_many
-
     broker = open_broker(inline=inline, settings=settings)
-    from leadq.actors.pagespeed import audit_pending, audit_website
+    from leadq.actors.pagespeed import enqueue_audits
 
-    engine_name = engine.value if engine else None
-    strategies = _strategies(strategy)
-    if pending:
-        ids = [send(audit_pending, limit=limit, strategies=strategies, engine=engine_name)]
-    else:
-        calls = [((), {"url": url, "strategy": s, "engine": engine_name}) for url in urls for s in strategies]
-        ids = send_many(audit_website, calls)
-    finish(broker, settings, ids, wait=wait)
+    finish(broker, settings, enqueue_audits(batch), wait=wait)
 
 
 def print_job_ids(ids: list[str]) -> None:

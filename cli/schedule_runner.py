@@ -3,10 +3,17 @@
 `leadq schedule add -- ARGV` parses ARGV with the real command tree (Click,
 exactly as `leadq ARGV` would: an unknown command, a bad option or a missing
 argument is refused at once) and stores the typed request it stands for
-(``leadq.ops.user_schedules``), never the argv to re-parse later:
+(``leadq.ops.user_schedules``), built by the function the command itself
+uses, never the argv to re-parse later:
 
-- `scrape ...`: the ``ScrapeRequest`` that `leadq scrape` itself builds
-  (``leadq.scrape.request.scrape_request``), enqueued with ``enqueue_scrape``;
+- `scrape ...`: the ``ScrapeRequest`` of ``leadq.scrape.request.scrape_request``,
+  enqueued with ``enqueue_scrape``;
+- `pagespeed run ...`: the ``AuditBatch`` of ``leadq.pagespeed.request.audit_batch``,
+  enqueued with ``enqueue_audits``;
+- `ai score ...`: the ``ScoreBatch`` of ``leadq.ai.request.score_batch``, sent
+  to ``batch_analyze_leads``;
+- `campaign pause|resume CAMPAIGN`: the campaign's id; the tick changes its
+  state as the command does, and a resume hands its due messages to the workers;
 - `schedule run NAME`: the declared schedule's actor, sent as that command sends it.
 
 On each tick APScheduler calls ``fire_user_schedule``, a plain function that
@@ -19,32 +26,40 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import typer
 from apscheduler.schedulers.base import BaseScheduler
 from typer.core import TyperGroup
 
+from leadq.ai.request import score_batch
+from leadq.campaign.service import find_campaign, pause_campaign, resume_campaign
 from leadq.core.broker import current_broker, setup_broker
 from leadq.core.enqueue import send
+from leadq.db import session_scope
 from leadq.errors import UserError
 from leadq.ops.schedules import find_periodic
 from leadq.ops.user_schedules import (
     ActorJob,
+    AuditJob,
+    CampaignJob,
     ScheduledRequest,
+    ScoreJob,
     ScrapeJob,
+    UserRequest,
     list_schedules,
     pause_schedule,
     replace_request,
 )
+from leadq.pagespeed.request import audit_batch
 from leadq.scrape.request import scrape_request
 from leadq.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-#: The commands a schedule may run: each is stored as the request it builds.
-SCHEDULABLE = {("scrape",), ("schedule", "run")}
 #: A schedule enqueues: it must neither run work in the scheduler nor block it.
 _FORBIDDEN_FLAGS = {"--inline", "--wait", "--watch", "--help", "--sample"}
 
@@ -101,51 +116,116 @@ def validate_command(argv: list[str]) -> ParsedCommand:
     if tuple(parsed.path) not in SCHEDULABLE:
         raise UserError(
             f"`leadq {' '.join(parsed.path)}` cannot be scheduled: a schedule runs "
-            "`leadq scrape ...` or `leadq schedule run NAME`"
+            + ", ".join(f"`leadq {usage}`" for usage, _ in SCHEDULABLE.values())
         )
     return parsed
 
 
-def build_request(argv: list[str]) -> ScrapeJob | ActorJob:
-    """The typed request a schedule of `leadq ARGV` stores (checked as the command checks it)."""
-    parsed = validate_command(argv)
-    settings = get_settings()
-    if parsed.path == ["scrape"]:
-        return ScrapeJob(scrape=scrape_request(settings, **parsed.params))
-    return _actor_job(parsed.params["name"])
+def _scrape(params: dict[str, Any]) -> ScrapeJob:
+    return ScrapeJob(scrape=scrape_request(get_settings(), **params))
 
 
-def _actor_job(name: str) -> ActorJob:
+def _audits(params: dict[str, Any]) -> AuditJob:
+    options = {name: params.get(name) for name in ("urls", "limit", "engine")}
+    return AuditJob(
+        audits=audit_batch(
+            pending=bool(params.get("pending")), strategy=params.get("strategy", "mobile"), **options
+        )
+    )
+
+
+def _score(params: dict[str, Any]) -> ScoreJob:
+    flags = {name: bool(params.get(name)) for name in ("all_", "unscored", "refresh")}
+    return ScoreJob(score=score_batch(lead_ids=params.get("lead_ids"), **flags))
+
+
+def _campaign(action: str) -> Callable[[dict[str, Any]], CampaignJob]:
+    def build(params: dict[str, Any]) -> CampaignJob:
+        with session_scope(get_settings()) as session:
+            campaign = find_campaign(str(params["ref"]), session=session)
+        return CampaignJob(action=action, campaign_id=campaign.id)
+
+    return build
+
+
+def _actor(params: dict[str, Any]) -> ActorJob:
+    name = params["name"]
     if find_periodic(setup_broker(get_settings()), name) is None:
         raise UserError(f"no declared schedule {name!r} (see `leadq schedule list`)")
     return ActorJob(actor=name)
 
 
-def fire_user_schedule(request: str) -> str:
-    """Enqueue a user schedule's stored request; returns the job id.
+#: The commands a schedule may run (usage, for the error) and what builds the request each stores.
+SCHEDULABLE: dict[tuple[str, ...], tuple[str, Callable[[dict[str, Any]], UserRequest]]] = {
+    ("scrape",): ("scrape ...", _scrape),
+    ("pagespeed", "run"): ("pagespeed run --pending|URL...", _audits),
+    ("ai", "score"): ("ai score --unscored|--all|ID...", _score),
+    ("campaign", "pause"): ("campaign pause CAMPAIGN", _campaign("pause")),
+    ("campaign", "resume"): ("campaign resume CAMPAIGN", _campaign("resume")),
+    ("schedule", "run"): ("schedule run NAME", _actor),
+}
+
+
+def _built(path: list[str], params: dict[str, Any]) -> UserRequest:
+    return SCHEDULABLE[tuple(path)][1](params)
+
+
+def build_request(argv: list[str]) -> UserRequest:
+    """The typed request a schedule of `leadq ARGV` stores (checked as the command checks it)."""
+    parsed = validate_command(argv)
+    return _built(parsed.path, parsed.params)
+
+
+def _fire_campaign(job: CampaignJob) -> str | None:
+    """Pause or resume the campaign; a resume also hands its due messages to the workers."""
+    with session_scope(get_settings()) as session:
+        campaign = find_campaign(str(job.campaign_id), session=session)
+        change = pause_campaign if job.action == "pause" else resume_campaign
+        change(campaign, now=datetime.now(UTC), session=session)
+    if job.action == "pause":
+        return None
+    from leadq.actors.campaign import process_due_campaign_steps
+
+    return send(process_due_campaign_steps)
+
+
+def fire_user_schedule(request: str) -> str | None:
+    """Enqueue a user schedule's stored request; returns the job id(s), space-separated.
 
     APScheduler calls this in the `leadq scheduler` process on each tick (the
-    Redis lock per tick is taken before, by ``leadq.ops.tick_executor``).
+    Redis lock per tick is taken before, by ``leadq.ops.tick_executor``). The
+    actor modules are imported here: they need the broker installed first.
     """
     job = ScheduledRequest.validate_json(request)
     if isinstance(job, ScrapeJob):
-        from leadq.actors.scrape import enqueue_scrape  # needs the broker installed first
+        from leadq.actors.scrape import enqueue_scrape
 
         return enqueue_scrape(get_settings(), job.scrape)[1]
+    if isinstance(job, AuditJob):
+        from leadq.actors.pagespeed import enqueue_audits
+
+        return " ".join(enqueue_audits(job.audits))
+    if isinstance(job, ScoreJob):
+        from leadq.actors.ai import batch_analyze_leads
+
+        return send(batch_analyze_leads, **job.score.model_dump())
+    if isinstance(job, CampaignJob):
+        return _fire_campaign(job)
     periodic = find_periodic(current_broker(), job.actor)
     if periodic is None:
         raise UserError(f"no declared schedule {job.actor!r}")
     return send(periodic.actor)
 
 
-def _upgraded(argv: list[str], request: str | None) -> ScrapeJob | ActorJob:
+def _upgraded(argv: list[str], request: str | None) -> UserRequest:
     """The typed request of a schedule stored by an earlier version (an argv or a command's values)."""
     if request is None:
         return build_request(argv)
     stored = json.loads(request)
-    if stored.get("kind") == "command" and stored.get("path") == ["schedule", "run"]:
-        return _actor_job(stored["params"]["name"])
-    raise UserError(f"`leadq {' '.join(argv)}` cannot be scheduled any more")
+    path = stored.get("path") if stored.get("kind") == "command" else None
+    if path is None or tuple(path) not in SCHEDULABLE:
+        raise UserError(f"`leadq {' '.join(argv)}` cannot be scheduled any more")
+    return _built(path, stored["params"])
 
 
 def upgrade_stored(store: BaseScheduler) -> None:

@@ -18,8 +18,9 @@ class OpsSettings(BaseModel):
     )
     schedule_on_time_window: float = Field(
         30.0,
-        description="Seconds after its tick a cron schedule still counts as on time; later ticks are "
-        "missed and follow the schedule's late policy (periodiq's skip_delay).",
+        description="Misfire grace of a declared cron schedule (seconds its tick may start late) unless "
+        "its actor sets misfire_grace_time=; a later tick is dropped, and after downtime only the latest "
+        "missed tick runs (coalescing). A schedule never fired before looks this far back.",
     )
     schedule_lock_ttl: int = Field(86400, description="Seconds the per-(schedule, tick) Redis lock is kept.")
     user_schedule_misfire_grace: int = Field(

@@ -2,8 +2,11 @@
 
 `leadq schedule add --cron SPEC -- ARGV...` stores a job whose keyword
 argument is the request the command line stands for, as JSON: a
-``ScrapeJob`` (the ``ScrapeRequest`` `leadq scrape` builds) or an
-``ActorJob`` (a declared schedule's actor, as `leadq schedule run` sends it).
+``ScrapeJob`` (the ``ScrapeRequest`` `leadq scrape` builds), an ``AuditJob``
+(the ``AuditBatch`` of `leadq pagespeed run`), a ``ScoreJob`` (the
+``ScoreBatch`` of `leadq ai score`), a ``CampaignJob`` (`leadq campaign
+pause|resume`) or an ``ActorJob`` (a declared schedule's actor, as
+`leadq schedule run` sends it).
 The job's function is the plain function the CLI passes in, which enqueues
 that request; the command line is kept only as the job's name, for display.
 
@@ -30,9 +33,11 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from leadq.ai.request import ScoreBatch
 from leadq.db import ensure_schema
 from leadq.errors import UserError
 from leadq.ops.cron_trigger import LeadqCronTrigger
+from leadq.pagespeed.request import AuditBatch
 from leadq.scrape.request import ScrapeRequest
 from leadq.settings import Settings
 
@@ -55,7 +60,33 @@ class ActorJob(BaseModel):
     actor: str
 
 
-ScheduledRequest = TypeAdapter(Annotated[ScrapeJob | ActorJob, Field(discriminator="kind")])
+class AuditJob(BaseModel):
+    """Enqueue the audits `leadq pagespeed run` would enqueue with the same options."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["pagespeed"] = "pagespeed"
+    audits: AuditBatch
+
+
+class ScoreJob(BaseModel):
+    """Enqueue the scoring `leadq ai score` would enqueue with the same options."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["ai_score"] = "ai_score"
+    score: ScoreBatch
+
+
+class CampaignJob(BaseModel):
+    """Pause a campaign, or resume it and hand its due messages to the workers, as the commands do."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["campaign"] = "campaign"
+    action: Literal["pause", "resume"]
+    campaign_id: int
+
+
+UserRequest = ScrapeJob | ActorJob | AuditJob | ScoreJob | CampaignJob
+ScheduledRequest = TypeAdapter(Annotated[UserRequest, Field(discriminator="kind")])
 
 
 @dataclass(frozen=True)
@@ -136,7 +167,7 @@ def add_schedule(
     spec: str,
     timezone: str,
     argv: list[str],
-    request: ScrapeJob | ActorJob,
+    request: UserRequest,
     fire: Callable[[str], str],
     misfire_grace: int | None = None,
     coalesce: bool | None = None,
@@ -159,7 +190,7 @@ def add_schedule(
     return _to_schedule(job)
 
 
-def replace_request(scheduler: BackgroundScheduler, schedule_id: str, request: ScrapeJob | ActorJob) -> None:
+def replace_request(scheduler: BackgroundScheduler, schedule_id: str, request: UserRequest) -> None:
     """Store ``request`` as the schedule's only argument (upgrading an earlier version's form)."""
     scheduler.modify_job(schedule_id, kwargs={"request": request.model_dump_json()})
 
