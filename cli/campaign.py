@@ -227,7 +227,10 @@ def resume(ref: Ref, inline: Inline = False, wait: Wait = False) -> None:
 
 @app.command("status")
 def status(ref: Ref, json_: Json = False) -> None:
-    """Per step: audience, queued, sent, test (test-mode sends), failed, skipped, unsubscribed, unknown."""
+    """Per step: audience, queued, sent, test (test-mode sends), failed, skipped, unsubscribed, unknown.
+
+    An AI step's writer column says how many bodies the AI wrote and how many fell back to the template.
+    """
     with session_scope(get_settings()) as session:
         campaign = find_campaign(ref, session=session)
         rows = step_status(campaign, session=session)
@@ -235,9 +238,14 @@ def status(ref: Ref, json_: Json = False) -> None:
         print_json({"campaign": campaign.name, "state": campaign.state, "steps": rows})
         return
     columns = ("audience", "queued", "sent", "test", "failed", "skipped", "unsubscribed", "unknown")
-    table = Table("step", "template", *columns, title=f"{safe_text(campaign.name)} ({campaign.state})")
+    table = Table(
+        "step", "template", "writer", *columns, title=f"{safe_text(campaign.name)} ({campaign.state})"
+    )
     for row in rows:
-        table.add_row(str(row["step"]), safe_text(row["template"]), *(str(row[c]) for c in columns))
+        writer = row["writer"]
+        if writer == "ai":
+            writer = f"ai ({row['ai_written']} ai, {row['template_fallback']} template)"
+        table.add_row(str(row["step"]), safe_text(row["template"]), writer, *(str(row[c]) for c in columns))
     print_table(table)
 
 
