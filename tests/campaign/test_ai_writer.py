@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -11,17 +10,20 @@ from dramatiq.rate_limits.backends import StubBackend
 from sqlalchemy import inspect
 from sqlmodel import select
 
-from leadq.ai import llm
 from leadq.ai.engine import ModelCall
 from leadq.ai.limits import AiLimits
 from leadq.campaign.ai_drafts import RULES_ENGINE, prepare_body
 from leadq.campaign.models import Campaign, CampaignStep
 from leadq.campaign.stats import step_status
+from leadq.core.broker import setup_broker
+from leadq.core.enqueue import send
+from leadq.core.inline import run_until_idle
 from leadq.db import ensure_schema, session_scope
 from leadq.errors import Deferred
 from leadq.mail.models import OutboundMessage
-from tests.ai.chat_server import ChatServer, json_completion
+from tests.ai.chat_server import json_completion
 from tests.campaign_factory import add_leads, deliver_now, due_rows, launched_campaign
+from tests.mail_fixtures import mail_settings_for
 
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 AI_STEP = '[[steps]]\ntemplate = "intro.toml"\nwriter = "ai"\n'
@@ -30,14 +32,6 @@ HONEST = (
     "Would a short call next week be useful?\n\nAda"
 )
 INVENTED = "Hi there,\n\nWe made 37 local sites twice as fast last year. Shall we talk?\n\nAda"
-
-
-@pytest.fixture
-def chat() -> Iterator[ChatServer]:
-    server = ChatServer()
-    yield server
-    server.close()
-    llm.forget_clients()
 
 
 @pytest.fixture
@@ -173,3 +167,24 @@ def test_the_migration_adds_exactly_the_models_writer_columns(settings) -> None:
     engine = ensure_schema(settings)
     for table in (CampaignStep.__table__, OutboundMessage.__table__):
         assert {c["name"] for c in inspect(engine).get_columns(table.name)} == set(table.columns.keys())
+
+
+def test_the_email_actor_drafts_then_sends(tmp_path, smtp_server, chat):
+    from leadq.actors.campaign import process_due_campaign_steps
+
+    settings = mail_settings_for(
+        tmp_path / "data", smtp_server.port, ai_engine="openai", ai_base_url=chat.url, ai_timeout=2.0
+    )
+    setup_broker(settings)
+    chat.answer = lambda request: _answer(HONEST)
+    add_leads(settings, 2)
+    now = datetime.now(UTC)
+    launched_campaign(settings, tmp_path / "c", at=now, hours="0, end = 24", steps=AI_STEP)
+
+    send(process_due_campaign_steps)
+    run_until_idle(timeout=30)
+
+    assert [(row.state, row.body_writer) for row in _rows(settings)] == [("sent", "ai")] * 2
+    for received in smtp_server.received:
+        assert "a few ideas to make it quicker" in received.message.get_body(("plain",)).get_content()
+    assert len(chat.requests) == 2  # one draft per lead

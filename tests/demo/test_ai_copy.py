@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from leadq.ai import llm
 from leadq.ai.engine import ModelCall
 from leadq.demo.service import BuildOptions, build_demo
-from tests.ai.chat_server import ChatServer, json_completion
+from tests.ai.chat_server import json_completion
 
 from .conftest import PLUMBER
 
@@ -23,14 +21,6 @@ HONEST = {
     "about": "Joe's Plumbing fixes leaks, drains and water heaters for homes around Springfield. "
     "Call us and we will sort it out.",
 }
-
-
-@pytest.fixture
-def chat() -> Iterator[ChatServer]:
-    server = ChatServer()
-    yield server
-    server.close()
-    llm.forget_clients()
 
 
 @pytest.fixture
