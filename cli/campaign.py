@@ -137,6 +137,7 @@ def show(ref: Ref, json_: Json = False) -> None:
                 "template": s.template_name,
                 "delay_days": s.delay_days,
                 "subject": s.subject,
+                "writer": s.writer,
             }
             for s in steps
         ]
@@ -147,10 +148,14 @@ def show(ref: Ref, json_: Json = False) -> None:
     for key, value in data.items():
         if key != "steps":
             out.print(f"[bold]{key}:[/] {safe_text(value)}", highlight=False)
-    table = Table("step", "template", "delay (days)", "subject")
+    table = Table("step", "template", "delay (days)", "subject", "writer")
     for s in data["steps"]:
         table.add_row(
-            str(s["number"]), safe_text(s["template"]), f"{s['delay_days']:g}", safe_text(s["subject"])
+            str(s["number"]),
+            safe_text(s["template"]),
+            f"{s['delay_days']:g}",
+            safe_text(s["subject"]),
+            s["writer"],
         )
     print_table(table)
 
