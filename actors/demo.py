@@ -8,6 +8,8 @@ from leadq.core.broker import actor, current_settings
 from leadq.demo.cleanup import clean_demos
 from leadq.demo.service import BuildOptions, build_demo, publish_demo, unpublish_demo
 
+from .ai import model_call
+
 
 @actor(queue="demo", max_retries=3, time_limit=300, min_backoff=5, max_backoff=300)
 def build_demo_site(
@@ -24,7 +26,7 @@ def build_demo_site(
     Idempotent: a lead has one demo, rebuilt in place under the same token.
     """
     options = BuildOptions(template=template, screenshots=screenshots, video=video, publish=publish)
-    build_demo(current_settings(), lead_id, options)
+    build_demo(current_settings(), lead_id, options, call=model_call())
 
 
 @actor(queue="demo", max_retries=3, time_limit=300, min_backoff=5, max_backoff=300)

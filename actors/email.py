@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from periodiq import cron
 
+from leadq.campaign.ai_drafts import prepare_body
 from leadq.core.broker import actor, current_settings
 from leadq.core.enqueue import send_many
 from leadq.db import session_scope
@@ -14,8 +15,11 @@ from leadq.mail.ledger import mark_stale_sending, take_retryable
 from leadq.mail.limits import acquire_limits
 from leadq.mail.testmode import shared_transport
 
+from .ai import model_call
 
-@actor(queue="email", max_retries=8, time_limit=120, min_backoff=30, max_backoff=3600)
+
+# 300 s: an AI step's draft may take a model call and its one repair (LEADQ_AI_TIMEOUT each).
+@actor(queue="email", max_retries=8, time_limit=300, min_backoff=30, max_backoff=3600)
 def send_outbound_email(message_row_id: int) -> None:
     """Send one outbound-message row at most once.
 
@@ -25,11 +29,15 @@ def send_outbound_email(message_row_id: int) -> None:
     without spending a retry; SMTP 4xx and dropped connections are retried.
     """
     settings = current_settings()
+    now = datetime.now(UTC)
+    # A `writer = "ai"` step's body is drafted and stored first, outside the send's transactions;
+    # over the AI budget or rate this defers the job, and a retry finds the stored body.
+    prepare_body(message_row_id, settings=settings, call=model_call(), now=now)
     deliver(
         message_row_id,
         settings=settings,
         transport=shared_transport(settings),
-        now=datetime.now(UTC),
+        now=now,
         acquire=acquire_limits,
     )
 

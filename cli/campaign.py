@@ -137,6 +137,7 @@ def show(ref: Ref, json_: Json = False) -> None:
                 "template": s.template_name,
                 "delay_days": s.delay_days,
                 "subject": s.subject,
+                "writer": s.writer,
             }
             for s in steps
         ]
@@ -147,10 +148,14 @@ def show(ref: Ref, json_: Json = False) -> None:
     for key, value in data.items():
         if key != "steps":
             out.print(f"[bold]{key}:[/] {safe_text(value)}", highlight=False)
-    table = Table("step", "template", "delay (days)", "subject")
+    table = Table("step", "template", "delay (days)", "subject", "writer")
     for s in data["steps"]:
         table.add_row(
-            str(s["number"]), safe_text(s["template"]), f"{s['delay_days']:g}", safe_text(s["subject"])
+            str(s["number"]),
+            safe_text(s["template"]),
+            f"{s['delay_days']:g}",
+            safe_text(s["subject"]),
+            s["writer"],
         )
     print_table(table)
 
@@ -228,7 +233,10 @@ def resume(ref: Ref, inline: Inline = False, wait: Wait = False) -> None:
 @app.command("status")
 def status(ref: Ref, json_: Json = False) -> None:
     """Per step: audience, queued, sent, test (test-mode sends), failed, skipped, unsubscribed, unknown;
-    then why messages were skipped, and how many leads replied, bounced, complained (leadq inbox)."""
+    then why messages were skipped, and how many leads replied, bounced, complained (leadq inbox).
+
+    An AI step's writer column says how many bodies the AI wrote and how many fell back to the template.
+    """
     with session_scope(get_settings()) as session:
         campaign = find_campaign(ref, session=session)
         rows = step_status(campaign, session=session)
@@ -246,9 +254,14 @@ def status(ref: Ref, json_: Json = False) -> None:
         )
         return
     columns = ("audience", "queued", "sent", "test", "failed", "skipped", "unsubscribed", "unknown")
-    table = Table("step", "template", *columns, title=f"{safe_text(campaign.name)} ({campaign.state})")
+    table = Table(
+        "step", "template", "writer", *columns, title=f"{safe_text(campaign.name)} ({campaign.state})"
+    )
     for row in rows:
-        table.add_row(str(row["step"]), safe_text(row["template"]), *(str(row[c]) for c in columns))
+        writer = row["writer"]
+        if writer == "ai":
+            writer = f"ai ({row['ai_written']} ai, {row['template_fallback']} template)"
+        table.add_row(str(row["step"]), safe_text(row["template"]), writer, *(str(row[c]) for c in columns))
     print_table(table)
     for reason, count in skipped.items():
         out.print(f"skipped {count}: {safe_text(reason)}", highlight=False)

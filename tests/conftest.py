@@ -106,3 +106,16 @@ def postgres_settings(settings: Settings, postgres_url: str):
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@pytest.fixture
+def chat():
+    """The local Chat Completions server (tests/ai/chat_server.py) for any domain's AI tests;
+    the SDK clients pointing at it are dropped afterwards."""
+    from leadq.ai import llm
+    from tests.ai.chat_server import ChatServer
+
+    server = ChatServer()
+    yield server
+    server.close()
+    llm.forget_clients()

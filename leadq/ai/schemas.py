@@ -40,3 +40,11 @@ class ClassifyAnswer(BaseModel):
 class EmailAnswer(BaseModel):
     subject: str = Field(min_length=3, max_length=150)
     body: str = Field(min_length=20, max_length=4000)
+
+
+class DemoCopyAnswer(BaseModel):
+    """A demo site's tagline, about heading and about text."""
+
+    tagline: str = Field(min_length=3, max_length=200)
+    about_title: str = Field(min_length=2, max_length=60)
+    about: str = Field(min_length=20, max_length=800)

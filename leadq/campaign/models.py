@@ -50,6 +50,8 @@ class CampaignStep(SQLModel, table=True):
     subject: str = Field(sa_column=Column(Text, nullable=False))
     text: str = Field(sa_column=Column(Text, nullable=False))
     html: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    #: "template", or "ai": each lead's body drafted by the AI engine (see ``campaign.ai_drafts``).
+    writer: str = Field(default="template", max_length=16)
 
 
 class CampaignStepStats(SQLModel, table=True):

@@ -58,6 +58,7 @@ def create_campaign(path: Path, *, now: datetime, session: Session) -> Campaign:
                 subject=template.subject,
                 text=template.text,
                 html=template.html,
+                writer=step.writer,
             )
         )
     return campaign

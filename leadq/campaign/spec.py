@@ -26,12 +26,15 @@ Example::
     [[steps]]
     template = "follow-up.toml"
     delay_days = 3              # after the previous step was sent
+    writer = "ai"               # body written per lead by the AI engine, checked by the fact guard;
+                                # the template's body when the guard rejects it or the engine is "rules"
 """
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -88,6 +91,8 @@ class Window(_Strict):
 class StepSpec(_Strict):
     template: str
     delay_days: float = Field(0.0, ge=0, le=MAX_DELAY_DAYS)
+    #: "ai": the body is the AI engine's fact-checked draft (the subject stays the template's).
+    writer: Literal["template", "ai"] = "template"
 
 
 class CampaignSpec(_Strict):

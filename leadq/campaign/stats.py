@@ -37,8 +37,21 @@ def _unsubscribes_by_step(campaign_id: int, *, session: Session) -> dict[int, in
     return counts
 
 
+def _bodies_by_step(campaign_id: int, *, session: Session) -> dict[tuple[int, str], int]:
+    """(step id, "ai" | "template") -> messages whose body that writer decided (AI steps only)."""
+    return {
+        (step_id, writer): n
+        for step_id, writer, n in session.execute(
+            select(OutboundMessage.step_id, OutboundMessage.body_writer, func.count())
+            .where(OutboundMessage.campaign_id == campaign_id, OutboundMessage.body_writer.is_not(None))
+            .group_by(OutboundMessage.step_id, OutboundMessage.body_writer)
+        )
+    }
+
+
 def step_status(campaign: Campaign, *, session: Session) -> list[dict]:
-    """Per step: audience (rows written), queued, sent, test, failed, skipped, unsubscribed, unknown."""
+    """Per step: audience (rows written), queued, sent, test, failed, skipped, unsubscribed, unknown;
+    its writer, and for AI steps how many bodies the AI wrote and how many fell back to the template."""
     steps = (
         session.execute(
             select(CampaignStep).where(CampaignStep.campaign_id == campaign.id).order_by(CampaignStep.number)
@@ -55,6 +68,7 @@ def step_status(campaign: Campaign, *, session: Session) -> list[dict]:
         )
     }
     unsubscribed = _unsubscribes_by_step(campaign.id, session=session)
+    bodies = _bodies_by_step(campaign.id, session=session)
     table = []
     for step in steps:
         row = {state: counts.get((step.id, state), 0) for state in COUNTED_STATES}
@@ -69,6 +83,9 @@ def step_status(campaign: Campaign, *, session: Session) -> list[dict]:
                 "audience": sum(row.values()),
                 **row,
                 "unsubscribed": unsubscribed.get(step.id, 0),
+                "writer": step.writer,
+                "ai_written": bodies.get((step.id, "ai"), 0),
+                "template_fallback": bodies.get((step.id, "template"), 0),
             }
         )
     return table

@@ -50,6 +50,9 @@ class Business:
     stars: str
     review_count: int | None
     services: list[Service] = field(default_factory=list)
+    about_title: str = "About us"
+    #: "template", or "ai" when the tagline and about text came from the AI engine (``ai_copy``).
+    copy_writer: str = "template"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

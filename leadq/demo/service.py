@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from leadq.ai.engine import ModelCall
 from leadq.db import session_scope
+from leadq.demo.ai_copy import with_ai_copy
 from leadq.demo.content import Business, business_of
 from leadq.demo.industry import KEYS, by_key, industry_for
 from leadq.demo.models import Demo
@@ -51,8 +53,14 @@ def beacon_url(settings: Settings, token: str) -> str | None:
     return f"{settings.demo_beacon_url.rstrip('/')}/{token}.gif"
 
 
-def build_demo(settings: Settings, lead_id: int, options: BuildOptions | None = None) -> Demo:
-    """Render the lead's demo site, take its screenshots, package it (and publish it)."""
+def build_demo(
+    settings: Settings, lead_id: int, options: BuildOptions | None = None, *, call: ModelCall | None = None
+) -> Demo:
+    """Render the lead's demo site, take its screenshots, package it (and publish it).
+
+    With ``call`` on the openai engine, the tagline and about copy may come from the model
+    (``ai_copy``); without it, or on the rules engine, the template's copy is used.
+    """
     options = options or BuildOptions()
     if options.template is not None and options.template not in KEYS and settings.demo_templates is None:
         raise ValidationFailed(f"unknown demo template {options.template!r}; choose one of {', '.join(KEYS)}")
@@ -66,7 +74,8 @@ def build_demo(settings: Settings, lead_id: int, options: BuildOptions | None = 
         session.expunge(lead)
     industry = industry_for(lead.category) if options.template is None else _industry(options.template)
     template = options.template or industry.key
-    business = business_of(lead, industry, extra=extras)
+    # Outside any transaction: a model call may take seconds.
+    business = with_ai_copy(business_of(lead, industry, extra=extras), call)
     html = render_page(
         environment(settings.demo_templates),
         template,
@@ -81,7 +90,7 @@ def build_demo(settings: Settings, lead_id: int, options: BuildOptions | None = 
         site = staging / "site"
         site.mkdir()
         (site / "index.html").write_text(html, encoding="utf-8")
-        extra: dict[str, Any] = {"industry": industry.key}
+        extra: dict[str, Any] = {"industry": industry.key, "copy": business.copy_writer}
         if options.screenshots or options.video:
             extra.update(_media(settings, site, lead.website, business, options))
         manifest = write_manifest(staging, lead_id=lead_id, token=token, template=template, extra=extra)

@@ -175,6 +175,7 @@ def deliver(row_id: int, *, settings: Settings, transport: Transport, now: datet
                 to_email=row.to_email,
                 now=now,
                 session=session,
+                body=row.ai_body if row.body_writer == "ai" else None,
             )
         except PermanentError as exc:
             row.state, row.error_kind, row.last_error, row.updated_at = "failed", "permanent", str(exc), now

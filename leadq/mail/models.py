@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, UniqueConstraint
+from sqlalchemy import Column, DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from leadq.clock import utcnow
@@ -56,6 +56,11 @@ class OutboundMessage(SQLModel, table=True):
     error_kind: str | None = Field(default=None, max_length=16)
     last_error: str | None = Field(default=None, max_length=2000)
     message_id: str | None = Field(default=None, max_length=400)
+    #: For a ``writer = "ai"`` step, decided once before sending: "ai" (``ai_body`` is sent)
+    #: or "template" (``ai_rejected`` says why); None until decided, and for template steps.
+    body_writer: str | None = Field(default=None, max_length=16)
+    ai_body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    ai_rejected: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from email.message import EmailMessage
 
@@ -13,7 +14,7 @@ from leadq.demo.store import demo_links
 from leadq.leads.models import Lead
 from leadq.mail.compose import compose, message_id_for, sender_of, unsubscribe_links
 from leadq.mail.headers import mailbox, parse_sender
-from leadq.mail.templates import TemplateSource, render
+from leadq.mail.templates import TemplateSource, render, text_to_html
 from leadq.mail.testmode import envelope_recipient
 from leadq.mail.tokens import UnsubscribeClaim, issue_token
 from leadq.mail.variables import template_variables
@@ -29,8 +30,12 @@ def build_outreach(
     to_email: str,
     now: datetime,
     session: Session,
+    body: str | None = None,
 ) -> EmailMessage:
     """Render the step's template for the lead and add every compliance part.
+
+    ``body``, when given, replaces the template's text (and HTML) body: the
+    stored AI draft of a ``writer = "ai"`` step. The subject stays the template's.
 
     Raises ValidationFailed when the template cannot render for this lead or the
     address is unusable, ConfigError when sender or unsubscribe settings are missing.
@@ -45,6 +50,8 @@ def build_outreach(
         demo=demo_links(lead.id, session=session),
     )
     rendered = render(TemplateSource(step.subject, step.text, step.html), variables)
+    if body is not None:
+        rendered = replace(rendered, text=body, html=text_to_html(body))
     claim = UnsubscribeClaim(email=to_email, lead_id=lead.id, campaign_id=campaign.id or 0)
     token = issue_token(settings, claim, now=now, session=session)
     return compose(

@@ -1,24 +1,13 @@
-"""The AI tests' local Chat Completions server and settings pointing at it."""
+"""Settings pointing the AI tests at the local Chat Completions server (`chat`, in tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from leadq.ai import llm
 from leadq.settings import Settings
 from tests.scrape.shared_fixtures import cli_env  # noqa: F401
 
 from .chat_server import ChatServer
-
-
-@pytest.fixture
-def chat() -> Iterator[ChatServer]:
-    server = ChatServer()
-    yield server
-    server.close()
-    llm.forget_clients()
 
 
 @pytest.fixture

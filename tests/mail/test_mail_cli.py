@@ -176,3 +176,27 @@ def test_campaign_status_shows_why_leads_were_skipped(env, local_dns, monkeypatc
     reason = "undeliverable: The domain name nomail.example does not accept email."
     assert status["skipped"] == {reason: 1} and status["inbox"]["reply"] == 0
     assert f"skipped 1: {reason}" in leadq("campaign", "status", "Plumbers").output
+
+
+def test_an_ai_step_shows_its_writer_and_how_many_bodies_the_ai_wrote(
+    env, smtp_server, tmp_path, monkeypatch, chat
+):
+    from tests.ai.chat_server import json_completion
+
+    monkeypatch.setenv("LEADQ_AI_ENGINE", "openai")
+    monkeypatch.setenv("LEADQ_AI_BASE_URL", chat.url)
+    get_settings.cache_clear()
+    body = "Hi there,\n\nI had a look at your website and have a few ideas for it.\n\nAda"
+    chat.answer = lambda request: json_completion({"subject": "Ideas", "body": body})
+    add_leads(Settings(data_dir=env.data_dir, broker="embedded"), 2)
+    steps = '[[steps]]\ntemplate = "intro.toml"\nwriter = "ai"\n'
+    path = write_campaign(tmp_path / "c", hours="0, end = 24", steps=steps)
+    assert leadq("campaign", "create", str(path)).exit_code == 0
+    assert leadq("campaign", "launch", "Plumbers", "--inline").exit_code == 0
+
+    assert len(smtp_server.received) == 2
+    [shown] = json.loads(leadq("campaign", "show", "Plumbers", "--json").output)["steps"]
+    [step] = json.loads(leadq("campaign", "status", "Plumbers", "--json").output)["steps"]
+    assert shown["writer"] == "ai"
+    assert (step["writer"], step["sent"], step["ai_written"], step["template_fallback"]) == ("ai", 2, 2, 0)
+    assert "ai (2 ai, 0 template)" in leadq("campaign", "status", "Plumbers").output
