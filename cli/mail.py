@@ -29,6 +29,7 @@ from .console import err, out, print_json, print_table, safe_text
 
 app = typer.Typer(help="Outreach email: preview, test, inspect and resolve messages.", no_args_is_help=True)
 
+
 def announce_test_mode(settings) -> None:
     note = test_mode_note(settings)
     if note:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import redis
 
-from leadq.settings import QUEUES
+from leadq.core.vocabulary import QUEUES
 
 HERE = Path(__file__).resolve().parent
 PROCESSES, THREADS = 2, 8

@@ -35,8 +35,9 @@ from leadq.core.history import HistoryRecorder, JobHistory
 from leadq.core.redis_broker import LeadqRedisBroker, LeadqStubBroker
 from leadq.core.redis_client import redis_client
 from leadq.core.retries import TypedRetries
+from leadq.core.vocabulary import QUEUES
 from leadq.errors import Cancelled, PermanentError
-from leadq.settings import QUEUES, Settings, get_settings
+from leadq.settings import Settings, get_settings
 
 _lock = threading.RLock()
 _state: dict[str, Any] = {}

@@ -17,8 +17,9 @@ from leadq.core.history import event
 from leadq.core.jobs import get_job, record_states
 from leadq.core.queues import require_redis
 from leadq.core.redis_broker import LeadqRedisBroker, Outgoing
+from leadq.core.vocabulary import QUEUES
 from leadq.errors import UserError
-from leadq.settings import QUEUES, Settings
+from leadq.settings import Settings
 
 
 @dataclass

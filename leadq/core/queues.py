@@ -16,8 +16,8 @@ from dramatiq.common import dq_name
 
 from leadq.core.jobs import record_states
 from leadq.core.redis_broker import LeadqRedisBroker
+from leadq.core.vocabulary import QUEUES
 from leadq.errors import UserError
-from leadq.settings import QUEUES
 
 
 @dataclass(frozen=True)

@@ -36,10 +36,11 @@ from setproctitle import setproctitle
 from leadq.browser import kill_browsers_of
 from leadq.core.outage import REDIS_DOWN, Outage
 from leadq.core.signal_flag import SignalFlag
+from leadq.core.vocabulary import QUEUES
 from leadq.db import ensure_schema
 from leadq.errors import LeadqError
 from leadq.ops.logging import configure_logging
-from leadq.settings import QUEUES, Settings, get_settings
+from leadq.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
