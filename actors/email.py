@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from leadq.campaign.delivery import deliver
 from leadq.core.broker import actor, current_settings
 from leadq.core.enqueue import send_many
 from leadq.db import session_scope
-from leadq.mail.delivery import deliver
 from leadq.mail.ledger import mark_stale_sending, take_retryable
 from leadq.mail.limits import acquire_limits
 from leadq.mail.testmode import shared_transport

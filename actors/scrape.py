@@ -19,8 +19,8 @@ from leadq.core.enqueue import send, send_many
 from leadq.core.jobs import record_states
 from leadq.db import session_scope
 from leadq.enrich.crawl import crawl_site
+from leadq.enrich.store import store_site_report, website_to_crawl
 from leadq.errors import Cancelled, Deferred, PermanentError
-from leadq.leads.enrichment import store_site_report, website_to_crawl
 from leadq.net import HttpClient
 from leadq.pagespeed.availability import audit_unavailable
 from leadq.scrape.maintenance import find_stuck_jobs

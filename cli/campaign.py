@@ -29,11 +29,11 @@ from leadq.campaign.service import (
     steps_of,
 )
 from leadq.campaign.stats import due_progress, step_status
-from leadq.core.broker import setup_broker
 from leadq.core.enqueue import send
 from leadq.core.inline import run_until_idle
 from leadq.db import session_scope
 from leadq.errors import UserError
+from leadq.ops.runtime import setup_broker
 from leadq.settings import get_settings
 
 from .console import err, out, print_json, print_table, safe_text

@@ -11,6 +11,7 @@ from rich.table import Table
 from sqlmodel import select
 
 from leadq.campaign.models import Campaign, CampaignStep
+from leadq.campaign.outreach import build_outreach
 from leadq.campaign.service import find_campaign, steps_of
 from leadq.db import session_scope
 from leadq.errors import UsageError, UserError
@@ -18,7 +19,6 @@ from leadq.leads.models import Lead
 from leadq.mail.headers import valid_address
 from leadq.mail.ledger import resolve_unknown
 from leadq.mail.models import MESSAGE_STATES, OutboundMessage
-from leadq.mail.outreach import build_outreach
 from leadq.mail.templates import load_template
 from leadq.mail.testmode import make_transport, test_mode_note
 from leadq.mail.testsend import build_test_message

@@ -110,8 +110,9 @@ def audit(
             close_engines()
         show(records, json_)
         return
-    from leadq.core.broker import is_stub, setup_broker
+    from leadq.core.broker import is_stub
     from leadq.core.enqueue import send
+    from leadq.ops.runtime import setup_broker
 
     broker = setup_broker(settings)
     from leadq.actors.pagespeed import audit_website
@@ -162,8 +163,9 @@ def run(
     if not urls and not pending:
         raise UsageError("give URLs to audit or --pending")
     settings = get_settings()
-    from leadq.core.broker import is_stub, setup_broker
+    from leadq.core.broker import is_stub
     from leadq.core.enqueue import send, send_many
+    from leadq.ops.runtime import setup_broker
 
     broker = setup_broker(settings, inline=inline)
     from leadq.actors.pagespeed import audit_pending, audit_website

@@ -10,13 +10,13 @@ import redis
 import typer
 from rich.table import Table
 
-from leadq.core.broker import setup_broker
 from leadq.core.enqueue import send
 from leadq.core.inline import run_until_idle
 from leadq.errors import UserError
 from leadq.ops import user_schedules
 from leadq.ops.cron import zone
 from leadq.ops.fire_log import FireLog
+from leadq.ops.runtime import setup_broker
 from leadq.ops.schedule_listing import schedule_rows
 from leadq.ops.schedules import DECLARED, find_schedule, resolve_actor
 from leadq.settings import get_settings

@@ -14,13 +14,13 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from leadq.core.broker import is_stub, setup_broker
+from leadq.core.broker import is_stub
 from leadq.core.inline import run_until_idle
 from leadq.db import session_scope
 from leadq.errors import UserError
+from leadq.ops.runtime import setup_broker
 from leadq.pagespeed.availability import audit_unavailable
 from leadq.scrape.bundled_sample import SAMPLE_SITE, start_sample
-from leadq.scrape.fetch import PoliteFetcher, check_reachable, waiting_rate_limit
 from leadq.scrape.found_leads import found_leads
 from leadq.scrape.models import ScrapeRun
 from leadq.scrape.progress import ScrapeProgress, scrape_progress
@@ -30,6 +30,7 @@ from leadq.sources import BUILTIN, REFUSED, get_source
 from leadq.sources.base import Listing, Source
 from leadq.sources.craigslist import CraigslistSource
 from leadq.sources.declarative import load_spec_file
+from leadq.sources.fetch import PoliteFetcher, check_reachable, waiting_rate_limit
 
 from . import complete
 from .console import err, out, print_json, print_table, safe_text

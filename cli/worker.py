@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from leadq.core.supervisor import Supervisor, WorkerOptions
 from leadq.core.vocabulary import QUEUES
 from leadq.errors import ConfigError
+from leadq.ops.supervisor import Supervisor, WorkerOptions
 from leadq.settings import get_settings
 
 from .console import out

@@ -1,6 +1,6 @@
 """Debian's headless Chromium through Selenium, launched and killed in one place.
 
-The Google Maps scraper (``leadq.scrape.browser``) and the local PageSpeed
+The Google Maps scraper (``leadq.sources.browser``) and the local PageSpeed
 engine (``leadq.pagespeed.browser``) both drive Chromium, and both must never
 leave a process behind: a job that hits its time limit, a hung page killed by
 a watchdog and a chromedriver that crashed all end here, in ``Chromium.kill``.

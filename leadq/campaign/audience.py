@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, func, select
 from sqlmodel import Session
 
-from leadq.campaign.audits import audit_column, audit_table, latest_audits_subquery
+from leadq.campaign.audits import latest_audits_subquery
 from leadq.campaign.spec import Audience
 from leadq.leads.models import Lead
 from leadq.mail.headers import domain_of, valid_address
 from leadq.mail.models import OutboundMessage, Suppression
+from leadq.pagespeed.models import Audit
 
 
 def audience_query(audience: Audience, *, now: datetime, session: Session):
@@ -36,20 +37,12 @@ def audience_query(audience: Audience, *, now: datetime, session: Session):
             )
         )
     if audience.min_audit_score is not None or audience.max_performance_score is not None:
-        table = audit_table(session)
-        # Validate both columns before building the join: errors name the missing one.
-        score = audit_column(table, "score") if audience.min_audit_score is not None else None
-        perf = (
-            audit_column(table, "performance_score") if audience.max_performance_score is not None else None
-        )
-        latest = latest_audits_subquery(table)
-        query = query.join(latest, latest.c.lead_id == Lead.id).join(
-            table, table.c["id"] == latest.c.audit_id
-        )
-        if score is not None:
-            query = query.where(score >= audience.min_audit_score)
-        if perf is not None:
-            query = query.where(perf <= audience.max_performance_score)
+        latest = latest_audits_subquery()
+        query = query.join(latest, latest.c.lead_id == Lead.id).join(Audit, Audit.id == latest.c.audit_id)
+        if audience.min_audit_score is not None:
+            query = query.where(Audit.score >= audience.min_audit_score)
+        if audience.max_performance_score is not None:
+            query = query.where(Audit.performance_score <= audience.max_performance_score)
     return query.order_by(Lead.id)
 
 

@@ -89,9 +89,17 @@ def build_broker(
 
 
 def setup_broker(
-    settings: Settings | None = None, *, inline: bool = False, broker_id: str | None = None
+    settings: Settings | None = None,
+    *,
+    inline: bool = False,
+    broker_id: str | None = None,
+    before_build: Callable[[Settings], object] | None = None,
 ) -> dramatiq.Broker:
-    """Build and install the broker, then declare every leadq actor on it."""
+    """Build and install the broker, then declare every leadq actor on it.
+
+    ``before_build`` runs first whenever a new broker is built: ops starts
+    Sentry there, whose Dramatiq integration patches ``Broker.__init__``.
+    """
     settings = settings or get_settings()
     with _lock:
         current = _state.get("broker")
@@ -103,8 +111,8 @@ def setup_broker(
             and _state.get("key") == (inline, broker_id)
         ):
             return current
-        if settings.sentry_dsn:
-            _init_sentry(settings)
+        if before_build is not None:
+            before_build(settings)
         broker = build_broker(settings, inline=inline, broker_id=broker_id)
         _install(broker)
         _state.update(broker=broker, settings=settings, key=(inline, broker_id))
@@ -121,14 +129,6 @@ def _install(broker: dramatiq.Broker) -> None:
     for declared in _declared:
         declared.broker = broker
         broker.declare_actor(declared)
-
-
-def _init_sentry(settings: Settings) -> None:
-    # Must run before the broker is built: the Dramatiq integration patches
-    # Broker.__init__ to add its middleware.
-    from leadq.ops.sentry import init_sentry
-
-    init_sentry(settings)
 
 
 def boot_process(broker: dramatiq.Broker) -> None:

@@ -17,9 +17,8 @@ from sqlalchemy import exists, func, or_, text
 from sqlmodel import Session, col, select
 
 from leadq.leads.models import Lead, LeadSource, utcnow
+from leadq.leads.record import LeadRecord, website_domain
 from leadq.leads.timezones import lead_timezone
-from leadq.sources.base import LeadRecord
-from leadq.sources.text import website_domain
 
 Outcome = Literal["new", "updated", "merged", "unchanged"]
 

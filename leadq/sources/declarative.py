@@ -29,7 +29,8 @@ from urllib.parse import quote_plus, urljoin
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from leadq.errors import ConfigError, ParseError
-from leadq.sources.base import LeadRecord, Listing, SearchPage, SearchQuery, Source
+from leadq.leads.record import LeadRecord
+from leadq.sources.base import Listing, SearchPage, SearchQuery, Source
 from leadq.sources.html import parse_html, text_of, to_float
 from leadq.sources.text import find_emails, normalize_phone
 

@@ -26,15 +26,16 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from leadq.errors import ParseError, ValidationFailed
+from leadq.leads.record import LeadRecord
 from leadq.settings import Settings
-from leadq.sources.base import LeadRecord, Listing, SearchPage, SearchQuery, Source, SourceBlocked
+from leadq.sources.base import Listing, SearchPage, SearchQuery, Source, SourceBlocked
 from leadq.sources.html import attr, parse_html, text_of
 from leadq.sources.text import clean, normalize_phone
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
 
-    from leadq.scrape.fetch import PoliteFetcher
+    from leadq.sources.fetch import PoliteFetcher
 
 
 class Selectors:

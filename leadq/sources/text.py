@@ -8,7 +8,6 @@ cannot hold a worker's GIL for seconds (catastrophic backtracking).
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 import phonenumbers
 
@@ -77,21 +76,6 @@ def find_urls(text: str) -> list[str]:
         if url not in found:
             found.append(url)
     return found
-
-
-def website_domain(url: str | None) -> str | None:
-    """The host of a website URL without ``www.``, lower-cased; None when there is none."""
-    if not url:
-        return None
-    if "://" not in url:
-        url = "http://" + url
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return None
-    if not host or "." not in host:
-        return None
-    return host.removeprefix("www.")
 
 
 def parse_price(text: str | None) -> tuple[float | None, str | None]:

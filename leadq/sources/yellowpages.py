@@ -13,8 +13,9 @@ from urllib.parse import urlencode, urljoin
 from selectolax.lexbor import LexborNode
 
 from leadq.errors import ParseError, ValidationFailed
+from leadq.leads.record import LeadRecord
 from leadq.settings import Settings
-from leadq.sources.base import LeadRecord, Listing, SearchPage, SearchQuery, Source, SourceBlocked, rebase_url
+from leadq.sources.base import Listing, SearchPage, SearchQuery, Source, SourceBlocked, rebase_url
 from leadq.sources.html import attr, parse_html, text_of
 from leadq.sources.text import normalize_phone
 

@@ -199,8 +199,8 @@ def test_tab_completes_source_names_and_they_are_the_builtin_sources():
 
 def test_leads_list_cut_at_its_limit_says_so_and_keeps_websites_whole(env):
     from leadq.db import session_scope
+    from leadq.leads.record import LeadRecord
     from leadq.leads.store import upsert_lead
-    from leadq.sources.base import LeadRecord
 
     env()
     domain = "a-very-long-landscaping-business-name-in-san-francisco.example"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from leadq.core.broker import actor, current_settings
 from leadq.pagespeed.local import LocalEngine
-from leadq.scrape.browser import Browser
+from leadq.sources.browser import Browser
 from tests.core.sample_actors import _log
 
 _engines: list[LocalEngine] = []

@@ -1,4 +1,8 @@
-"""Health checks behind `leadq doctor`: is everything leadq talks to there and sane?"""
+"""Health checks behind `leadq doctor`: is everything leadq talks to there and sane?
+
+Every check lives here, the domains' too (SMTP, Lighthouse): ops sits above the
+domain toolkits, so it asks them; they never import a doctor.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from dataclasses import asdict, dataclass
 import redis
 
 from leadq import db
+from leadq.errors import LeadqError
 from leadq.redact import mask_url
 from leadq.settings import Settings
 
@@ -184,10 +189,22 @@ def check_user_agent(settings: Settings) -> Check:
     return Check("user-agent", "ok", f"contact: {', '.join(hosts)}")
 
 
-def all_checks() -> list[Callable[[Settings], Check]]:
-    """Core checks, then each domain's (imported here: domain modules import ``Check``)."""
-    from leadq.mail.health import check_smtp
+def check_smtp(settings: Settings) -> Check:
+    """Can leadq connect, negotiate TLS and log in? Skipped when no SMTP server is configured."""
+    from leadq.mail.smtp import SmtpTransport
 
+    if not settings.smtp_host:
+        return Check("smtp", "skip", "LEADQ_SMTP_HOST not set: email cannot be sent")
+    where = f"{settings.smtp_host}:{settings.smtp_port} ({settings.smtp_tls})"
+    try:
+        server = SmtpTransport(settings).probe()
+    except LeadqError as exc:
+        return Check("smtp", "fail", f"{where}: {exc}")
+    return Check("smtp", "ok", f"{where}: {server}")
+
+
+def all_checks() -> list[Callable[[Settings], Check]]:
+    """Core checks, then each domain's."""
     return [
         check_redis,
         check_database,

@@ -93,7 +93,8 @@ def child_main(broker_id: str, options: WorkerOptions, slot: int, ready) -> None
     """Entry point of one worker process; sets ``ready`` once it consumes."""
     import dramatiq
 
-    from leadq.core.broker import boot_process, setup_broker
+    from leadq.core.broker import boot_process
+    from leadq.ops.runtime import setup_broker
 
     # What `ps`/`top` show: role, child number, queues, and the id in the log lines.
     setproctitle(f"leadq worker {slot}/{options.processes} [{options.describe()}] {broker_id}")
