@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from leadq.campaign.delivery import deliver
-from leadq.core.broker import actor, current_settings
+from leadq.core.broker import actor, current_runtime
 from leadq.core.enqueue import send_many
 from leadq.db import session_scope
 from leadq.mail.ledger import mark_stale_sending, take_retryable
@@ -22,7 +22,7 @@ def send_outbound_email(message_row_id: int) -> None:
     ``unknown`` and is not resent. Window, caps and rate limits defer the job
     without spending a retry; SMTP 4xx and dropped connections are retried.
     """
-    settings = current_settings()
+    settings = current_runtime().settings
     deliver(
         message_row_id,
         settings=settings,
@@ -40,7 +40,7 @@ def retry_failed_emails() -> None:
     claims each row before sending.
     """
     now = datetime.now(UTC)
-    with session_scope(current_settings()) as session:
+    with session_scope(current_runtime().settings) as session:
         mark_stale_sending(now=now, session=session)
         ids = take_retryable(now=now, session=session)
     if ids:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 
-from leadq.core.broker import actor, current_broker, current_settings
+from leadq.core.broker import actor, current_runtime
 from leadq.core.prune import prune_job_history
 from leadq.core.queues import live_workers
 from leadq.core.redis_broker import LeadqRedisBroker
@@ -22,19 +22,19 @@ def cleanup_job_history(retention_days: int | None = None) -> int:
 
     Idempotent: a second run finds nothing more to delete.
     """
-    settings = current_settings()
+    settings = current_runtime().settings
     return prune_job_history(settings, retention_days or settings.job_history_retention_days)
 
 
 def _redis_broker() -> LeadqRedisBroker | None:
-    broker = current_broker()
+    broker = current_runtime().broker
     return broker if isinstance(broker, LeadqRedisBroker) else None
 
 
 @actor(queue="maintenance", max_retries=0, time_limit=30)
 def health_check() -> dict:
     """Ping Redis and the database and keep the result in Redis. Idempotent: a read-only probe."""
-    settings = current_settings()
+    settings = current_runtime().settings
     broker = _redis_broker()
     health = maintenance.check_health(settings, broker.client if broker else None)
     if broker is not None:
@@ -50,7 +50,7 @@ def cleanup_stale_jobs() -> dict:
 
     Idempotent: a settled job is no longer `running`, so a second run finds nothing.
     """
-    settings = current_settings()
+    settings = current_runtime().settings
     broker = _redis_broker()
     if broker is None:
         return {"requeued": [], "failed": []}  # embedded jobs die with their process; nothing to settle
@@ -62,8 +62,9 @@ def cleanup_stale_jobs() -> dict:
     outcome, events = maintenance.settle_stale_jobs(
         jobs, client=broker.client, namespace=broker.namespace, reap=broker.reap_worker, now=now
     )
-    broker.leadq_history.record_many(events)
-    broker.leadq_history.flush()
+    history = current_runtime().history
+    history.record_many(events)
+    history.flush()
     if jobs:
         logger.warning("stale jobs: %d requeued, %d failed", len(outcome.requeued), len(outcome.failed))
     return {"requeued": outcome.requeued, "failed": outcome.failed}

@@ -14,7 +14,7 @@ from typing import Any
 from dramatiq.middleware import CurrentMessage, TimeLimitExceeded
 from leadq.actors.pagespeed import audit_key, audit_website
 
-from leadq.core.broker import actor, current_broker, current_settings
+from leadq.core.broker import actor, current_runtime
 from leadq.core.enqueue import send, send_many
 from leadq.core.jobs import record_states
 from leadq.db import session_scope
@@ -47,7 +47,7 @@ def _fails_for_good(exc: BaseException) -> bool:
     if message is None:
         return True
     limit = message.options.get(
-        "max_retries", current_broker().get_actor(message.actor_name).options["max_retries"]
+        "max_retries", current_runtime().broker.get_actor(message.actor_name).options["max_retries"]
     )
     return message.options.get("retries", 0) >= limit
 
@@ -77,7 +77,7 @@ def scrape_search(
     by (source, external id). A block page or captcha marks the run blocked
     and retries after a long back-off instead of reporting zero results.
     """
-    settings = current_settings()
+    settings = current_runtime().settings
     src, fetcher = open_source(source, options, settings)
     try:
         # The fetcher (and its browser, if any) is closed before the run's state
@@ -126,7 +126,7 @@ def scrape_listing(run_id: int, source: str, listing: dict[str, Any], options: d
     Idempotent: the lead is unique on (source, external id); a re-run updates it.
     A listing that fails for good is counted on the run and skipped.
     """
-    settings = current_settings()
+    settings = current_runtime().settings
     src, fetcher = open_source(source, options, settings)
     try:
         with closing(fetcher):  # a browser is released before the database write
@@ -149,7 +149,7 @@ def continue_pipeline(lead_id: int) -> None:
     lead may never have been audited. The audit is not sent when this machine
     cannot audit (no Chromium): the scrape summary says so instead.
     """
-    settings = current_settings()
+    settings = current_runtime().settings
     with session_scope(settings) as session:
         website = website_to_crawl(lead_id, session=session)
     if not website:
@@ -167,7 +167,7 @@ def enrich_website(lead_id: int) -> None:
     URL is untrusted: ``HttpClient`` refuses private addresses on every hop
     (``UrlRefused`` is permanent) unless ``allow_private_urls`` is set.
     """
-    settings = current_settings()
+    settings = current_runtime().settings
     with session_scope(settings) as session:
         website = website_to_crawl(lead_id, session=session)
     if not website:
@@ -193,17 +193,17 @@ def monitor_scrape_jobs() -> None:
 
     Idempotent: a job already marked is no longer "running".
     """
-    broker = current_broker()
+    broker = current_runtime().broker
     limits = {
         name: declared.options["time_limit"] / 1000
         for name, declared in broker.actors.items()
         if declared.queue_name == "scrape" and declared.options.get("time_limit")
     }
-    with session_scope(current_settings()) as session:
+    with session_scope(current_runtime().settings) as session:
         stuck = find_stuck_jobs(limits, session=session)
     if stuck:
         record_states(
-            broker.leadq_history,
+            current_runtime().history,
             [job.id for job in stuck],
             "failed",
             reason="stuck: still running past its time limit (worker lost?)",
@@ -213,6 +213,6 @@ def monitor_scrape_jobs() -> None:
 @actor(queue="scrape", max_retries=1, time_limit=300)
 def cleanup_scrape_data() -> None:
     """Delete scrape runs older than ``scrape_retention_days``. Idempotent."""
-    settings = current_settings()
+    settings = current_runtime().settings
     with session_scope(settings) as session:
         delete_runs_before(retention_cutoff(settings.scrape_retention_days), session=session)

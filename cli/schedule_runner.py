@@ -28,7 +28,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from leadq.core.broker import current_broker
+from leadq.core.broker import current_runtime
 from leadq.errors import UserError
 from leadq.ops.cron import parse_cron, previous_fire, zone
 from leadq.ops.fire_log import FireLog
@@ -159,7 +159,7 @@ def fire_user_schedule(
     one the cron loop uses. ``argv`` is the form earlier versions stored.
     """
     settings = get_settings()
-    fire_log = FireLog(current_broker().client, settings.namespace)
+    fire_log = FireLog(current_runtime().broker.client, settings.namespace)
     tick = previous_fire(parse_cron(spec), datetime.now(zone(timezone))).timestamp()
     if not fire_log.claim("user", schedule_id, tick, ttl=settings.schedule_lock_ttl):
         logger.info("user schedule %s: tick already fired by another scheduler", schedule_id)

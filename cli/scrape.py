@@ -14,7 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from leadq.core.broker import is_stub
+from leadq.core.broker import current_runtime, is_stub
 from leadq.core.inline import run_until_idle
 from leadq.db import session_scope
 from leadq.errors import UserError
@@ -201,7 +201,7 @@ def _follow(
             if progress.done and progress.samples_complete:
                 return progress
             if worker is not None and not worker.is_alive():
-                broker.leadq_history.flush()
+                current_runtime().history.flush()
                 return scrape_progress(settings, run_id, job_id)
             if progress.done:
                 # Failed listings' errors reach job history a moment after they are

@@ -251,9 +251,9 @@ def job_deadline() -> float | None:
 
     if CurrentMessage.get_current_message() is None:
         return None
-    from leadq.core.broker import current_broker
+    from leadq.core.broker import current_runtime
 
-    for middleware in current_broker().middleware:
+    for middleware in current_runtime().broker.middleware:
         if isinstance(middleware, TimeLimit):
             deadlines = getattr(middleware.manager, "deadlines", {})
             if threading.get_ident() in deadlines:
@@ -272,9 +272,9 @@ def _job_cancelled() -> Callable[[], bool] | None:
     message = CurrentMessage.get_current_message()
     if message is None:
         return None
-    from leadq.core.broker import current_broker
+    from leadq.core.broker import current_runtime
 
-    cancels = current_broker().leadq_cancels
+    cancels = current_runtime().cancels
     return lambda: cancels.is_cancelled(message.message_id)
 
 
