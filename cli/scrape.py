@@ -26,11 +26,11 @@ from leadq.scrape.models import ScrapeRun
 from leadq.scrape.progress import ScrapeProgress, scrape_progress
 from leadq.scrape.request import ScrapeRequest, scrape_request
 from leadq.settings import Settings, get_settings
-from leadq.sources import BUILTIN, REFUSED, get_source
 from leadq.sources.base import Listing, Source
 from leadq.sources.craigslist import CraigslistSource
 from leadq.sources.declarative import load_spec_file
 from leadq.sources.fetch import PoliteFetcher, check_reachable, waiting_rate_limit
+from leadq.sources.registry import BUILTIN, REFUSED, get_source
 
 from . import complete
 from .console import err, out, print_json, print_table, safe_text
