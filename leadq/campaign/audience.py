@@ -15,7 +15,7 @@ from leadq.mail.models import OutboundMessage, Suppression
 from leadq.pagespeed.models import Audit
 
 
-def audience_query(audience: Audience, *, now: datetime, session: Session):
+def audience_query(audience: Audience, *, now: datetime):
     """A SELECT of (lead id, email) matching the filter (suppression is applied after)."""
     query = select(Lead.id, Lead.email).where(
         Lead.email.is_not(None), Lead.email != "", Lead.email_status != "invalid"
@@ -50,7 +50,7 @@ def audience_members(audience: Audience, *, now: datetime, session: Session) -> 
     """(lead id, address) of every lead to reach: valid address, not suppressed (address or domain)."""
     suppressed = set(session.execute(select(Suppression.email)).scalars())
     members = []
-    for lead_id, email in session.execute(audience_query(audience, now=now, session=session)):
+    for lead_id, email in session.execute(audience_query(audience, now=now)):
         address = valid_address(email)
         if address and address.lower() not in suppressed and f"@{domain_of(address)}" not in suppressed:
             members.append((lead_id, address))
