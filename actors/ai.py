@@ -10,7 +10,7 @@ from periodiq import cron
 from leadq.ai.engine import ModelCall
 from leadq.ai.limits import AiLimits
 from leadq.ai.score_service import leads_to_score, score_lead, score_many
-from leadq.core.broker import actor, current_broker
+from leadq.core.broker import actor, current_runtime
 from leadq.core.enqueue import send_many
 from leadq.db import session_scope
 from leadq.errors import UserError
@@ -23,9 +23,9 @@ def model_call(*, refresh: bool = False) -> ModelCall:
 
     The one place AI actors read engine state.
     """
-    broker = current_broker()
-    settings = broker.leadq_settings
-    limits = AiLimits(settings, broker.leadq_rate_limiter_backend, settings.namespace)
+    runtime = current_runtime()
+    settings = runtime.settings
+    limits = AiLimits(settings, runtime.rate_limiter_backend, settings.namespace)
     message = CurrentMessage.get_current_message()
     return ModelCall(
         settings,
@@ -55,7 +55,7 @@ def batch_analyze_leads(
     With a model, one `analyze_lead` job per lead (each call may wait, fail or be deferred on
     its own); with the rules engine, here in batches, as one job per lead would be all overhead.
     """
-    settings = current_broker().leadq_settings
+    settings = current_runtime().settings
     named = lead_ids is not None
     if lead_ids is None:
         with session_scope(settings) as session:
@@ -75,7 +75,7 @@ def train_ml_model() -> None:
     """
     from leadq.ai.conversion import predict, train
 
-    settings = current_broker().leadq_settings
+    settings = current_runtime().settings
     try:
         with session_scope(settings) as session:
             report = train(settings, session=session)
@@ -96,6 +96,6 @@ def predict_lead_conversion(lead_ids: list[int] | None = None) -> None:
     """Write the conversion model's won probability on the given leads, or on every lead."""
     from leadq.ai.conversion import predict
 
-    settings = current_broker().leadq_settings
+    settings = current_runtime().settings
     with session_scope(settings) as session:
         predict(settings, session=session, lead_ids=lead_ids)

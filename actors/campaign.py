@@ -13,7 +13,7 @@ from periodiq import cron
 
 from leadq.campaign.sequencer import process_due
 from leadq.campaign.stats import daily_rollup, update_metrics
-from leadq.core.broker import actor, current_settings
+from leadq.core.broker import actor, current_runtime
 from leadq.core.enqueue import send_many
 from leadq.db import session_scope
 from leadq.errors import PermanentError
@@ -34,7 +34,7 @@ def process_due_campaign_steps() -> None:
     history and the dead letters say which campaign and why until it is fixed
     or paused.
     """
-    with session_scope(current_settings()) as session:
+    with session_scope(current_runtime().settings) as session:
         advance = process_due(now=datetime.now(UTC), session=session)
     if advance.due:
         send_many(send_outbound_email, [((row_id,), {}) for row_id in advance.due])
@@ -49,7 +49,7 @@ def process_due_campaign_steps() -> None:
 @actor(queue="campaign", max_retries=3, time_limit=300, periodic=cron("*/5 * * * *"))
 def update_campaign_metrics() -> None:
     """Refresh the per-step counts stored for dashboards. Idempotent: a recount."""
-    with session_scope(current_settings()) as session:
+    with session_scope(current_runtime().settings) as session:
         update_metrics(now=datetime.now(UTC), session=session)
 
 
@@ -57,5 +57,5 @@ def update_campaign_metrics() -> None:
 def daily_campaign_analytics(day: str | None = None) -> None:
     """Roll up one UTC day (default yesterday). Idempotent: the day's rows are rewritten."""
     when = datetime.fromisoformat(day).replace(tzinfo=UTC) if day else datetime.now(UTC) - timedelta(days=1)
-    with session_scope(current_settings()) as session:
+    with session_scope(current_runtime().settings) as session:
         daily_rollup(when, session=session)

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from periodiq import cron
 
 from leadq.campaign.ai_drafts import prepare_body
-from leadq.core.broker import actor, current_settings
+from leadq.campaign.delivery import deliver
+from leadq.core.broker import actor, current_runtime
 from leadq.core.enqueue import send_many
 from leadq.db import session_scope
-from leadq.mail.delivery import deliver
 from leadq.mail.ledger import mark_stale_sending, take_retryable
 from leadq.mail.limits import acquire_limits
 from leadq.mail.testmode import shared_transport
@@ -28,7 +28,7 @@ def send_outbound_email(message_row_id: int) -> None:
     ``unknown`` and is not resent. Window, caps and rate limits defer the job
     without spending a retry; SMTP 4xx and dropped connections are retried.
     """
-    settings = current_settings()
+    settings = current_runtime().settings
     now = datetime.now(UTC)
     # A `writer = "ai"` step's body is drafted and stored first, outside the send's transactions;
     # over the AI budget or rate this defers the job, and a retry finds the stored body.
@@ -50,7 +50,7 @@ def retry_failed_emails() -> None:
     claims each row before sending.
     """
     now = datetime.now(UTC)
-    with session_scope(current_settings()) as session:
+    with session_scope(current_runtime().settings) as session:
         mark_stale_sending(now=now, session=session)
         ids = take_retryable(now=now, session=session)
     if ids:

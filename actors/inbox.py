@@ -6,7 +6,7 @@ import logging
 
 from periodiq import cron
 
-from leadq.core.broker import actor, current_settings
+from leadq.core.broker import actor, current_runtime
 from leadq.inbox.imap import poll_once
 
 logger = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def poll_inbox() -> dict:
     on it, so a retried or concurrent poll acts on nothing twice. Does nothing
     while LEADQ_IMAP_HOST is unset.
     """
-    settings = current_settings()
+    settings = current_runtime().settings
     if not settings.imap_host:
         return {"skipped": "LEADQ_IMAP_HOST not set"}
     result = poll_once(settings)

@@ -7,7 +7,7 @@ import logging
 
 from periodiq import cron
 
-from leadq.core.broker import actor, current_broker, current_settings
+from leadq.core.broker import actor, current_runtime
 from leadq.core.prune import prune_job_history
 from leadq.core.redis_broker import LeadqRedisBroker
 from leadq.core.stuck import sweep_stuck_jobs
@@ -24,19 +24,19 @@ def cleanup_job_history(retention_days: int | None = None) -> int:
 
     Idempotent: a second run finds nothing more to delete.
     """
-    settings = current_settings()
+    settings = current_runtime().settings
     return prune_job_history(settings, retention_days or settings.job_history_retention_days)
 
 
 def _redis_broker() -> LeadqRedisBroker | None:
-    broker = current_broker()
+    broker = current_runtime().broker
     return broker if isinstance(broker, LeadqRedisBroker) else None
 
 
 @actor(queue="maintenance", max_retries=0, time_limit=30, periodic=cron("* * * * *"))
 def health_check() -> dict:
     """Ping Redis and the database and keep the result in Redis. Idempotent: a read-only probe."""
-    settings = current_settings()
+    settings = current_runtime().settings
     broker = _redis_broker()
     health = maintenance.check_health(settings, broker.client if broker else None)
     if broker is not None:
@@ -55,8 +55,8 @@ def cleanup_stale_jobs() -> dict:
 
     Idempotent: a settled job is no longer `running`, so a second run finds nothing.
     """
-    broker = current_broker()
-    outcome = sweep_stuck_jobs(broker, current_settings(), broker.leadq_history)
+    runtime = current_runtime()
+    outcome = sweep_stuck_jobs(runtime.broker, runtime.settings, runtime.history)
     if outcome.requeued or outcome.failed:
         logger.warning("stale jobs: %d requeued, %d failed", len(outcome.requeued), len(outcome.failed))
     return {"requeued": outcome.requeued, "failed": outcome.failed}

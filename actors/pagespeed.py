@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from dramatiq.middleware import CurrentMessage
 
-from leadq.core.broker import actor, current_settings
-from leadq.core.cancel import checkpoint
+from leadq.core.broker import actor, current_runtime
+from leadq.core.checkpoint import checkpoint
 from leadq.core.enqueue import send, send_many
 from leadq.core.ratelimit import rate_limit
 from leadq.db import session_scope
@@ -33,8 +33,10 @@ def audit_website(
     (same target and strategy, stored after the message was first enqueued).
     PSI calls share one rate limit per API key across all workers.
     """
-    target = resolve_target(current_settings(), url=url, lead_id=lead_id, strategy=strategy, engine=engine)
-    settings = current_settings()
+    target = resolve_target(
+        current_runtime().settings, url=url, lead_id=lead_id, strategy=strategy, engine=engine
+    )
+    settings = current_runtime().settings
     message = CurrentMessage.get_current_message()
     enqueued = datetime.fromtimestamp(message.message_timestamp / 1000, UTC) if message else None
     if target.engine == "psi":
@@ -54,7 +56,7 @@ def audit_pending(
     Idempotent: each (lead, strategy) audit is enqueued under a unique key for the day,
     so running it twice does not double the work. Returns how many audits it enqueued.
     """
-    settings = current_settings()
+    settings = current_runtime().settings
     strategies = strategies or ["mobile"]
     with session_scope(settings) as session:
         leads = leads_needing_audit(session=session, stale_days=settings.pagespeed_stale_days, limit=limit)

@@ -15,13 +15,13 @@ from dramatiq.middleware import TimeLimitExceeded
 from leadq.actors.pagespeed import audit_key, audit_website
 from periodiq import cron
 
-from leadq.core.broker import actor, current_broker, current_settings
+from leadq.core.broker import actor, current_runtime
 from leadq.core.enqueue import send, send_many
 from leadq.core.retries import is_final_attempt
 from leadq.core.stuck import sweep_stuck_jobs
 from leadq.db import session_scope
 from leadq.enrich.crawl import crawl_site
-from leadq.leads.enrichment import store_site_report, website_to_crawl
+from leadq.enrich.store import store_site_report, website_to_crawl
 from leadq.net import HttpClient
 from leadq.pagespeed.availability import audit_unavailable
 from leadq.scrape.models import ScrapeRun
@@ -62,7 +62,7 @@ def scrape_search(run_id: int, url: str, budget: int, page_number: int = 1) -> N
     and retries after a long back-off instead of reporting zero results. The
     run row holds how to open the source; the job carries only ids and the page.
     """
-    settings = current_settings()
+    settings = current_runtime().settings
     src, fetcher, _ = open_run_source(run_id, settings)
     try:
         # The fetcher (and its browser, if any) is closed before the run's state
@@ -82,7 +82,7 @@ def scrape_search(run_id: int, url: str, budget: int, page_number: int = 1) -> N
             "blocked"
             if isinstance(exc, SourceBlocked)
             else "failed"
-            if is_final_attempt(current_broker(), exc)
+            if is_final_attempt(current_runtime().broker, exc)
             else None
         )
         if state:
@@ -117,7 +117,7 @@ def scrape_listing(run_id: int, listing: dict[str, Any]) -> None:
     Idempotent: the lead is unique on (source, external id); a re-run updates it.
     A listing that fails for good is counted on the run and skipped.
     """
-    settings = current_settings()
+    settings = current_runtime().settings
     src, fetcher, options = open_run_source(run_id, settings)
     try:
         with closing(fetcher):  # a browser is released before the database write
@@ -125,7 +125,7 @@ def scrape_listing(run_id: int, listing: dict[str, Any]) -> None:
         with session_scope(settings) as session:
             lead_id, outcome = store_record(record, session=session, run_id=run_id)
     except (Exception, TimeLimitExceeded) as exc:
-        if is_final_attempt(current_broker(), exc):
+        if is_final_attempt(current_runtime().broker, exc):
             with session_scope(settings) as session:
                 bump(run_id, session=session, errors=1)
         raise
@@ -140,7 +140,7 @@ def continue_pipeline(lead_id: int) -> None:
     lead may never have been audited. The audit is not sent when this machine
     cannot audit (no Chromium): the scrape summary says so instead.
     """
-    settings = current_settings()
+    settings = current_runtime().settings
     with session_scope(settings) as session:
         website = website_to_crawl(lead_id, session=session)
     if not website:
@@ -158,7 +158,7 @@ def enrich_website(lead_id: int) -> None:
     URL is untrusted: ``HttpClient`` refuses private addresses on every hop
     (``UrlRefused`` is permanent) unless ``allow_private_urls`` is set.
     """
-    settings = current_settings()
+    settings = current_runtime().settings
     with session_scope(settings) as session:
         website = website_to_crawl(lead_id, session=session)
     if not website:
@@ -184,13 +184,13 @@ def monitor_scrape_jobs() -> None:
 
     Idempotent: a job already marked is no longer "running".
     """
-    broker = current_broker()
-    sweep_stuck_jobs(broker, current_settings(), broker.leadq_history, queues=["scrape"])
+    runtime = current_runtime()
+    sweep_stuck_jobs(runtime.broker, runtime.settings, runtime.history, queues=["scrape"])
 
 
 @actor(queue="scrape", max_retries=1, time_limit=300, periodic=cron("0 3 * * *"), misfire_grace_time=None)
 def cleanup_scrape_data() -> None:
     """Delete scrape runs older than ``scrape_retention_days``. Idempotent."""
-    settings = current_settings()
+    settings = current_runtime().settings
     with session_scope(settings) as session:
         delete_runs_before(retention_cutoff(settings.scrape_retention_days), session=session)

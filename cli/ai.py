@@ -55,7 +55,7 @@ def read_input(source: str, settings: Settings):
 def cli_model_call(settings: Settings, *, refresh: bool = False):
     """A model call for a command that runs here, under the same shared budget and rates as workers."""
     from leadq.ai.engine import ModelCall
-    from leadq.core.broker import setup_broker
+    from leadq.ops.runtime import setup_broker
 
     if settings.ai_engine == "rules":
         return ModelCall(settings)  # no model: no budget, no broker
@@ -131,10 +131,11 @@ def score(
     batch = score_batch(lead_ids=lead_ids, all_=all_, unscored=unscored, refresh=refresh)
     from sqlmodel import col, select
 
-    from leadq.core.broker import is_stub, setup_broker
+    from leadq.core.broker import is_stub
     from leadq.core.enqueue import send
     from leadq.db import session_scope
     from leadq.leads.models import Lead
+    from leadq.ops.runtime import setup_broker
 
     settings = get_settings()
     broker = setup_broker(settings, inline=inline)

@@ -14,7 +14,7 @@ MARKS = {"ok": "[green]ok[/]", "warn": "[yellow]warn[/]", "fail": "[bold red]FAI
 
 def _environment_check():
     """Fails on LEADQ_* variables that name no setting: a typo silently leaves the default in force."""
-    from leadq.doctor import Check
+    from leadq.ops.doctor import Check
     from leadq.settings import unknown_env_vars
 
     unknown = unknown_env_vars()
@@ -26,7 +26,7 @@ def _environment_check():
 
 def doctor(json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Check everything leadq depends on. Exits 1 when a check fails."""
-    from leadq.doctor import run_checks
+    from leadq.ops.doctor import run_checks
     from leadq.settings import get_settings
 
     checks = [_environment_check(), *run_checks(get_settings())]

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from leadq.campaign.models import Campaign, CampaignStep
+from leadq.campaign.outreach import build_outreach
 from leadq.campaign.service import find_campaign, steps_of
 from leadq.contacts import valid_address
 from leadq.db import session_scope
@@ -17,7 +18,6 @@ from leadq.errors import UsageError, UserError
 from leadq.leads.models import Lead
 from leadq.mail import ledger
 from leadq.mail.models import MESSAGE_STATES, OutboundMessage
-from leadq.mail.outreach import build_outreach
 from leadq.mail.templates import load_template
 from leadq.mail.testmode import make_transport, test_mode_note
 from leadq.mail.testsend import build_test_message

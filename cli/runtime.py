@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def open_broker(*, inline: bool = False, settings: Settings | None = None) -> dramatiq.Broker:
     """The broker a command sends work to (embedded when ``inline`` or no Redis set)."""
-    from leadq.core.broker import setup_broker
+    from leadq.ops.runtime import setup_broker
     from leadq.settings import get_settings
 
     settings = settings or get_settings()

@@ -10,12 +10,12 @@ import redis
 import typer
 from rich.table import Table
 
-from leadq.core.broker import setup_broker
 from leadq.core.enqueue import send
 from leadq.core.inline import run_until_idle
 from leadq.errors import UserError
 from leadq.ops import user_schedules
 from leadq.ops.fire_log import FireLog
+from leadq.ops.runtime import setup_broker
 from leadq.ops.schedule_listing import schedule_rows
 from leadq.ops.schedules import find_periodic, periodic_actors
 from leadq.settings import get_settings

@@ -37,10 +37,11 @@ from typer.core import TyperGroup
 
 from leadq.ai.request import score_batch
 from leadq.campaign.service import find_campaign, pause_campaign, resume_campaign
-from leadq.core.broker import current_broker, setup_broker
+from leadq.core.broker import current_runtime
 from leadq.core.enqueue import send
 from leadq.db import session_scope
 from leadq.errors import UserError
+from leadq.ops.runtime import setup_broker
 from leadq.ops.schedules import find_periodic
 from leadq.ops.user_schedules import (
     ActorJob,
@@ -211,7 +212,7 @@ def fire_user_schedule(request: str) -> str | None:
         return send(batch_analyze_leads, **job.score.model_dump())
     if isinstance(job, CampaignJob):
         return _fire_campaign(job)
-    periodic = find_periodic(current_broker(), job.actor)
+    periodic = find_periodic(current_runtime().broker, job.actor)
     if periodic is None:
         raise UserError(f"no declared schedule {job.actor!r}")
     return send(periodic.actor)

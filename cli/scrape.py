@@ -12,20 +12,21 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from leadq.core.broker import current_runtime
 from leadq.db import session_scope
 from leadq.errors import UserError
 from leadq.pagespeed.availability import audit_unavailable
 from leadq.scrape.bundled_sample import SAMPLE_SITE, start_sample
-from leadq.scrape.fetch import PoliteFetcher, check_reachable, waiting_rate_limit
 from leadq.scrape.found_leads import found_leads
 from leadq.scrape.progress import ScrapeProgress, scrape_progress
 from leadq.scrape.request import ScrapeRequest, scrape_request
 from leadq.scrape.runs import get_run
 from leadq.settings import Settings, get_settings
-from leadq.sources import BUILTIN, REFUSED, get_source
 from leadq.sources.base import Listing, Source
 from leadq.sources.craigslist import CraigslistSource
 from leadq.sources.declarative import load_spec_file
+from leadq.sources.fetch import PoliteFetcher, check_reachable, waiting_rate_limit
+from leadq.sources.registry import BUILTIN, REFUSED, get_source
 
 from . import complete
 from .console import err, out, print_json, print_table, safe_text
@@ -193,7 +194,7 @@ def _follow(
             if progress.done and progress.samples_complete:
                 return progress
             if worker is not None and not worker.is_alive():
-                broker.leadq_history.flush()
+                current_runtime().history.flush()
                 return scrape_progress(settings, run_id, job_id)
             if progress.done:
                 # Failed listings' errors reach job history a moment after they are

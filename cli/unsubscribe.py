@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
+from leadq.campaign.unsubscribe_server import make_server
 from leadq.db import ensure_schema
-from leadq.mail.unsubscribe_server import make_server
 from leadq.settings import get_settings
 
 from .console import out

@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
-from leadq.core.supervisor import Supervisor, WorkerOptions
+from leadq.core.vocabulary import QUEUES
 from leadq.errors import ConfigError
-from leadq.settings import QUEUES, get_settings
+from leadq.ops.supervisor import Supervisor, WorkerOptions
+from leadq.settings import get_settings
 
 from .console import out
 from .runtime import open_redis_broker

@@ -1,6 +1,6 @@
 """Debian's headless Chromium through Selenium, launched and killed in one place.
 
-The Google Maps scraper (``leadq.scrape.browser``) and the local PageSpeed
+The Google Maps scraper (``leadq.sources.browser``) and the local PageSpeed
 engine (``leadq.pagespeed.browser``) both drive Chromium, and both must never
 leave a process behind: a job that hits its time limit, a hung page killed by
 a watchdog and a chromedriver that crashed all end here, in ``Chromium.kill``.
@@ -251,9 +251,9 @@ def job_deadline() -> float | None:
 
     if CurrentMessage.get_current_message() is None:
         return None
-    from leadq.core.broker import current_broker
+    from leadq.core.broker import current_runtime
 
-    for middleware in current_broker().middleware:
+    for middleware in current_runtime().broker.middleware:
         if isinstance(middleware, TimeLimit):
             deadlines = getattr(middleware.manager, "deadlines", {})
             if threading.get_ident() in deadlines:
@@ -272,9 +272,9 @@ def _job_cancelled() -> Callable[[], bool] | None:
     message = CurrentMessage.get_current_message()
     if message is None:
         return None
-    from leadq.core.broker import current_broker
+    from leadq.core.broker import current_runtime
 
-    cancels = current_broker().leadq_cancels
+    cancels = current_runtime().cancels
     return lambda: cancels.is_cancelled(message.message_id)
 
 

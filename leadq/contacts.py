@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 
-from leadq.enrich.settings import DEFAULT_PHONE_REGION
+from leadq.settings.enrich import DEFAULT_PHONE_REGION
 
 #: An address written in text. Bounded by the RFC 5321 limits (64-character
 #: local part, 63-character labels); the top-level domain is letters, so

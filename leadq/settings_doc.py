@@ -33,9 +33,7 @@ COMMAND = "python -m leadq.settings_doc > docs/configuration.md"
 SOURCE_PACKAGES = ("leadq", "leadq.cli", "leadq.actors")
 #: Modules that show every setting generically (or define them) rather than read one.
 NOT_READERS = {"config_view", "settings_doc", "settings"}
-_READ = re.compile(
-    r"(?<![\w.])(?:self\.)?(?:settings|s|leadq_settings|get_settings\(\))\.([a-z_][a-z0-9_]*)\b"
-)
+_READ = re.compile(r"(?<![\w.])(?:self\.)?(?:settings|s|get_settings\(\))\.([a-z_][a-z0-9_]*)\b")
 _SELF_READ = re.compile(r"\bself\.([a-z_][a-z0-9_]*)\b")
 _TYPE_NAMES = {
     str: "string",

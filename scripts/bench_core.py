@@ -20,7 +20,7 @@ from pathlib import Path
 
 import redis
 
-from leadq.settings import QUEUES
+from leadq.core.vocabulary import QUEUES
 
 HERE = Path(__file__).resolve().parent
 PROCESSES, THREADS = 2, 8
@@ -188,7 +188,7 @@ def enqueue_rate(env: dict[str, str]) -> tuple[float, float, float]:
         "    def batch(i):\n"
         "        send_many(b.noop, [()] * 450, unique_keys=[f'{run}-{i}-{j}' for j in range(450)])\n"
         "        send_many(b.noop, [()] * 50, delay=60)\n"
-        "    history = b.noop.broker.leadq_history\n"
+        "    history = current_runtime().history\n"
         "batch(-500)\n"
         "if b.STACK != 'bare': history.flush()\n"
         "t=time.perf_counter()\n"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from leadq.campaign.delivery import deliver
 from leadq.campaign.sequencer import process_due
 from leadq.campaign.service import create_campaign, launch_campaign
 from leadq.db import session_scope
 from leadq.leads.models import Lead
-from leadq.mail.delivery import deliver
 from leadq.mail.limits import acquire_limits
 from leadq.mail.testmode import make_transport
 from leadq.settings import Settings

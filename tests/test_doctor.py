@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leadq.doctor import check_user_agent
+from leadq.ops.doctor import check_user_agent
 from leadq.settings import Settings
 
 

@@ -8,9 +8,10 @@ from leadq.ai.engine import ModelCall
 from leadq.ai.prompts import render
 from leadq.ai.schemas import ScoreAnswer
 from leadq.ai.scoring import LeadFacts, Reason, Score, clamp, rules_score
+from leadq.clock import utcnow
 from leadq.db import session_scope
 from leadq.errors import ValidationFailed
-from leadq.leads.models import Lead, utcnow
+from leadq.leads.models import Lead
 from leadq.pagespeed.models import Audit
 from leadq.settings import Settings
 

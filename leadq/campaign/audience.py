@@ -7,15 +7,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, func, select
 from sqlmodel import Session
 
-from leadq.campaign.audits import audit_column, audit_table, latest_audits_subquery
+from leadq.campaign.audits import latest_audits_subquery
 from leadq.campaign.spec import Audience
 from leadq.contacts import valid_address
 from leadq.leads.models import Lead
 from leadq.mail.headers import domain_of
 from leadq.mail.models import OutboundMessage, Suppression
+from leadq.pagespeed.models import Audit
 
 
-def audience_query(audience: Audience, *, now: datetime, session: Session):
+def audience_query(audience: Audience, *, now: datetime):
     """A SELECT of (lead id, email) matching the filter (suppression is applied after)."""
     query = select(Lead.id, Lead.email).where(
         Lead.email.is_not(None), Lead.email != "", Lead.email_status != "invalid"
@@ -39,20 +40,12 @@ def audience_query(audience: Audience, *, now: datetime, session: Session):
             )
         )
     if audience.min_audit_score is not None or audience.max_performance_score is not None:
-        table = audit_table(session)
-        # Validate both columns before building the join: errors name the missing one.
-        score = audit_column(table, "score") if audience.min_audit_score is not None else None
-        perf = (
-            audit_column(table, "performance_score") if audience.max_performance_score is not None else None
-        )
-        latest = latest_audits_subquery(table)
-        query = query.join(latest, latest.c.lead_id == Lead.id).join(
-            table, table.c["id"] == latest.c.audit_id
-        )
-        if score is not None:
-            query = query.where(score >= audience.min_audit_score)
-        if perf is not None:
-            query = query.where(perf <= audience.max_performance_score)
+        latest = latest_audits_subquery()
+        query = query.join(latest, latest.c.lead_id == Lead.id).join(Audit, Audit.id == latest.c.audit_id)
+        if audience.min_audit_score is not None:
+            query = query.where(Audit.score >= audience.min_audit_score)
+        if audience.max_performance_score is not None:
+            query = query.where(Audit.performance_score <= audience.max_performance_score)
     return query.order_by(Lead.id)
 
 
@@ -60,7 +53,7 @@ def audience_members(audience: Audience, *, now: datetime, session: Session) -> 
     """(lead id, address) of every lead to reach: valid address, not suppressed (address or domain)."""
     suppressed = set(session.execute(select(Suppression.email)).scalars())
     members = []
-    for lead_id, email in session.execute(audience_query(audience, now=now, session=session)):
+    for lead_id, email in session.execute(audience_query(audience, now=now)):
         address = valid_address(email)
         if address and address.lower() not in suppressed and f"@{domain_of(address)}" not in suppressed:
             members.append((lead_id, address))

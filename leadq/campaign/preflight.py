@@ -11,36 +11,33 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Float, Integer, Numeric
-from sqlmodel import Session
 
-from leadq.campaign.audits import audit_table
 from leadq.campaign.spec import CampaignSpec
 from leadq.errors import UserError, ValidationFailed
 from leadq.mail.headers import parse_sender
 from leadq.mail.templates import TemplateSource, render
 from leadq.mail.variables import SAMPLE_DEMO, SAMPLE_LEAD, template_variables
+from leadq.pagespeed.models import Audit
 
 
-def sample_audits(spec: CampaignSpec, *, session: Session) -> list[dict[str, Any] | None]:
+def sample_audits(spec: CampaignSpec) -> list[dict[str, Any] | None]:
     """The audits a lead of this audience may have: none (unless the audience needs one), a full one."""
     needs_audit = spec.audience.min_audit_score is not None or spec.audience.max_performance_score is not None
     samples: list[dict[str, Any] | None] = [] if needs_audit else [None]
-    table = audit_table(session)
-    if table is not None:
-        samples.append(
-            {
-                column.name: 50 if isinstance(column.type, Integer | Float | Numeric) else "sample"
-                for column in table.columns
-            }
-        )
+    samples.append(
+        {
+            column.name: 50 if isinstance(column.type, Integer | Float | Numeric) else "sample"
+            for column in Audit.__table__.columns
+        }
+    )
     return samples
 
 
-def check_templates_render(spec: CampaignSpec, templates: list[TemplateSource], *, session: Session) -> None:
+def check_templates_render(spec: CampaignSpec, templates: list[TemplateSource]) -> None:
     """UserError naming the step and template when one cannot render for a sample lead."""
     sender_name = parse_sender(spec.sender).display_name if spec.sender else "Sample Sender"
     for number, (step, template) in enumerate(zip(spec.steps, templates, strict=True), start=1):
-        for audit in sample_audits(spec, session=session):
+        for audit in sample_audits(spec):
             variables = template_variables(
                 SAMPLE_LEAD,
                 audit=audit,

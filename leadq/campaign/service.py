@@ -32,7 +32,7 @@ def create_campaign(path: Path, *, now: datetime, session: Session) -> Campaign:
     spec, templates, text = load_campaign(path)
     if session.exec(select(Campaign).where(Campaign.name == spec.name)).first():
         raise UserError(f"a campaign named {spec.name!r} already exists")
-    check_templates_render(spec, templates, session=session)
+    check_templates_render(spec, templates)
     campaign = Campaign(
         name=spec.name,
         sender=spec.sender or "",

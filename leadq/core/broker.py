@@ -5,7 +5,9 @@ embedded alike, so an actor behaves the same in a worker and in `--inline`.
 Dramatiq binds an actor to a broker when it is declared, so the broker is
 installed before ``leadq.actors`` is imported; when a process switches
 brokers (tests, `--inline` after a Redis command) the declared actors are
-re-bound to the new one.
+re-bound to the new one. The broker is installed with the ``Runtime`` built
+around it, which ``current_runtime()`` returns: engine state is never read
+from attributes on Dramatiq's broker.
 """
 
 from __future__ import annotations
@@ -35,18 +37,18 @@ from leadq.core.periodic import Periodic
 from leadq.core.redis_broker import LeadqRedisBroker, LeadqStubBroker
 from leadq.core.redis_client import redis_client
 from leadq.core.retries import TypedRetries
+from leadq.core.runtime import Runtime
+from leadq.core.vocabulary import QUEUES
 from leadq.errors import Cancelled, PermanentError
-from leadq.settings import QUEUES, Settings, get_settings
+from leadq.settings import Settings, get_settings
 
 _lock = threading.RLock()
 _state: dict[str, Any] = {}
 _declared: list[dramatiq.Actor] = []
 
 
-def build_broker(
-    settings: Settings, *, inline: bool = False, broker_id: str | None = None
-) -> dramatiq.Broker:
-    """A Redis or embedded broker with leadq's whole middleware list."""
+def build_runtime(settings: Settings, *, inline: bool = False, broker_id: str | None = None) -> Runtime:
+    """A Redis or embedded broker with leadq's whole middleware list, in the runtime it runs jobs with."""
     recorder = HistoryRecorder(settings)
     if settings.uses_redis and not inline:
         client = redis_client(settings)
@@ -78,78 +80,76 @@ def build_broker(
         )
     else:
         broker = LeadqStubBroker(settings=settings, middleware=middleware)
-    broker.leadq_settings = settings
-    broker.leadq_history = recorder
-    broker.leadq_cancels = cancels
-    broker.leadq_rate_limiter_backend = limiter_backend
     for queue in QUEUES:
         broker.declare_queue(queue)
-    return broker
+    return Runtime(
+        broker=broker,
+        settings=settings,
+        history=recorder,
+        cancels=cancels,
+        rate_limiter_backend=limiter_backend,
+    )
 
 
 def setup_broker(
-    settings: Settings | None = None, *, inline: bool = False, broker_id: str | None = None
+    settings: Settings | None = None,
+    *,
+    inline: bool = False,
+    broker_id: str | None = None,
+    before_build: Callable[[Settings], object] | None = None,
 ) -> dramatiq.Broker:
-    """Build and install the broker, then declare every leadq actor on it."""
+    """Build and install the broker, then declare every leadq actor on it.
+
+    ``before_build`` runs first whenever a new broker is built: ops starts
+    Sentry there, whose Dramatiq integration patches ``Broker.__init__``.
+    """
     settings = settings or get_settings()
     with _lock:
-        current = _state.get("broker")
+        current = _state.get("runtime")
         # Identity, not equality or id(): the state holds the settings object,
         # so a new object can never pass for one that was freed.
-        if (
-            current is not None
-            and _state.get("settings") is settings
-            and _state.get("key") == (inline, broker_id)
-        ):
-            return current
-        if settings.sentry_dsn:
-            _init_sentry(settings)
-        broker = build_broker(settings, inline=inline, broker_id=broker_id)
-        _install(broker)
-        _state.update(broker=broker, settings=settings, key=(inline, broker_id))
+        if current is not None and current.settings is settings and _state.get("key") == (inline, broker_id):
+            return current.broker
+        if before_build is not None:
+            before_build(settings)
+        runtime = build_runtime(settings, inline=inline, broker_id=broker_id)
+        _install(runtime, key=(inline, broker_id))
     for module in ("leadq.actors", *settings.actor_modules):
         importlib.import_module(module)
-    return broker
+    return runtime.broker
 
 
-def _install(broker: dramatiq.Broker) -> None:
-    previous = _state.get("broker")
+def _install(runtime: Runtime, *, key: tuple[bool, str | None]) -> None:
+    previous = _state.get("runtime")
     if previous is not None:
-        previous.leadq_history.close()
-    dramatiq.set_broker(broker)
+        previous.history.close()
+    dramatiq.set_broker(runtime.broker)
     for declared in _declared:
-        declared.broker = broker
-        broker.declare_actor(declared)
+        declared.broker = runtime.broker
+        runtime.broker.declare_actor(declared)
+    _state.update(runtime=runtime, key=key)
 
 
-def _init_sentry(settings: Settings) -> None:
-    # Must run before the broker is built: the Dramatiq integration patches
-    # Broker.__init__ to add its middleware.
-    from leadq.ops.sentry import init_sentry
-
-    init_sentry(settings)
-
-
-def boot_process(broker: dramatiq.Broker) -> None:
+def boot_process(runtime: Runtime) -> None:
     """Tell the middleware this process will run jobs (starts the time-limit watcher).
 
     Dramatiq's CLI emits this in each worker process; leadq's supervisor and
     the inline runner run workers themselves, so they emit it, once per broker.
     """
-    if not getattr(broker, "leadq_booted", False):
-        broker.emit_after("process_boot")
-        broker.leadq_booted = True
+    if not runtime.booted:
+        runtime.broker.emit_after("process_boot")
+        runtime.booted = True
 
 
-def current_broker() -> dramatiq.Broker:
-    """The broker ``setup_broker`` installed (set one up from settings if none)."""
-    broker = _state.get("broker")
-    return broker if broker is not None else setup_broker()
+def current_runtime() -> Runtime:
+    """The runtime ``setup_broker`` installed in this process (set one up from settings if none).
 
-
-def current_settings() -> Settings:
-    """The settings the installed broker was built with; actors read these."""
-    return current_broker().leadq_settings
+    Actors read their settings, and engine code its history recorder, cancel
+    registry and rate-limit backend, from here.
+    """
+    if "runtime" not in _state:
+        setup_broker()
+    return _state["runtime"]
 
 
 def actor(
@@ -173,7 +173,7 @@ def actor(
     def decorate(fn: Callable) -> dramatiq.Actor:
         declared = dramatiq.actor(
             fn,
-            broker=_state.get("broker") or setup_broker_for_import(),
+            broker=setup_broker_for_import(),
             queue_name=queue,
             max_retries=max_retries,
             time_limit=int(time_limit * 1000),
@@ -189,14 +189,11 @@ def actor(
 
 
 def setup_broker_for_import() -> dramatiq.Broker:
-    """A broker for code that imports an actor module before calling setup_broker."""
+    """The installed broker, or one from settings for code that imports an actor module first."""
     with _lock:
-        if "broker" not in _state:
-            settings = get_settings()
-            broker = build_broker(settings)
-            _install(broker)
-            _state.update(broker=broker, settings=settings, key=(False, None))
-        return _state["broker"]
+        if "runtime" not in _state:
+            _install(build_runtime(get_settings()), key=(False, None))
+        return _state["runtime"].broker
 
 
 def is_stub(broker: dramatiq.Broker) -> bool:

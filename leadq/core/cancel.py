@@ -12,10 +12,9 @@ import threading
 import time
 
 import redis
-from dramatiq.middleware import CurrentMessage, Middleware, SkipMessage
+from dramatiq.middleware import Middleware, SkipMessage
 
 from leadq.core.outage import REDIS_DOWN
-from leadq.errors import Cancelled
 
 logger = logging.getLogger(__name__)
 
@@ -127,12 +126,3 @@ class Cancellation(Middleware):
     def before_process_message(self, broker, message) -> None:
         if self.registry.is_cancelled(message.message_id):
             raise SkipMessage(f"job {message.message_id} was cancelled")
-
-
-def checkpoint() -> None:
-    """Raise ``Cancelled`` if the running job was cancelled; call it in loops."""
-    from leadq.core.broker import current_broker
-
-    message = CurrentMessage.get_current_message()
-    if message is not None and current_broker().leadq_cancels.is_cancelled(message.message_id):
-        raise Cancelled(f"job {message.message_id} was cancelled")

@@ -13,12 +13,14 @@ from typing import Any
 
 from dramatiq import Message
 
+from leadq.core.broker import current_runtime
 from leadq.core.history import event
 from leadq.core.jobs import get_job, record_states
 from leadq.core.queues import require_redis
 from leadq.core.redis_broker import LeadqRedisBroker, Outgoing
+from leadq.core.vocabulary import QUEUES
 from leadq.errors import UserError
-from leadq.settings import QUEUES, Settings
+from leadq.settings import Settings
 
 
 @dataclass
@@ -136,10 +138,11 @@ def requeue(broker, letters: list[DeadLetter]) -> int:
         batch.append(Outgoing(letter.message._replace(queue_name=letter.queue, options=options)))
     broker.enqueue_many(batch)
     _remove(broker, letters)
-    broker.leadq_history.record_many(
+    history = current_runtime().history
+    history.record_many(
         [event(letter.job_id, "enqueued", at=requeued_at, attempt=letter.attempts + 1) for letter in letters]
     )
-    broker.leadq_history.flush()
+    history.flush()
     return len(letters)
 
 
@@ -148,5 +151,5 @@ def purge(broker, letters: list[DeadLetter]) -> int:
     broker = require_redis(broker)
     if letters:
         _remove(broker, letters)
-        record_states(broker.leadq_history, [d.job_id for d in letters], "failed")
+        record_states(current_runtime().history, [d.job_id for d in letters], "failed")
     return len(letters)

@@ -15,7 +15,7 @@ import dramatiq
 from dramatiq import Message
 from dramatiq.middleware import CurrentMessage
 
-from leadq.core.broker import current_broker
+from leadq.core.broker import current_runtime
 from leadq.core.redis_broker import Outgoing
 
 Call = tuple[tuple, dict] | tuple
@@ -59,7 +59,7 @@ def send(
         actor, [(args, kwargs)], unique_keys=[unique_key], unique_ttl=unique_ttl, delay=delay
     )
     if CurrentMessage.get_current_message() is None:
-        current_broker().leadq_history.flush()
+        current_runtime().history.flush()
     return job_id
 
 
@@ -81,7 +81,7 @@ def send_many(
     are in seconds; ``unique_keys`` (one per call, or None) make enqueue
     idempotent for ``unique_ttl`` seconds (default: the ``unique_ttl`` setting).
     """
-    broker = current_broker()
+    broker = current_runtime().broker
     calls = [_split(call) for call in calls]
     keys = list(unique_keys) if unique_keys is not None else [None] * len(calls)
     if len(keys) != len(calls):

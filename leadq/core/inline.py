@@ -10,7 +10,7 @@ import time
 
 import dramatiq
 
-from leadq.core.broker import boot_process, current_broker
+from leadq.core.broker import boot_process, current_runtime
 from leadq.errors import UserError
 
 
@@ -20,11 +20,12 @@ def _busy(broker) -> bool:
 
 def run_until_idle(timeout: float | None = None, *, threads: int | None = None) -> None:
     """Process every queued message (and those they enqueue) in-process, then stop."""
-    broker = current_broker()
+    runtime = current_runtime()
+    broker = runtime.broker
     if not isinstance(broker, dramatiq.brokers.stub.StubBroker):
         raise UserError("run_until_idle needs the embedded broker (--inline or no LEADQ_REDIS_URL)")
-    settings = broker.leadq_settings
-    boot_process(broker)
+    settings = runtime.settings
+    boot_process(runtime)
     worker = dramatiq.Worker(broker, worker_threads=threads or settings.worker_threads, worker_timeout=50)
     worker.start()
     deadline = None if timeout is None else time.monotonic() + timeout

@@ -8,6 +8,7 @@ from dramatiq.common import dq_name
 from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
+from leadq.core.broker import current_runtime
 from leadq.core.history import HistoryRecorder, event
 from leadq.core.models import FINAL_STATES, STATES, Job, JobEvent
 from leadq.core.redis_broker import LeadqRedisBroker
@@ -106,6 +107,7 @@ def cancel_job(broker, settings: Settings, job_id: str) -> str:
     so a worker skips it or the running actor stops at its next ``checkpoint()``.
     Returns what happened, for the person who asked."""
     job = require_job(settings, job_id)
+    runtime = current_runtime()
     if job.state == "cancelled":
         return "already cancelled"  # asking twice is not an error: the job is where it was asked to be
     if job.state in FINAL_STATES:
@@ -113,13 +115,13 @@ def cancel_job(broker, settings: Settings, job_id: str) -> str:
     if isinstance(broker, LeadqRedisBroker):
         for name in (job.queue, dq_name(job.queue)):
             if broker.leadq_scripts["remove_message"](args=[broker.namespace, name, job.id]):
-                record_states(broker.leadq_history, [job.id], "cancelled", reason="cancelled while queued")
+                record_states(runtime.history, [job.id], "cancelled", reason="cancelled while queued")
                 return "removed from its queue"
-    broker.leadq_cancels.cancel(job.id)
+    runtime.cancels.cancel(job.id)
     if job.state != "running":
         # A worker holds it (prefetched, or delayed until its eta or next
         # retry) and skips it when it gets there: cancelled now, not hours later.
-        record_states(broker.leadq_history, [job.id], "cancelled", reason="cancelled while held by a worker")
+        record_states(runtime.history, [job.id], "cancelled", reason="cancelled while held by a worker")
         return "cancelled: a worker held it (prefetched or delayed) and will skip it"
     return "flagged: it stops at its next checkpoint"
 

@@ -14,10 +14,11 @@ from dataclasses import asdict, dataclass
 from dramatiq import Message
 from dramatiq.common import dq_name
 
+from leadq.core.broker import current_runtime
 from leadq.core.jobs import record_states
 from leadq.core.redis_broker import LeadqRedisBroker
+from leadq.core.vocabulary import QUEUES
 from leadq.errors import UserError
-from leadq.settings import QUEUES
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def purge_queue(broker, queue: str, *, dry_run: bool = False) -> int:
     held = held_delayed(broker, queue)
     if not dry_run and (removed or held):
         for job_id in held:
-            broker.leadq_cancels.cancel(job_id)
+            current_runtime().cancels.cancel(job_id)
         job_ids = [Message.decode(data).message_id for data in removed] + held
-        record_states(broker.leadq_history, job_ids, "cancelled", reason=f"purged from queue {queue}")
+        record_states(current_runtime().history, job_ids, "cancelled", reason=f"purged from queue {queue}")
     return len(removed) + len(held)

@@ -16,15 +16,16 @@ from contextlib import contextmanager
 
 from dramatiq.rate_limits import WindowRateLimiter
 
-from leadq.core.broker import current_broker
+from leadq.core.broker import current_runtime
 from leadq.errors import Deferred
 
 
 def _limiter(key: str, limit: int, per: float) -> WindowRateLimiter:
-    broker = current_broker()
+    runtime = current_runtime()
+    settings = runtime.settings
     window = max(1, math.ceil(per))
-    name = f"{broker.leadq_settings.namespace}:ratelimit:{key}"
-    return WindowRateLimiter(broker.leadq_rate_limiter_backend, name, limit=limit, window=window)
+    name = f"{settings.namespace}:ratelimit:{key}"
+    return WindowRateLimiter(runtime.rate_limiter_backend, name, limit=limit, window=window)
 
 
 def try_acquire(key: str, *, limit: int, per: float = 1.0) -> bool:

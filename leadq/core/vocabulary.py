@@ -12,6 +12,6 @@ QUEUES = ("scrape", "pagespeed", "email", "campaign", "ai", "demo", "maintenance
 STATES = ("enqueued", "running", "retrying", "succeeded", "failed", "dead", "cancelled")
 FINAL_STATES = frozenset({"succeeded", "failed", "dead", "cancelled"})
 
-#: Names of the built-in lead sources (``leadq.sources.BUILTIN``, which imports the
+#: Names of the built-in lead sources (``leadq.sources.registry.BUILTIN``, which imports the
 #: scrapers and Selenium; a test keeps the two equal).
 SOURCES = ("craigslist", "google-maps", "yellowpages")

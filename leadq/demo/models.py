@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime
 from sqlmodel import Field, SQLModel
 
-from leadq.leads.models import utcnow
+from leadq.clock import utcnow
 
 
 class Demo(SQLModel, table=True):

@@ -2,6 +2,5 @@
 
 ``extract.extract_signals`` reads one page, ``crawl.crawl_site`` reads a few pages
 of a site into a ``report.SiteReport``, and ``report.best_email`` picks the
-address to write to. Nothing is imported here: ``leadq.settings`` imports
-``leadq.enrich.settings``, and the crawler imports the settings in turn.
+address to write to. Its settings live in ``leadq.settings.enrich``.
 """

@@ -18,9 +18,9 @@ import requests
 from leadq.contacts import website_domain
 from leadq.enrich.extract import extract_signals
 from leadq.enrich.report import PageResult, SiteReport
-from leadq.enrich.settings import DEFAULT_PHONE_REGION
 from leadq.errors import LeadqError, TransientError, UrlRefused
 from leadq.net import HttpClient
+from leadq.settings.enrich import DEFAULT_PHONE_REGION
 
 # Path words of the pages that carry contact details, most useful first.
 PAGE_PRIORITY = (

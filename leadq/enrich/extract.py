@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from leadq.contacts import clean_email, find_emails, find_phones, normalize_phone, unique, website_domain
 from leadq.enrich.patterns import copyright_year
-from leadq.enrich.settings import DEFAULT_PHONE_REGION
+from leadq.settings.enrich import DEFAULT_PHONE_REGION
 
 SOCIAL_HOSTS = {
     "facebook.com": "facebook",

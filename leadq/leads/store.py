@@ -19,9 +19,9 @@ from sqlmodel import Session, col, select
 from leadq.clock import utcnow
 from leadq.contacts import website_domain
 from leadq.leads.models import Lead, LeadSource
+from leadq.leads.record import LeadRecord
 from leadq.leads.timezones import lead_timezone
 from leadq.leads.website_keys import website_key
-from leadq.sources.base import LeadRecord
 
 Outcome = Literal["new", "updated", "merged", "unchanged"]
 

@@ -23,9 +23,9 @@ from sentry_sdk.integrations.dramatiq import DramatiqIntegration
 
 from leadq import __version__
 from leadq.contacts import EMAIL
-from leadq.enrich.settings import DEFAULT_PHONE_REGION
 from leadq.redact import mask_url
 from leadq.settings import Settings
+from leadq.settings.enrich import DEFAULT_PHONE_REGION
 
 FILTERED = "[Filtered]"
 #: Dict keys whose values are never sent.

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 from sqlmodel import Session, col, select
 
+from leadq.core.broker import current_runtime
 from leadq.core.models import Job, JobEvent
 from leadq.core.queues import QueueStats, live_workers, queue_stats
 from leadq.db import ensure_schema
@@ -168,7 +169,7 @@ def last_errors(*, session: Session, limit: int = 5) -> list[ErrorLine]:
 
 def collect_snapshot(broker, *, now: float | None = None) -> Snapshot:
     """Everything on one `leadq top` frame, from Redis and job history."""
-    settings = broker.leadq_settings
+    settings = current_runtime().settings
     now = time.time() if now is None else now
     with Session(ensure_schema(settings)) as session:
         actors = actor_stats(session=session, now=now)

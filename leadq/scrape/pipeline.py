@@ -14,12 +14,13 @@ from sqlmodel import Session
 
 from leadq.db import session_scope
 from leadq.errors import PermanentError, ValidationFailed
+from leadq.leads.record import LeadRecord
 from leadq.leads.store import Outcome, known_external_ids, upsert_lead
-from leadq.scrape.fetch import PoliteFetcher
 from leadq.scrape.runs import bump, get_run
 from leadq.settings import Settings
-from leadq.sources import source_for_job
-from leadq.sources.base import LeadRecord, Listing, Source
+from leadq.sources.base import Listing, Source
+from leadq.sources.fetch import PoliteFetcher
+from leadq.sources.registry import source_for_job
 
 #: Lead outcomes that `--pipeline` sends on to enrichment and the audit: a merged lead
 #: too (the listing may have brought its website); an updated or unchanged one was

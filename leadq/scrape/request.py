@@ -15,9 +15,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from leadq.settings import Settings
-from leadq.sources import get_source
 from leadq.sources.base import SearchQuery, Source
 from leadq.sources.declarative import load_spec_file
+from leadq.sources.registry import get_source
 
 
 class ScrapeRequest(BaseModel):

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from leadq.errors import TransientError
+from leadq.leads.record import LeadRecord
 
 if TYPE_CHECKING:
-    from leadq.scrape.fetch import PoliteFetcher
+    from leadq.sources.fetch import PoliteFetcher
 
 #: How long a source backs off after a block page or captcha, in seconds.
 BLOCK_BACKOFF = 900.0
@@ -68,36 +69,6 @@ class SearchPage:
     listings: list[Listing]
     next_url: str | None = None
     total: int | None = None
-
-
-@dataclass
-class LeadRecord:
-    """What a listing becomes: the input of the leads store."""
-
-    source: str
-    external_id: str
-    url: str | None = None
-    title: str | None = None
-    name: str | None = None
-    category: str | None = None
-    phones: list[str] = field(default_factory=list)  # E.164
-    emails: list[str] = field(default_factory=list)
-    website: str | None = None
-    address: str | None = None
-    city: str | None = None
-    region: str | None = None
-    postal_code: str | None = None
-    country: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    rating: float | None = None
-    review_count: int | None = None
-    site: str | None = None
-    #: The full parsed record, kept on the lead's source reference.
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def rebase_url(url: str, base_url: str | None) -> str:

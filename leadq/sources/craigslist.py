@@ -19,10 +19,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from leadq.contacts import find_emails, find_phones, find_urls
-from leadq.enrich.settings import DEFAULT_PHONE_REGION
 from leadq.errors import ParseError, ValidationFailed
+from leadq.leads.record import LeadRecord
 from leadq.settings import Settings
-from leadq.sources.base import LeadRecord, Listing, SearchPage, SearchQuery, Source, SourceBlocked, rebase_url
+from leadq.settings.enrich import DEFAULT_PHONE_REGION
+from leadq.sources.base import Listing, SearchPage, SearchQuery, Source, SourceBlocked, rebase_url
 from leadq.sources.html import attr, json_ld, multiline_text, parse_html, text_of, to_float
 from leadq.sources.text import clean, parse_price
 

@@ -32,7 +32,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from leadq.contacts import find_emails, normalize_phone
 from leadq.errors import ConfigError, ParseError
-from leadq.sources.base import LeadRecord, Listing, SearchPage, SearchQuery, Source
+from leadq.leads.record import LeadRecord
+from leadq.sources.base import Listing, SearchPage, SearchQuery, Source
 from leadq.sources.html import parse_html, text_of, to_float
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")

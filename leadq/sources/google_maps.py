@@ -27,15 +27,16 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from leadq.contacts import normalize_phone
 from leadq.errors import ParseError, ValidationFailed
+from leadq.leads.record import LeadRecord
 from leadq.settings import Settings
-from leadq.sources.base import LeadRecord, Listing, SearchPage, SearchQuery, Source, SourceBlocked
+from leadq.sources.base import Listing, SearchPage, SearchQuery, Source, SourceBlocked
 from leadq.sources.html import attr, parse_html, text_of
 from leadq.sources.text import clean
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
 
-    from leadq.scrape.fetch import PoliteFetcher
+    from leadq.sources.fetch import PoliteFetcher
 
 
 class Selectors:

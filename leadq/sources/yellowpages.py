@@ -14,8 +14,9 @@ from selectolax.lexbor import LexborNode
 
 from leadq.contacts import normalize_phone
 from leadq.errors import ParseError, ValidationFailed
+from leadq.leads.record import LeadRecord
 from leadq.settings import Settings
-from leadq.sources.base import LeadRecord, Listing, SearchPage, SearchQuery, Source, SourceBlocked, rebase_url
+from leadq.sources.base import Listing, SearchPage, SearchQuery, Source, SourceBlocked, rebase_url
 from leadq.sources.html import attr, parse_html, text_of
 
 #: The star widget spells its rating in words: class="result-rating four half".

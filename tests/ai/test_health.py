@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leadq.ai.health import check_ai
+from leadq.ops.doctor import check_ai
 
 
 def test_the_rules_engine_needs_no_server(settings):

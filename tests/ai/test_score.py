@@ -14,11 +14,11 @@ from leadq.ai.scoring import LeadFacts, rules_score
 from leadq.db import session_scope
 from leadq.enrich.extract import PageSignals
 from leadq.enrich.report import SiteReport
-from leadq.leads.enrichment import store_site_report
+from leadq.enrich.store import store_site_report
 from leadq.leads.models import Lead
+from leadq.leads.record import LeadRecord
 from leadq.leads.store import upsert_lead
 from leadq.pagespeed.models import Audit
-from leadq.sources.base import LeadRecord
 
 from .chat_server import json_completion
 

@@ -1,17 +1,13 @@
-"""Audience selection, with and without the audit domain's table."""
+"""Audience selection: addresses, suppressions, source filters and audit scores."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-from sqlalchemy import text
-
 from leadq.campaign.audience import audience_members
 from leadq.campaign.audits import latest_audit
 from leadq.campaign.spec import Audience
 from leadq.db import session_scope
-from leadq.errors import UserError
 from leadq.leads.models import Lead
 from leadq.mail.suppression import add_suppression
 from leadq.mail.variables import template_variables
@@ -41,14 +37,6 @@ def test_source_site_and_category_filter_the_audience(settings):
     assert _members(settings, site="sfbay") == [1, 2]
     assert _members(settings, category="roof") == [3, 4]
     assert _members(settings, source="maps") == []
-
-
-def test_an_audit_score_filter_without_audits_is_a_clear_error(settings):
-    add_leads(settings, 1)
-    with session_scope(settings) as session:  # a database from before the pagespeed domain
-        session.execute(text("DROP TABLE audit"))
-    with pytest.raises(UserError, match="needs website audits"):
-        _members(settings, min_audit_score=50)
 
 
 def test_an_audit_score_filter_with_no_audits_yet_selects_nobody(settings):

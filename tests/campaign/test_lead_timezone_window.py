@@ -10,8 +10,8 @@ from leadq.campaign.first_send import first_send_at
 from leadq.campaign.models import Campaign
 from leadq.db import session_scope
 from leadq.errors import Deferred
+from leadq.leads.record import LeadRecord
 from leadq.leads.store import upsert_lead
-from leadq.sources.base import LeadRecord
 from tests.campaign_factory import deliver_now, due_rows, launched_campaign
 
 NOON_UTC = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 04:00 in Los Angeles (PST, UTC-8)

@@ -189,7 +189,7 @@ def test_a_list_cut_at_its_limit_says_so(env):
 
 def test_tab_completes_source_names_and_they_are_the_builtin_sources():
     from leadq.core.vocabulary import SOURCES
-    from leadq.sources import BUILTIN
+    from leadq.sources.registry import BUILTIN
 
     assert SOURCES == tuple(sorted(BUILTIN))
     zsh = {"_LEADQ_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "leadq scrape --source g"}
@@ -199,8 +199,8 @@ def test_tab_completes_source_names_and_they_are_the_builtin_sources():
 
 def test_leads_list_cut_at_its_limit_says_so_and_keeps_websites_whole(env):
     from leadq.db import session_scope
+    from leadq.leads.record import LeadRecord
     from leadq.leads.store import upsert_lead
-    from leadq.sources.base import LeadRecord
 
     env()
     domain = "a-very-long-landscaping-business-name-in-san-francisco.example"

@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 from leadq.core import deadletters
 from leadq.core.history import HistoryRecorder, event
 from leadq.db import session_scope
+from leadq.leads.record import LeadRecord
 from leadq.leads.store import upsert_lead
 from leadq.settings import get_settings
-from leadq.sources.base import LeadRecord
 from tests.conftest import FIXTURES
 from tests.core.conftest import wait_until
 

@@ -11,11 +11,11 @@ import time
 
 import redis
 
-from leadq.core.broker import actor, current_settings
+from leadq.core.broker import actor, current_runtime
 
 
 def record(kind: str, tag: str) -> None:
-    settings = current_settings()
+    settings = current_runtime().settings
     client = redis.Redis.from_url(settings.redis_url)
     client.rpush(f"{settings.namespace}:test:{kind}", f"{tag}|{settings.host_id}|{time.time()}")
 

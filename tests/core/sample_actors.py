@@ -13,17 +13,17 @@ import time
 import redis
 from dramatiq.middleware import CurrentMessage
 
-from leadq.core.broker import actor, current_settings
-from leadq.core.cancel import checkpoint
+from leadq.core.broker import actor, current_runtime
+from leadq.core.checkpoint import checkpoint
 from leadq.errors import Deferred, PermanentError, TransientError
 
 
 def _client() -> redis.Redis:
-    return redis.Redis.from_url(current_settings().redis_url)
+    return redis.Redis.from_url(current_runtime().settings.redis_url)
 
 
 def _log(kind: str, value: str) -> None:
-    _client().rpush(f"{current_settings().namespace}:test:{kind}", f"{value}|{time.time()}")
+    _client().rpush(f"{current_runtime().settings.namespace}:test:{kind}", f"{value}|{time.time()}")
 
 
 @actor(queue="maintenance", max_retries=0)
@@ -33,7 +33,7 @@ def record(tag: str) -> None:
 
 @actor(queue="maintenance", max_retries=3, min_backoff=0.05, max_backoff=0.2)
 def flaky(tag: str, failures: int) -> None:
-    runs = _client().incr(f"{current_settings().namespace}:test:flaky:{tag}")
+    runs = _client().incr(f"{current_runtime().settings.namespace}:test:flaky:{tag}")
     if runs <= failures:
         raise TransientError(f"try {runs} failed", retry_after=0.1)
     _log("runs", tag)
@@ -95,7 +95,7 @@ def sleepy(tag: str, seconds: float) -> None:
 @actor(queue="maintenance", max_retries=0)
 def put_off(tag: str) -> None:
     """Deferred once (as a rate limit would), then done."""
-    if _client().incr(f"{current_settings().namespace}:test:put_off:{tag}") == 1:
+    if _client().incr(f"{current_runtime().settings.namespace}:test:put_off:{tag}") == 1:
         raise Deferred("rate limit reached", delay=50)
     _log("runs", tag)
 

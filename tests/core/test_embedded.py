@@ -7,7 +7,7 @@ import time
 import pytest
 
 from leadq.core.broker import actor, setup_broker
-from leadq.core.cancel import checkpoint
+from leadq.core.checkpoint import checkpoint
 from leadq.core.enqueue import send, send_many
 from leadq.core.inline import run_until_idle
 from leadq.core.jobs import cancel_job, get_job, job_events, list_jobs

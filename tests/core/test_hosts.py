@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from leadq.core.hosts import clock_offset, worker_hosts
-from leadq.doctor import check_clock, check_hosts
+from leadq.ops.doctor import check_clock, check_hosts
 from tests.core.conftest import worker_env
 
 pytestmark = pytest.mark.redis

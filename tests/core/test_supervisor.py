@@ -25,7 +25,7 @@ def test_processes_have_titles_and_the_supervisor_logs_at_info(start_worker):
 
     assert " ".join(psutil.Process(worker.proc.pid).cmdline()).startswith("leadq supervisor 2x")
     log = worker.log.read_text()
-    assert re.search(r"supervisor INFO leadq.core.supervisor: started worker process 1/2 ", log), log
+    assert re.search(r"supervisor INFO leadq.ops.supervisor: started worker process 1/2 ", log), log
     banner = log.splitlines()[0]
     assert banner.endswith("demo, maintenance"), banner  # one line, not wrapped at 80 columns
 

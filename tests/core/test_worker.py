@@ -10,6 +10,7 @@ import pytest
 import redis
 
 from leadq.core import deadletters
+from leadq.core.broker import current_runtime
 from leadq.core.enqueue import send, send_many
 from leadq.core.jobs import cancel_job, get_job, job_events
 from leadq.core.queues import purge_queue, queue_stats
@@ -127,7 +128,7 @@ def test_batched_enqueue_keeps_delays_and_history(redis_settings, redis_broker, 
     assert len(set(ids + delayed)) == 52
     stats = {s.queue: s for s in queue_stats(redis_broker)}["maintenance"]
     assert (stats.ready, stats.delayed) == (50, 2)
-    redis_broker.leadq_history.flush()
+    current_runtime().history.flush()
     assert {job_state(redis_settings, j) for j in ids + delayed} == {"enqueued"}
     start_worker()
     wait_until(lambda: len(runs(redis_settings)) == 52, what="all 52 jobs")

@@ -13,6 +13,7 @@ import requests
 from pydantic import SecretStr
 from sqlmodel import select
 
+from leadq.campaign.unsubscribe_app import UnsubscribeApp
 from leadq.db import session_scope
 from leadq.demo.beacon import agent_class, visitor_key
 from leadq.demo.cleanup import clean_demos
@@ -22,7 +23,6 @@ from leadq.demo.store import demo_links, view_stats
 from leadq.errors import ConfigError
 from leadq.leads.models import Lead
 from leadq.mail.models import Unsubscribe
-from leadq.mail.unsubscribe_app import UnsubscribeApp
 
 from .conftest import PLUMBER
 

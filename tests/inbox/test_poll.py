@@ -14,12 +14,12 @@ from leadq.campaign.stats import inbox_counts
 from leadq.core.broker import setup_broker
 from leadq.db import session_scope
 from leadq.errors import ConfigError
-from leadq.inbox.health import check_imap
 from leadq.inbox.imap import poll_once
 from leadq.inbox.models import InboundMessage
 from leadq.leads.models import Lead
 from leadq.mail.models import OutboundMessage
 from leadq.mail.suppression import is_suppressed
+from leadq.ops.doctor import check_imap
 from tests.campaign_factory import add_leads, deliver_now, due_rows, launched_campaign
 from tests.inbox import samples
 from tests.mail_fixtures import mail_settings_for

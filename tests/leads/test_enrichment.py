@@ -14,8 +14,8 @@ from leadq.core.inline import run_until_idle
 from leadq.core.jobs import list_jobs
 from leadq.db import session_scope
 from leadq.leads.models import Lead
+from leadq.leads.record import LeadRecord
 from leadq.leads.store import upsert_lead
-from leadq.sources.base import LeadRecord
 
 
 def test_enrichment_stores_signals_and_fills_email_but_keeps_the_listing_phone(settings, sample_site):

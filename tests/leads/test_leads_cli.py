@@ -9,8 +9,8 @@ from leadq.cli.app import app
 from typer.testing import CliRunner
 
 from leadq.db import session_scope
+from leadq.leads.record import LeadRecord
 from leadq.leads.store import upsert_lead
-from leadq.sources.base import LeadRecord
 
 runner = CliRunner()
 

@@ -10,9 +10,9 @@ from sqlmodel import func, select
 from leadq.clock import utcnow
 from leadq.db import ensure_schema, session_scope
 from leadq.leads.models import Lead, LeadSource
+from leadq.leads.record import LeadRecord
 from leadq.leads.store import LeadFilter, iter_leads, lead_sources, list_leads, upsert_lead
 from leadq.scrape.pipeline import store_record
-from leadq.sources.base import LeadRecord
 
 
 def record(**fields) -> LeadRecord:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from leadq.db import session_scope
+from leadq.leads.record import LeadRecord
 from leadq.leads.store import upsert_lead
 from leadq.leads.timezones import lead_timezone
-from leadq.sources.base import LeadRecord
 
 
 @pytest.mark.parametrize(

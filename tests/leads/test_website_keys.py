@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from leadq.db import alembic_config, ensure_schema, get_engine, session_scope
 from leadq.leads.models import Lead
+from leadq.leads.record import LeadRecord
 from leadq.leads.store import upsert_lead
 from leadq.leads.website_keys import website_key
-from leadq.sources.base import LeadRecord
 
 
 @pytest.mark.parametrize(

@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
+from leadq.campaign.delivery import deliver
 from leadq.campaign.models import Campaign
 from leadq.campaign.service import pause_campaign, resume_campaign
 from leadq.core.broker import setup_broker
 from leadq.db import session_scope
 from leadq.errors import Deferred, TransientError
 from leadq.leads.models import Lead
-from leadq.mail.delivery import deliver
 from leadq.mail.limits import acquire_limits
 from leadq.mail.models import OutboundMessage
 from leadq.mail.suppression import add_suppression, is_suppressed

@@ -11,8 +11,8 @@ import pytest
 from aiosmtpd.smtp import AuthResult
 
 from leadq.errors import PermanentError, TransientError
-from leadq.mail.health import check_smtp
 from leadq.mail.smtp import SmtpTransport
+from leadq.ops.doctor import check_smtp
 from tests.mail_fixtures import free_port, mail_settings_for, serving
 
 # The AUTH tests run without TLS on purpose (TLS has its own tests).

@@ -13,10 +13,10 @@ import requests
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from leadq.campaign.unsubscribe_server import make_server
 from leadq.db import ensure_schema, session_scope
 from leadq.mail.models import OutboundMessage, Suppression, Unsubscribe
 from leadq.mail.tokens import UnsubscribeClaim, issue_token, opaque_token
-from leadq.mail.unsubscribe_server import make_server
 from leadq.settings import get_settings
 from tests.campaign_factory import add_leads, launched_campaign
 from tests.mail_fixtures import LEGACY_TOKEN

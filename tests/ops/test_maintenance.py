@@ -10,7 +10,7 @@ import redis.backoff
 import redis.retry
 from sqlmodel import Session, select
 
-from leadq.core.broker import build_broker, setup_broker
+from leadq.core.broker import build_runtime, setup_broker
 from leadq.core.enqueue import send
 from leadq.core.models import Job, JobEvent
 from leadq.db import ensure_schema, session_scope
@@ -54,7 +54,7 @@ def test_cleanup_stale_jobs_requeues_a_dead_workers_message_and_fails_a_lost_one
 
     ns = redis_settings.namespace
     job_id = send(health_check)
-    doomed = build_broker(redis_settings, broker_id="doomed-worker")
+    doomed = build_runtime(redis_settings, broker_id="doomed-worker").broker
     fetched = next(doomed.consume("maintenance", prefetch=1, timeout=2000))
     assert fetched.message_id == job_id
     assert broker.client.llen(f"{ns}:maintenance") == 0

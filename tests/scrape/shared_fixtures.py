@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from leadq.scrape.fetch import PoliteFetcher
 from leadq.scrape.samplesite import SampleSite, serve
 from leadq.settings import Settings, get_settings
+from leadq.sources.fetch import PoliteFetcher
 from tests.conftest import FIXTURES
 
 

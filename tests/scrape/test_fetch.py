@@ -6,7 +6,7 @@ import pytest
 
 from leadq.core.broker import setup_broker
 from leadq.errors import Deferred, PermanentError, TransientError, UrlRefused, UserError
-from leadq.scrape.fetch import PoliteFetcher, RobotsDisallowed, check_reachable, waiting_rate_limit
+from leadq.sources.fetch import PoliteFetcher, RobotsDisallowed, check_reachable, waiting_rate_limit
 
 
 @pytest.fixture

@@ -18,12 +18,12 @@ from typer.testing import CliRunner
 from leadq.db import session_scope
 from leadq.errors import UrlRefused
 from leadq.leads.models import Lead
+from leadq.leads.record import LeadRecord
 from leadq.net import HttpClient
 from leadq.pagespeed.models import Audit
 from leadq.scrape.bundled_sample import load_sample, start_sample
 from leadq.scrape.pipeline import store_record
 from leadq.settings import Settings, get_settings
-from leadq.sources.base import LeadRecord
 
 runner = CliRunner()
 FIRST_COMMAND = ["scrape", "--source", "craigslist", "--sample", "--pipeline", "--inline", "--wait"]

@@ -6,9 +6,9 @@ import pytest
 
 from leadq.errors import ConfigError, UserError
 from leadq.settings import Settings
-from leadq.sources import get_source
 from leadq.sources.base import SearchQuery
 from leadq.sources.declarative import DeclarativeSource, load_spec_file
+from leadq.sources.registry import get_source
 
 SPEC = """
 name = "plumbdir"

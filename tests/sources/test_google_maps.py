@@ -25,11 +25,11 @@ from leadq.core.inline import run_until_idle
 from leadq.db import session_scope
 from leadq.errors import TransientError
 from leadq.leads.models import Lead, LeadSource
-from leadq.scrape.browser import Browser
-from leadq.scrape.fetch import PoliteFetcher, RobotsDisallowed, waiting_rate_limit
 from leadq.scrape.runs import create_run, get_run
 from leadq.settings import Settings, get_settings
 from leadq.sources.base import SearchQuery, SourceBlocked
+from leadq.sources.browser import Browser
+from leadq.sources.fetch import PoliteFetcher, RobotsDisallowed, waiting_rate_limit
 from leadq.sources.google_maps import GoogleMapsSource, coordinates, place_id
 from tests.conftest import FIXTURES
 from tests.scrape.shared_fixtures import cli_env, sample_site  # noqa: F401

@@ -8,7 +8,7 @@ rule wins) -- ``urllib.robotparser`` ignores both and lets rule order decide;
 page loads to one host are limited (default 1/s) through the core's
 distributed rate limiter, so two workers on two machines share the budget;
 User-Agent, timeouts, the URL guard and the transient/permanent error split
-come from ``leadq.net.HttpClient`` (and ``leadq.scrape.browser`` for Chromium).
+come from ``leadq.net.HttpClient`` (and ``leadq.sources.browser`` for Chromium).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from protego import Protego
 from leadq.core.ratelimit import rate_limit
 from leadq.errors import Deferred, PermanentError, UsageError, UserError
 from leadq.net import HttpClient
-from leadq.scrape.browser import Browser
 from leadq.settings import Settings
+from leadq.sources.browser import Browser
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver

@@ -36,10 +36,11 @@ from setproctitle import setproctitle
 from leadq.browser import kill_browsers_of
 from leadq.core.outage import REDIS_DOWN, Outage
 from leadq.core.signal_flag import SignalFlag
+from leadq.core.vocabulary import QUEUES
 from leadq.db import ensure_schema
 from leadq.errors import LeadqError
 from leadq.ops.logging import configure_logging
-from leadq.settings import QUEUES, Settings, get_settings
+from leadq.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +93,8 @@ def child_main(broker_id: str, options: WorkerOptions, slot: int, ready) -> None
     """Entry point of one worker process; sets ``ready`` once it consumes."""
     import dramatiq
 
-    from leadq.core.broker import boot_process, setup_broker
+    from leadq.core.broker import boot_process, current_runtime
+    from leadq.ops.runtime import setup_broker
 
     # What `ps`/`top` show: role, child number, queues, and the id in the log lines.
     setproctitle(f"leadq worker {slot}/{options.processes} [{options.describe()}] {broker_id}")
@@ -113,7 +115,7 @@ def child_main(broker_id: str, options: WorkerOptions, slot: int, ready) -> None
         from leadq.ops.metrics import PrometheusMiddleware
 
         broker.add_middleware(PrometheusMiddleware(), before=TypedRetries)
-    boot_process(broker)
+    boot_process(current_runtime())
     recycler = _Recycler()
     broker.add_middleware(recycler)
     worker = dramatiq.Worker(
@@ -145,12 +147,12 @@ class Supervisor:
     """Starts, watches, vouches for and replaces worker processes."""
 
     def __init__(self, settings: Settings, options: WorkerOptions) -> None:
-        from leadq.core.broker import build_broker
+        from leadq.core.broker import build_runtime
         from leadq.core.queues import require_redis
 
         self.settings = settings
         self.options = options
-        self.broker = require_redis(build_broker(settings))
+        self.broker = require_redis(build_runtime(settings).broker)
         self.context = multiprocessing.get_context("spawn")
         #: The supervisor speaks for its host: one WARNING per Redis outage, one INFO after.
         self.outage = Outage()

@@ -27,13 +27,13 @@ from sqlalchemy import func, or_, select, update
 from sqlmodel import Session
 
 from leadq.campaign.models import Campaign, CampaignStep
+from leadq.campaign.outreach import build_outreach
 from leadq.db import session_scope
 from leadq.errors import Deferred, PermanentError, TransientError
 from leadq.leads.models import Lead
 from leadq.mail.headers import domain_of
 from leadq.mail.limits import Limit, limits_for
 from leadq.mail.models import OutboundMessage, as_utc
-from leadq.mail.outreach import build_outreach
 from leadq.mail.smtp import AmbiguousDelivery, RecipientRejected
 from leadq.mail.suppression import add_suppression, is_suppressed
 from leadq.mail.tokens import token_secret

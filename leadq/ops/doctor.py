@@ -1,4 +1,9 @@
-"""Health checks behind `leadq doctor`: is everything leadq talks to there and sane?"""
+"""Health checks behind `leadq doctor`: is everything leadq talks to there and sane?
+
+Every check lives here, the domains' too (SMTP, IMAP, Lighthouse, ffmpeg,
+espeak-ng, the model server): ops sits above the domain toolkits, so it asks
+them; they never import a doctor.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from dataclasses import asdict, dataclass
 import redis
 
 from leadq import db
+from leadq.errors import LeadqError
 from leadq.redact import mask_url
 from leadq.settings import DEFAULT_REDIS_URL, Settings
 
@@ -184,13 +190,75 @@ def check_user_agent(settings: Settings) -> Check:
     return Check("user-agent", "ok", f"contact: {', '.join(hosts)}")
 
 
-def all_checks() -> list[Callable[[Settings], Check]]:
-    """Core checks, then each domain's (imported here: domain modules import ``Check``)."""
-    from leadq.ai.health import check_ai
-    from leadq.demo.health import check_espeak, check_ffmpeg
-    from leadq.inbox.health import check_imap
-    from leadq.mail.health import check_smtp
+def check_smtp(settings: Settings) -> Check:
+    """Can leadq connect, negotiate TLS and log in? Skipped when no SMTP server is configured."""
+    from leadq.mail.smtp import SmtpTransport
 
+    if not settings.smtp_host:
+        return Check("smtp", "skip", "LEADQ_SMTP_HOST not set: email cannot be sent")
+    where = f"{settings.smtp_host}:{settings.smtp_port} ({settings.smtp_tls})"
+    try:
+        server = SmtpTransport(settings).probe()
+    except LeadqError as exc:
+        return Check("smtp", "fail", f"{where}: {exc}")
+    return Check("smtp", "ok", f"{where}: {server}")
+
+
+def check_imap(settings: Settings) -> Check:
+    """ok with the folder's size, fail with the reason, skip when no IMAP server is configured."""
+    from leadq.inbox.imap import check_login
+
+    if not settings.imap_host:
+        return Check("imap", "skip", "LEADQ_IMAP_HOST not set: replies and bounces are not read")
+    where = f"{settings.imap_host}:{settings.imap_port} ({settings.imap_tls})"
+    try:
+        return Check("imap", "ok", f"{where}: {check_login(settings)}")
+    except LeadqError as exc:
+        return Check("imap", "fail", f"{where}: {exc}")
+
+
+def _program_check(name: str, package: str, version_flag: str) -> Check:
+    path = shutil.which(name)
+    if path is None:
+        return Check(name, "warn", f"not found: `demo build --video` needs `sudo apt-get install {package}`")
+    try:
+        done = subprocess.run([path, version_flag], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Check(name, "fail", f"{path} does not run: {exc}")
+    first = (done.stdout.strip() or done.stderr.strip() or path).splitlines()[0]
+    return Check(name, "ok", first)
+
+
+def check_ffmpeg(settings: Settings) -> Check:
+    """ffmpeg composes demo videos (optional: only `demo build --video` needs it)."""
+    return _program_check("ffmpeg", "ffmpeg", "-version")
+
+
+def check_espeak(settings: Settings) -> Check:
+    """espeak-ng speaks demo voiceovers (optional: only `demo build --video` needs it)."""
+    return _program_check("espeak-ng", "espeak-ng", "--version")
+
+
+def check_ai(settings: Settings) -> Check:
+    """skip for the rules engine; ok when the server lists the model, warn when it does not list it
+    (some gateways list only a few), fail when it cannot be reached or refuses the key."""
+    if settings.ai_engine != "openai":
+        return Check("ai", "skip", "rules engine (LEADQ_AI_ENGINE=rules): no model server needed")
+    from leadq.ai.llm import list_models
+
+    where = f"{mask_url(settings.ai_base_url)} ({settings.ai_model})"
+    try:
+        models = list_models(settings)
+    except LeadqError as exc:
+        return Check("ai", "fail", str(exc))
+    if settings.ai_model not in models:
+        listed = ", ".join(models[:5]) or "none"
+        return Check("ai", "warn", f"{where}: reachable, but it does not list the model (it lists: {listed})")
+    return Check("ai", "ok", f"{where}: reachable, model available")
+
+
+def all_checks() -> list[Callable[[Settings], Check]]:
+    """Core checks, then each domain's."""
     return [
         check_redis,
         check_database,

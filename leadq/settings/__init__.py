@@ -1,8 +1,10 @@
 """One settings object for the whole tool, read from LEADQ_* env vars and `.env`.
 
-Each domain keeps its own fields in a small mixin (``leadq/<domain>/settings.py``)
-so adding a domain is one import and one base class here, and every external
-endpoint is a field of its own so tests point it at 127.0.0.1.
+Each domain keeps its own fields in a small mixin (``leadq/settings/<domain>.py``)
+so adding a domain is one module here, one import and one base class below, and
+every external endpoint is a field of its own so tests point it at 127.0.0.1.
+Settings sit below every domain package: they import nothing of leadq but the
+ground modules (errors, redact), so any layer may read them.
 """
 
 from __future__ import annotations
@@ -20,18 +22,17 @@ from platformdirs import user_data_dir
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
-from leadq.ai.settings import AiSettings
-from leadq.core.vocabulary import QUEUES as QUEUES
-from leadq.demo.settings import DemoSettings
-from leadq.enrich.settings import EnrichSettings
 from leadq.errors import ConfigError
-from leadq.inbox.settings import InboxSettings
-from leadq.leads.settings import LeadSettings
-from leadq.mail.settings import MailSettings
-from leadq.ops.settings import OpsSettings
-from leadq.pagespeed.settings import PageSpeedSettings
 from leadq.redact import mask_url
-from leadq.scrape.settings import ScrapeSettings
+from leadq.settings.ai import AiSettings
+from leadq.settings.demo import DemoSettings
+from leadq.settings.enrich import EnrichSettings
+from leadq.settings.inbox import InboxSettings
+from leadq.settings.leads import LeadSettings
+from leadq.settings.mail import MailSettings
+from leadq.settings.ops import OpsSettings
+from leadq.settings.pagespeed import PageSpeedSettings
+from leadq.settings.scrape import ScrapeSettings
 
 
 def default_data_dir() -> Path:

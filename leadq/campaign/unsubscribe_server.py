@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from waitress.server import create_server
 
+from leadq.campaign.unsubscribe_app import MAX_BODY, UnsubscribeApp
 from leadq.errors import ConfigError
-from leadq.mail.unsubscribe_app import MAX_BODY, UnsubscribeApp
 from leadq.settings import Settings
 
 #: Requests run at once; each is a token lookup and one small write.
