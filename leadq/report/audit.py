@@ -111,6 +111,8 @@ class AuditReport:
     unchecked: list[str]
     agency: Agency
     warnings: list[str] = field(default_factory=list)
+    #: The stored audits the sections show (``publish`` links the published report to them).
+    audit_ids: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """The facts of the report (no markup, no pictures) for ``--json``."""

@@ -25,15 +25,18 @@ def audit_report(
     A strategy with no stored audit (or every one, with ``fresh``) is audited now and stored.
     """
     lead_id, url = _target(settings, ref)
-    records = []
+    records, audit_ids = [], []
     for strategy in strategies:
         audit = None if fresh else _newest(settings, lead_id=lead_id, url=url, strategy=strategy)
         if audit is None:
             target = resolve_target(settings, url=url, lead_id=lead_id, strategy=strategy, engine=engine)
             records.append((audit_and_store(settings, target), datetime.now(UTC)))
+            audit = _newest(settings, lead_id=lead_id, url=url, strategy=strategy)
         else:
             lead_id = lead_id or audit.lead_id  # a URL audited as some lead's website
             records.append((audit.to_record(), audit.created_at))
+        if audit is not None and audit.id is not None:
+            audit_ids.append(audit.id)
     with session_scope(settings) as session:
         lead = session.get(Lead, lead_id) if lead_id is not None else None
         name, signals = (lead.name, dict(lead.signals or {})) if lead is not None else (None, {})
@@ -56,6 +59,7 @@ def audit_report(
         checks=check_rows(checks),
         unchecked=unchecked,
         agency=Agency(settings.agency_name, settings.agency_contact, logo_uri(settings.agency_logo)),
+        audit_ids=audit_ids,
     )
 
 
