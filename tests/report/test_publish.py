@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 from leadq.cli.app import app
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from leadq.campaign.audits import latest_audit
@@ -88,3 +89,50 @@ def test_publishing_without_a_destination_is_one_line_before_any_audit(settings,
     result = CliRunner().invoke(app, ["report", "audit", str(lead_id), "--publish"])
     assert result.exit_code != 0
     assert "LEADQ_DEMO_ROOT" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.chromium
+def test_a_published_demo_is_audited_once_and_its_scores_shown_beside_the_site(
+    settings, web_root, tmp_path
+) -> None:
+    from leadq.demo.service import BuildOptions, build_demo, publish_demo
+    from leadq.pagespeed.engines import close_engines
+    from leadq.pagespeed.models import Audit
+    from leadq.pagespeed.record import AuditRecord
+    from leadq.report.audit import audit_html
+    from leadq.report.load import audit_report
+
+    config = settings.model_copy(
+        update={"demo_root": web_root.root, "demo_base_url": web_root.url, "pagespeed_engine": "local"}
+    )
+    lead_id = add_leads(config, 1, category="Plumber")[0]
+    slow = AuditRecord(
+        url="https://shop0.example",
+        final_url="https://shop0.example/",
+        engine="local",
+        strategy="mobile",
+        performance_score=31,
+        categories={"performance": 31},
+        fcp_ms=4100.0,
+        lcp_ms=9800.0,
+        cls=0.31,
+    )
+    with session_scope(config) as session:
+        save_audit(slow, session=session, lead_id=lead_id)
+    demo = publish_demo(config, build_demo(config, lead_id, BuildOptions(screenshots=False)).id)
+    try:
+        report = audit_report(config, str(lead_id), ["mobile"])
+        again = audit_report(config, str(lead_id), ["mobile"])
+    finally:
+        close_engines()
+
+    rows = {row.label: row for row in report.sections[0].demo}
+    assert rows["Performance"].site == "31" and rows["Performance"].site_rating == "fail"
+    assert int(rows["Performance"].demo) >= 90 and rows["Performance"].demo_rating == "pass"
+    assert rows["Largest Contentful Paint"].site == "9.8 s"
+    assert [vars(r) for r in again.sections[0].demo] == [vars(r) for r in report.sections[0].demo]
+    with session_scope(config) as session:
+        demo_audits = session.exec(select(Audit).where(Audit.url == demo.public_url)).all()
+    assert len(demo_audits) == 1  # audited once, then read back
+    html = audit_html(report, None)
+    assert "Your site beside the demo made for you" in html and f'href="{demo.public_url}"' in html
