@@ -51,26 +51,29 @@ class Screencast:
     def __init__(self, debugger_address: str, target_id: str) -> None:
         session = requests.Session()
         session.trust_env = False  # localhost, never through a configured proxy
+        self._frames: list[Frame] = []
+        self._lock = threading.Lock()
+        self._ids = iter(range(1, 1 << 30))
+        self._ws: websocket.WebSocket | None = None
         try:
             targets = session.get(f"http://{debugger_address}/json/list", timeout=_CONNECT_TIMEOUT_S).json()
             url = next(t["webSocketDebuggerUrl"] for t in targets if t.get("id") == target_id)
             self._ws = websocket.create_connection(url, timeout=_CONNECT_TIMEOUT_S, suppress_origin=True)
+            self._send(
+                "Page.startScreencast",
+                {
+                    "format": "jpeg",
+                    "quality": FRAME_QUALITY,
+                    "maxWidth": FRAME_MAX_WIDTH,
+                    "maxHeight": FRAME_MAX_HEIGHT,
+                },
+            )
         except (requests.RequestException, StopIteration, OSError, websocket.WebSocketException) as exc:
+            if self._ws is not None:
+                self._ws.close()
             raise TransientError(f"cannot film the page: no DevTools connection ({exc})") from None
         finally:
             session.close()
-        self._frames: list[Frame] = []
-        self._lock = threading.Lock()
-        self._ids = iter(range(1, 1 << 30))
-        self._send(
-            "Page.startScreencast",
-            {
-                "format": "jpeg",
-                "quality": FRAME_QUALITY,
-                "maxWidth": FRAME_MAX_WIDTH,
-                "maxHeight": FRAME_MAX_HEIGHT,
-            },
-        )
         self._reader = threading.Thread(target=self._read, name="leadq-screencast", daemon=True)
         self._reader.start()
 
