@@ -84,3 +84,19 @@ def enqueue_audits(batch: AuditBatch) -> list[str]:
         for strategy in batch.strategies
     ]
     return send_many(audit_website, calls)
+
+
+@actor(queue="pagespeed", max_retries=3, time_limit=300, min_backoff=5, max_backoff=300)
+def publish_website_report(
+    lead_id: int, strategies: list[str] | None = None, engine: str | None = None
+) -> str:
+    """Build a lead's website report from its newest audits (auditing what never was) and
+    publish it beside the demos; outreach templates then get ``{{ audit.report_url }}``.
+
+    Idempotent: a lead's report is published under the same token every time, replacing itself.
+    """
+    from leadq.report.publish import publish_lead_report
+
+    return publish_lead_report(
+        current_runtime().settings, lead_id, strategies or ["mobile", "desktop"], engine=engine
+    )

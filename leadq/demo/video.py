@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from leadq.demo.programs import require_program, run_program
+from leadq.programs import require_program, run_program
 from leadq.settings import Settings
 
 #: Output frame rate: smooth enough for a scroll, cheap to encode.

@@ -11,7 +11,7 @@ import wave
 from pathlib import Path
 
 from leadq.demo.content import Business
-from leadq.demo.programs import require_program, run_program
+from leadq.programs import require_program, run_program
 from leadq.settings import Settings
 
 

@@ -1,23 +1,26 @@
 """Turn what the browser reported (see ``probe.COLLECT``) into Lighthouse-style lab metrics.
 
-Measured directly: TTFB, FCP, LCP, CLS, load. Estimated, because the browser's
-APIs do not expose them the way Lighthouse's trace does (they are listed in the
-record's ``estimated``):
+Measured directly: TTFB, FCP, LCP, CLS, load; TBT from the long tasks a
+``longtask`` observer saw between FCP and TTI (each task's time over 50 ms);
+Speed Index from the film of the load (``filmstrip.speed_index``, put in
+``data["speedIndex"]`` by the engine). Estimated (listed in the record's
+``estimated``):
 
-- TBT: sum of each long task's time over 50 ms after FCP (Lighthouse stops at
-  TTI; long tasks after the page settled are rare on the pages we audit);
-- TTI: the later of FCP, DOMContentLoaded and the end of the last long task;
-- Speed Index: Lighthouse films the page; lacking frames we assume half the
-  viewport is painted at FCP and the rest at LCP, i.e. (FCP + LCP) / 2, which
-  equals FCP for pages whose largest paint is their first.
+- TTI: Lighthouse's CPU rule only, the end of the last long task after FCP
+  before a 5 s stretch without one (and not before DOMContentLoaded); its
+  "at most two requests in flight" rule is not checked over those 5 s;
+- TBT and Speed Index when the browser had no long-task observer or no film:
+  TBT then counts nothing, Speed Index is (FCP + LCP) / 2 (half the viewport
+  painted at FCP, the rest at LCP).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-ESTIMATED = ["tbt_ms", "tti_ms", "speed_index_ms"]
 _LONG_TASK_MS = 50.0
+#: Lighthouse's TTI: the first 5 s after FCP without a long task.
+_QUIET_WINDOW_MS = 5000.0
 # Layout shifts group into session windows: a gap over 1 s or a window over 5 s starts a new one.
 _SESSION_GAP_MS = 1000.0
 _SESSION_MAX_MS = 5000.0
@@ -36,14 +39,39 @@ def cumulative_layout_shift(shifts: list[list[float]]) -> float:
     return round(best, 4)
 
 
-def total_blocking_time(long_tasks: list[list[float]], fcp_ms: float | None) -> float:
-    """Blocking time (task length over 50 ms) of long tasks that end after FCP."""
+def interactive_at(long_tasks: list[list[float]], fcp_ms: float, dcl_ms: float | None) -> float:
+    """TTI by Lighthouse's CPU rule: the end of the last long task before 5 s without one."""
+    tti = fcp_ms
+    for start, duration in sorted(long_tasks):
+        if start + duration <= fcp_ms:
+            continue
+        if start - tti >= _QUIET_WINDOW_MS:
+            break
+        tti = max(tti, start + duration)
+    return max(tti, dcl_ms or 0.0)
+
+
+def total_blocking_time(
+    long_tasks: list[list[float]], fcp_ms: float | None, tti_ms: float | None = None
+) -> float:
+    """Blocking time (task length over 50 ms) of long tasks between FCP and TTI."""
     after = fcp_ms or 0.0
+    until = tti_ms if tti_ms is not None else float("inf")
     total = 0.0
     for start, duration in long_tasks:
         blocking_start = max(start + _LONG_TASK_MS, after)
-        total += max(0.0, start + duration - blocking_start)
+        total += max(0.0, min(start + duration, until) - blocking_start)
     return round(total, 1)
+
+
+def estimated_metrics(data: dict[str, Any]) -> list[str]:
+    """The record keys this page's data could only estimate."""
+    estimated = ["tti_ms"]
+    if "longtask" not in (data.get("watching") or []):
+        estimated.insert(0, "tbt_ms")
+    if data.get("speedIndex") is None:
+        estimated.append("speed_index_ms")
+    return estimated
 
 
 def lab_metrics(data: dict[str, Any]) -> dict[str, float | None]:
@@ -54,17 +82,21 @@ def lab_metrics(data: dict[str, Any]) -> dict[str, float | None]:
     if lcp is None:
         lcp = fcp  # no LCP entry (empty page): Lighthouse falls back the same way only in old versions
     tasks = data.get("longTasks") or []
-    task_end = max((start + duration for start, duration in tasks), default=0.0)
     dcl = nav.get("domContentLoadedEventEnd")
-    tti = max(v for v in (fcp, dcl, task_end) if v is not None) if fcp is not None else None
+    tti = interactive_at(tasks, fcp, dcl) if fcp is not None else None
+    speed_index = data.get("speedIndex")
+    if speed_index is None and fcp is not None and lcp is not None:
+        speed_index = (fcp + lcp) / 2
+    elif speed_index is not None and fcp is not None:
+        speed_index = max(speed_index, fcp)  # nothing is visible before the first paint
     return {
         "ttfb_ms": _ms(nav.get("responseStart")),
         "fcp_ms": _ms(fcp),
         "lcp_ms": _ms(lcp),
         "cls": cumulative_layout_shift(data.get("shifts") or []),
-        "tbt_ms": total_blocking_time(tasks, fcp) if fcp is not None else None,
+        "tbt_ms": total_blocking_time(tasks, fcp, tti) if fcp is not None else None,
         "tti_ms": _ms(tti),
-        "speed_index_ms": _ms((fcp + lcp) / 2) if fcp is not None and lcp is not None else None,
+        "speed_index_ms": _ms(speed_index),
         "load_ms": _ms(nav.get("loadEventEnd")),
         "dom_content_loaded_ms": _ms(dcl),
     }

@@ -24,7 +24,8 @@ from leadq.net import check_url
 from leadq.pagespeed import probe
 from leadq.pagespeed.browser import Browser, BrowserPool
 from leadq.pagespeed.checks import site_checks
-from leadq.pagespeed.lab_metrics import ESTIMATED, lab_metrics
+from leadq.pagespeed.filmstrip import Screencast, speed_index, thumbnails
+from leadq.pagespeed.lab_metrics import estimated_metrics, lab_metrics
 from leadq.pagespeed.record import AuditRecord, Strategy
 from leadq.pagespeed.scoring import (
     DESKTOP_SCREEN,
@@ -123,11 +124,18 @@ class LocalEngine:
         driver.get("about:blank")
         _emulate(driver, strategy)
         driver.get_log("performance")  # drop the previous page's events
-        driver.get(url)
-        events = self._settle(driver, checkpoint)
-        data = driver.execute_script(probe.COLLECT)
+        film = _film(driver)
+        try:
+            driver.get(url)
+            events = self._settle(driver, checkpoint)
+            data = driver.execute_script(probe.COLLECT)
+        finally:
+            frames = film.stop() if film is not None else []
+        if frames and data.get("timeOrigin"):
+            data["speedIndex"] = speed_index(frames, data["timeOrigin"])
         if self.settings.pagespeed_screenshot:
             data["screenshot"] = first_screen(driver, strategy)
+            data["filmstrip"] = thumbnails(frames, data.get("timeOrigin") or 0.0)
         network = main_document_events(events + driver.get_log("performance"))
         driver.get("about:blank")  # stop the page's timers and requests before the next audit
         return data, network
@@ -160,6 +168,17 @@ class LocalEngine:
                 break
             time.sleep(_POLL_S)
         return events
+
+
+def _film(driver) -> Screencast | None:
+    """Start filming the tab; None (Speed Index then estimated) when DevTools cannot be reached."""
+    address = (driver.capabilities.get("goog:chromeOptions") or {}).get("debuggerAddress")
+    if not address:
+        return None
+    try:
+        return Screencast(address, driver.current_window_handle)
+    except TransientError:
+        return None
 
 
 def track_requests(entries: list[dict[str, Any]], in_flight: set[str]) -> bool:
@@ -298,7 +317,7 @@ def build_record(url: str, strategy: Strategy, data: dict[str, Any], network: di
         performance_score=score,
         categories={"performance": score},
         checks=site_checks(data, final_url),
-        estimated=list(ESTIMATED),
+        estimated=estimated_metrics(data),
         details={
             "status": network.get("status"),
             "redirects": network.get("redirects", []),
@@ -309,6 +328,7 @@ def build_record(url: str, strategy: Strategy, data: dict[str, Any], network: di
             "lcp_element": data.get("lcpTag"),
             "lcp_url": data.get("lcpUrl"),
             "screenshot": data.get("screenshot"),
+            "filmstrip": data.get("filmstrip") or [],
             "unsized_images": (data.get("unsizedImages") or [])[:10],
             "render_blocking": ((data.get("blockingScripts") or []) + (data.get("blockingStyles") or []))[
                 :10

@@ -39,6 +39,9 @@ class Audit(SQLModel, table=True):
     checks: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     estimated: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: The published website report built from this audit (``leadq report audit --publish``):
+    #: what outreach templates get as ``{{ audit.report_url }}``.
+    report_url: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=DateTime(timezone=True))
 
     @classmethod
@@ -52,5 +55,5 @@ class Audit(SQLModel, table=True):
         return audit
 
     def to_record(self) -> AuditRecord:
-        values = self.model_dump(exclude={"id", "lead_id", "created_at", "field_data", "score"})
+        values = self.model_dump(exclude={"id", "lead_id", "created_at", "field_data", "score", "report_url"})
         return AuditRecord.from_dict({**values, "field": self.field_data})

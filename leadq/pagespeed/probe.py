@@ -9,7 +9,7 @@ facts the site checks need, in one round trip.
 OBSERVERS = r"""
 (() => {
   const state = window.__leadq = {
-    lcp: null, lcpTag: null, lcpUrl: null, shifts: [], longTasks: [], lastEntry: 0,
+    lcp: null, lcpTag: null, lcpUrl: null, shifts: [], longTasks: [], lastEntry: 0, watching: [],
   };
   const watch = (type, handle) => {
     try {
@@ -17,6 +17,7 @@ OBSERVERS = r"""
         for (const entry of list.getEntries()) handle(entry);
         state.lastEntry = performance.now();
       }).observe({type, buffered: true});
+      state.watching.push(type);
     } catch (e) { /* entry type unsupported: the metric stays null */ }
   };
   watch('largest-contentful-paint', e => {
@@ -65,7 +66,8 @@ return {
   nav: nav ? nav.toJSON() : null,
   paints,
   lcp: s.lcp, lcpTag: s.lcpTag, lcpUrl: s.lcpUrl,
-  shifts: s.shifts || [], longTasks: s.longTasks || [],
+  shifts: s.shifts || [], longTasks: s.longTasks || [], watching: s.watching || [],
+  timeOrigin: performance.timeOrigin,
   requests: resources.length + 1,
   transferBytes: transfer + (nav ? nav.transferSize || 0 : 0),
   title: document.title,

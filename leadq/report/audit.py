@@ -31,7 +31,7 @@ from leadq.pagespeed.summary import (
     unscored_categories,
     verdicts,
 )
-from leadq.report.charts import gauge
+from leadq.report.charts import gauge, score_band
 from leadq.report.render import render
 
 #: Only base64 raster images from an audit become <img> sources (they are stored data, checked anyway).
@@ -65,6 +65,17 @@ class Frame:
 
 
 @dataclass
+class ComparisonRow:
+    """One score or measure of the prospect's site beside the same of their demo."""
+
+    label: str
+    site: str
+    site_rating: str  # a CSS class: pass | average | fail (scores), good | needs-improvement | poor
+    demo: str
+    demo_rating: str
+
+
+@dataclass
 class StrategySection:
     """One strategy's audit as the report shows it."""
 
@@ -80,6 +91,8 @@ class StrategySection:
     problems: list[str]
     screenshot: str | None
     filmstrip: list[Frame]
+    #: The lead's published demo measured the same way, when there is one.
+    demo: list[ComparisonRow] = field(default_factory=list)
 
     @property
     def device(self) -> str:
@@ -111,6 +124,9 @@ class AuditReport:
     unchecked: list[str]
     agency: Agency
     warnings: list[str] = field(default_factory=list)
+    demo_url: str | None = None
+    #: The stored audits the sections show (``publish`` links the published report to them).
+    audit_ids: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """The facts of the report (no markup, no pictures) for ``--json``."""
@@ -141,11 +157,13 @@ class AuditReport:
                     "problems": s.problems,
                     "screenshot": s.screenshot is not None,
                     "filmstrip_frames": len(s.filmstrip),
+                    "demo": [vars(row) for row in s.demo],
                 }
                 for s in self.sections
             ],
             "checks": [vars(check) for check in self.checks],
             "not_checked": self.unchecked,
+            "demo_url": self.demo_url,
         }
 
 
@@ -185,6 +203,27 @@ def section(record: AuditRecord, audited_at: datetime | None) -> StrategySection
         screenshot=image_uri(record.details.get("screenshot")),
         filmstrip=frames,
     )
+
+
+def comparison(site: AuditRecord, demo: AuditRecord) -> list[ComparisonRow]:
+    """The categories both audits scored, then each measure, site beside demo."""
+    rows = [
+        ComparisonRow(
+            CATEGORY_LABELS[c],
+            str(site.categories[c]),
+            score_band(site.categories[c]),
+            str(demo.categories[c]),
+            score_band(demo.categories[c]),
+        )
+        for c in STANDARD_CATEGORIES
+        if site.categories.get(c) is not None and demo.categories.get(c) is not None
+    ]
+    demo_verdicts = {v.key: v for v in verdicts(demo)}
+    for mine in verdicts(site):
+        theirs = demo_verdicts.get(mine.key)
+        if theirs is not None and mine.value is not None and theirs.value is not None:
+            rows.append(ComparisonRow(mine.label, mine.display, mine.rating, theirs.display, theirs.rating))
+    return rows
 
 
 def check_rows(checks: list[Check]) -> list[CheckRow]:

@@ -8,11 +8,13 @@ from urllib.parse import urlsplit
 from sqlmodel import col, select
 
 from leadq.db import session_scope
-from leadq.errors import UserError
+from leadq.demo.store import demo_for_lead
+from leadq.errors import LeadqError, UserError
 from leadq.leads.models import Lead
 from leadq.pagespeed.models import Audit
+from leadq.pagespeed.record import AuditRecord
 from leadq.pagespeed.service import audit_and_store, normalize_website, resolve_target
-from leadq.report.audit import Agency, AuditReport, check_rows, logo_uri, section
+from leadq.report.audit import Agency, AuditReport, check_rows, comparison, logo_uri, section
 from leadq.report.site_checks import lead_checks
 from leadq.settings import Settings
 
@@ -25,15 +27,18 @@ def audit_report(
     A strategy with no stored audit (or every one, with ``fresh``) is audited now and stored.
     """
     lead_id, url = _target(settings, ref)
-    records = []
+    records, audit_ids = [], []
     for strategy in strategies:
         audit = None if fresh else _newest(settings, lead_id=lead_id, url=url, strategy=strategy)
         if audit is None:
             target = resolve_target(settings, url=url, lead_id=lead_id, strategy=strategy, engine=engine)
             records.append((audit_and_store(settings, target), datetime.now(UTC)))
+            audit = _newest(settings, lead_id=lead_id, url=url, strategy=strategy)
         else:
             lead_id = lead_id or audit.lead_id  # a URL audited as some lead's website
             records.append((audit.to_record(), audit.created_at))
+        if audit is not None and audit.id is not None:
+            audit_ids.append(audit.id)
     with session_scope(settings) as session:
         lead = session.get(Lead, lead_id) if lead_id is not None else None
         name, signals = (lead.name, dict(lead.signals or {})) if lead is not None else (None, {})
@@ -47,16 +52,44 @@ def audit_report(
             "contact details, website software and upkeep (the site has not been crawled: "
             "`leadq scrape ... --pipeline` reads them)"
         )
+    sections = [section(record, at) for record, at in records]
+    demo_url = _published_demo(settings, lead_id)
+    if demo_url:
+        try:
+            for shown in sections:
+                demo = _demo_audit(settings, demo_url, shown.record, fresh=fresh)
+                shown.demo = comparison(shown.record, demo)
+        except LeadqError as exc:
+            unchecked.append(f"the demo's scores (auditing {demo_url} failed: {exc})")
     return AuditReport(
         business=name or title or urlsplit(first.final_url or url).hostname or url,
         url=first.final_url or url,
         lead_id=lead_id,
         generated=now,
-        sections=[section(record, at) for record, at in records],
+        sections=sections,
+        demo_url=demo_url,
         checks=check_rows(checks),
         unchecked=unchecked,
         agency=Agency(settings.agency_name, settings.agency_contact, logo_uri(settings.agency_logo)),
+        audit_ids=audit_ids,
     )
+
+
+def _published_demo(settings: Settings, lead_id: int | None) -> str | None:
+    if lead_id is None:
+        return None
+    with session_scope(settings) as session:
+        demo = demo_for_lead(lead_id, session=session)
+        return demo.public_url if demo is not None and demo.state == "published" else None
+
+
+def _demo_audit(settings: Settings, demo_url: str, site: AuditRecord, *, fresh: bool) -> AuditRecord:
+    """The demo's newest audit with the site's strategy, audited now (by the same engine) when missing."""
+    stored = None if fresh else _newest(settings, lead_id=None, url=demo_url, strategy=site.strategy)
+    if stored is not None:
+        return stored.to_record()
+    target = resolve_target(settings, url=demo_url, lead_id=None, strategy=site.strategy, engine=site.engine)
+    return audit_and_store(settings, target)
 
 
 def _target(settings: Settings, ref: str) -> tuple[int | None, str]:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from leadq.demo.programs import ProgramMissing, require_program
 from leadq.demo.service import BuildOptions, build_demo
 from leadq.demo.video import optimize_video
 from leadq.demo.voiceover import wav_seconds
+from leadq.programs import ProgramMissing, require_program
 
 from .conftest import PLUMBER
 

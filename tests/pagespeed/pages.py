@@ -65,5 +65,9 @@ def install(server: LocalServer) -> None:
     )
     server.route("/blocking.js", Reply(200, b"window.x = 1;", {"Content-Type": "text/javascript"}))
     server.route("/blocking", Reply(200, page(head=HEAD + '<script src="/blocking.js"></script>'), HTML))
+    # Busy for 300 ms, 0.5 s after load: a long task between FCP and TTI.
+    busy = "<script>addEventListener('load', () => setTimeout(() => {const t = performance.now(); "
+    busy += "while (performance.now() - t < 300) {}}, 500));</script>"
+    server.route("/long-task", Reply(200, page(body=TEXT + busy), HTML))
     server.route("/moved", Reply(301, b"", {"Location": "/fast"}))
     server.route("/hang", Reply(200, page(), HTML, delay=20))

@@ -74,3 +74,46 @@ def test_checks_report_https_title_description_images_and_blocking_files() -> No
         "image_dimensions": False,
         "render_blocking": False,
     }
+
+
+def _frame(painted_rows: int) -> bytes:
+    """A 100x100 white frame whose top ``painted_rows`` rows are dark blue (PNG: no JPEG noise)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (100, 100), "white")
+    if painted_rows:
+        ImageDraw.Draw(image).rectangle([0, 0, 99, painted_rows - 1], fill=(20, 40, 120))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def test_speed_index_sums_the_unpainted_part_of_the_page_over_time() -> None:
+    from leadq.pagespeed.filmstrip import Frame, speed_index, visual_progress
+
+    start = 1_000_000.0
+    frames = [Frame(start - 20, _frame(0)), Frame(start + 1000, _frame(50)), Frame(start + 3000, _frame(100))]
+    assert visual_progress(frames) == [0, 50, 100]
+    # blank for 1 s, half painted for 2 s: 1000 + 2000 * 0.5
+    assert speed_index(frames, start) == 2000
+    assert speed_index([], start) is None
+
+
+def test_measured_speed_index_and_long_tasks_leave_the_estimated_list() -> None:
+    from leadq.pagespeed.lab_metrics import estimated_metrics
+
+    data = {"nav": {}, "paints": {"first-contentful-paint": 400}, "lcp": 800, "longTasks": []}
+    assert estimated_metrics(data) == ["tbt_ms", "tti_ms", "speed_index_ms"]
+    measured = {**data, "watching": ["longtask"], "speedIndex": 650.0}
+    assert estimated_metrics(measured) == ["tti_ms"]
+    assert lab_metrics(measured)["speed_index_ms"] == 650
+    assert lab_metrics({**measured, "speedIndex": 100.0})["speed_index_ms"] == 400  # never before FCP
+
+
+def test_long_tasks_after_a_5_second_quiet_stretch_are_past_tti() -> None:
+    tasks = [[500, 150], [6000, 300]]
+    metrics = lab_metrics({"nav": {}, "paints": {"first-contentful-paint": 400}, "longTasks": tasks})
+    assert metrics["tti_ms"] == 650
+    assert metrics["tbt_ms"] == 100

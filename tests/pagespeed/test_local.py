@@ -86,6 +86,27 @@ def test_a_banner_inserted_800ms_after_load_is_still_watched_for(site, engine) -
     assert record.cls > 0.1
 
 
+def test_speed_index_is_measured_from_the_film_of_the_load(site, engine) -> None:
+    early = engine.audit(site.url + "/hero-early", "desktop")
+    late = engine.audit(site.url + "/hero-late", "desktop")
+    assert "speed_index_ms" not in late.estimated and "tbt_ms" not in late.estimated
+    assert late.speed_index_ms >= late.fcp_ms
+    # The text paints at once and the hero 1.5 s later: the page is part-painted meanwhile.
+    assert late.speed_index_ms - early.speed_index_ms >= 500
+    assert late.speed_index_ms < late.lcp_ms
+    strip = late.details["filmstrip"]
+    assert len(strip) == 8 and all(frame["data"].startswith("data:image/jpeg;base64,") for frame in strip)
+    assert [frame["timing_ms"] for frame in strip] == sorted(frame["timing_ms"] for frame in strip)
+    assert strip[0]["data"] != strip[-1]["data"]  # the film moved
+
+
+def test_a_long_task_after_fcp_is_blocking_time(site, engine) -> None:
+    record = engine.audit(site.url + "/long-task", "desktop")
+    # 300 ms busy (not throttled on desktop): 250 ms over the 50 ms allowance, give or take
+    assert 200 <= record.tbt_ms <= 400
+    assert record.tti_ms >= record.fcp_ms + 500
+
+
 def test_a_page_without_viewport_meta_fails_the_mobile_check(site, engine) -> None:
     record = engine.audit(site.url + "/no-viewport", "mobile")
     assert checks(record)["viewport"] is False

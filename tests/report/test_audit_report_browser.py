@@ -77,6 +77,7 @@ def test_a_report_of_real_local_audits_lays_out_on_a_390px_phone(report, setting
               width: window.innerWidth,
               gauges: [...document.querySelectorAll('svg.gauge')].map(g => g.getBoundingClientRect().width),
               shots: [...document.querySelectorAll('img.screenshot')].map(i => i.naturalWidth),
+              frames: [...document.querySelectorAll('.filmstrip img')].filter(i => i.naturalWidth > 0).length,
               scripts: document.scripts.length,
               requests: performance.getEntriesByType('resource').length,
               title: document.querySelector('h1').textContent,
@@ -88,6 +89,7 @@ def test_a_report_of_real_local_audits_lays_out_on_a_390px_phone(report, setting
     assert facts["scroll"] <= 390  # no horizontal scrolling
     assert len(facts["gauges"]) == 2 and all(width > 50 for width in facts["gauges"])  # mobile + desktop
     assert facts["shots"] == [360, 360]  # the local engine's first-screen pictures, decoded
+    assert facts["frames"] == 16  # and its film of each load: 8 thumbnails per strategy
     assert facts["scripts"] == 0 and facts["requests"] == 0
     assert facts["title"] == f"Website report: Joe's {EVIL} Plumbing"  # shown as text, never run
 

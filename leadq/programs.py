@@ -1,4 +1,4 @@
-"""External programs demos need (ffmpeg, espeak-ng, rsync), found once and named when missing.
+"""External programs leadq runs (ffmpeg, espeak-ng, rsync), found once and named when missing.
 
 They come from Debian packages like Chromium does; a missing one is a
 permanent error naming the package, since retrying cannot install it.
