@@ -104,7 +104,10 @@ def configure_logging(settings: Settings, *, label: str | None = None, stream=No
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
     # Alembic says "Context impl SQLiteImpl" at INFO each time a process checks
-    # the schema (every worker process start): detail, not news.
+    # the schema (every worker process start), and APScheduler says "Running job"
+    # and "executed successfully" for every tick, which leadq's own "fired … as
+    # job …" line already reports: detail, not news.
     quiet = logging.DEBUG if root.level <= logging.DEBUG else max(root.level, logging.WARNING)
-    logging.getLogger("alembic").setLevel(quiet)
+    for chatty in ("alembic", "apscheduler"):
+        logging.getLogger(chatty).setLevel(quiet)
     return handler
