@@ -305,7 +305,10 @@ def test_a_stopping_worker_takes_no_new_messages(redis_settings, redis_broker, s
     send(actors.sleepy, "long", 4.0)
     wait_until(lambda: runs(redis_settings, "started") == ["long"], what="the long job to start")
     worker.proc.send_signal(signal.SIGTERM)  # graceful: the long job finishes first
-    time.sleep(0.5)
+    # The supervisor passes the signal on; on a loaded machine that can take a while.
+    wait_until(
+        lambda: b"Shutting down..." in worker.log.read_bytes(), what="the worker process to start stopping"
+    )
     send_many(actors.sleepy, [(f"late{i}", 0.0) for i in range(5)])
     time.sleep(1.5)  # the stopping worker is still busy with the long job
     [scrape] = queue_stats(redis_broker, ("scrape",))
