@@ -39,7 +39,7 @@ from leadq.core.redis_client import redis_client
 from leadq.core.retries import TypedRetries
 from leadq.core.runtime import Runtime
 from leadq.core.vocabulary import QUEUES
-from leadq.errors import Cancelled, PermanentError
+from leadq.errors import Cancelled, ConfigError, PermanentError
 from leadq.settings import Settings, get_settings
 
 _lock = threading.RLock()
@@ -164,8 +164,10 @@ def actor(
 ):
     """Declare a leadq actor: its queue, retries and time limit in one place.
 
-    Times are in seconds. ``PermanentError`` and ``Cancelled`` are expected
-    outcomes (``throws``): never retried, never logged as crashes.
+    Times are in seconds. ``PermanentError``, ``ConfigError`` and ``Cancelled``
+    are expected outcomes (``throws``): never retried, never logged as crashes.
+    A missing or invalid setting stays wrong until someone fixes it, so its job
+    goes to the dead letters at once with the reason, to be requeued after the fix.
     """
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}; leadq's queues are {', '.join(QUEUES)}")
@@ -179,7 +181,7 @@ def actor(
             time_limit=int(time_limit * 1000),
             min_backoff=int(min_backoff * 1000),
             max_backoff=int(max_backoff * 1000),
-            throws=(PermanentError, Cancelled),
+            throws=(PermanentError, ConfigError, Cancelled),
             **options,
         )
         _declared.append(declared)

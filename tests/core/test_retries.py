@@ -6,7 +6,7 @@ import dramatiq
 
 from leadq.core.broker import setup_broker
 from leadq.core.retries import is_final_attempt
-from leadq.errors import Cancelled, Deferred, PermanentError, TransientError
+from leadq.errors import Cancelled, ConfigError, Deferred, PermanentError, TransientError
 
 
 def message(actor, **options) -> dramatiq.Message:
@@ -24,6 +24,7 @@ def test_a_job_ends_on_its_last_allowed_attempt_or_an_error_it_throws(settings):
     first = message(cleanup_stale_jobs)
     assert is_final_attempt(broker, PermanentError("404"), first)
     assert is_final_attempt(broker, Cancelled("stop"), first)
+    assert is_final_attempt(broker, ConfigError("LEADQ_SMTP_HOST is not set"), first)
 
 
 def test_a_deferral_is_never_final_and_outside_a_worker_every_error_is(settings):
