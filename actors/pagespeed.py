@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 
 from dramatiq.middleware import CurrentMessage
@@ -10,7 +9,6 @@ from dramatiq.middleware import CurrentMessage
 from leadq.core.broker import actor, current_runtime
 from leadq.core.checkpoint import checkpoint
 from leadq.core.enqueue import send, send_many
-from leadq.core.ratelimit import rate_limit
 from leadq.db import session_scope
 from leadq.pagespeed.request import AuditBatch
 from leadq.pagespeed.service import audit_and_store, resolve_target
@@ -31,20 +29,14 @@ def audit_website(
 
     Idempotent: a redelivered message finds the audit it already stored
     (same target and strategy, stored after the message was first enqueued).
-    PSI calls share one rate limit per API key across all workers.
+    PSI calls share one rate limit per API key across all workers (``psi_quota``).
     """
     target = resolve_target(
         current_runtime().settings, url=url, lead_id=lead_id, strategy=strategy, engine=engine
     )
-    settings = current_runtime().settings
     message = CurrentMessage.get_current_message()
     enqueued = datetime.fromtimestamp(message.message_timestamp / 1000, UTC) if message else None
-    if target.engine == "psi":
-        key = hashlib.sha256((settings.psi_api_key or "anonymous").encode()).hexdigest()[:16]
-        with rate_limit(f"psi:{key}", limit=settings.psi_rate_limit, per=settings.psi_rate_period):
-            audit_and_store(settings, target, checkpoint=checkpoint, skip_if_since=enqueued)
-    else:
-        audit_and_store(settings, target, checkpoint=checkpoint, skip_if_since=enqueued)
+    audit_and_store(current_runtime().settings, target, checkpoint=checkpoint, skip_if_since=enqueued)
 
 
 @actor(queue="pagespeed", max_retries=3, time_limit=120)

@@ -32,6 +32,9 @@ def one_line(exc: BaseException) -> tuple[str, int] | None:
 
 def _leadq(exc: BaseException) -> tuple[str, int] | None:
     errors = sys.modules.get("leadq.errors")
+    if errors is not None and isinstance(exc, errors.Deferred):
+        # In a worker the job would just run later; at the terminal, say when to try again.
+        return f"{exc}; try again in {max(1, round(exc.delay / 1000))} s", FAILURE
     if errors is None or not isinstance(exc, errors.LeadqError):
         return None
     # Messages quote URLs (a Redis or database URL, a lead's website): never their passwords.

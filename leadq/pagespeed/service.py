@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from leadq.core.ratelimit import rate_limit
 from leadq.db import session_scope
 from leadq.errors import ValidationFailed
 from leadq.leads.models import Lead
@@ -56,6 +59,15 @@ def resolve_target(
     return AuditTarget(normalize_website(url), lead_id, resolve_engine_name(settings, engine), strategy)
 
 
+@contextmanager
+def psi_quota(settings: Settings) -> Iterator[None]:
+    """One PSI call within the API key's quota, shared by every worker and every caller
+    (audit jobs, report and demo audits); over it, ``Deferred`` runs the job later."""
+    key = hashlib.sha256((settings.psi_api_key or "anonymous").encode()).hexdigest()[:16]
+    with rate_limit(f"psi:{key}", limit=settings.psi_rate_limit, per=settings.psi_rate_period):
+        yield
+
+
 def audit_and_store(
     settings: Settings,
     target: AuditTarget,
@@ -80,7 +92,8 @@ def audit_and_store(
             if done is not None:
                 return done.to_record()
     engine = shared_engine(target.engine, settings)
-    record = engine.audit(target.url, target.strategy, checkpoint=checkpoint)
+    with psi_quota(settings) if target.engine == "psi" else nullcontext():
+        record = engine.audit(target.url, target.strategy, checkpoint=checkpoint)
     with session_scope(settings) as session:
         save_audit(record, session=session, lead_id=target.lead_id)
     return record

@@ -117,3 +117,22 @@ def test_psi_calls_over_the_keys_rate_limit_wait_without_failing(psi_settings) -
     # Deferred, not failed: back in the queue (or trying its next window), no retry spent.
     assert waiting.state in ("enqueued", "running")
     assert waiting.attempt == 1
+
+
+def test_report_and_demo_audits_share_the_psi_keys_rate_limit(psi_settings) -> None:
+    from leadq.cli.errors import one_line
+    from leadq.errors import Deferred
+    from leadq.pagespeed.service import audit_and_store, resolve_target
+
+    limited = psi_settings.model_copy(update={"psi_rate_limit": 1, "psi_rate_period": 60})
+    setup_broker(limited, inline=True)
+    from leadq.actors.pagespeed import audit_website
+
+    send(audit_website, url="https://a.example/", strategy="mobile")
+    run_until_idle(timeout=10)
+    # What `leadq report audit` and a demo's audit call, outside any audit job.
+    target = resolve_target(limited, url="https://b.example/", lead_id=None, strategy="mobile", engine="psi")
+    with pytest.raises(Deferred) as raised:
+        audit_and_store(limited, target)
+    message, code = one_line(raised.value)
+    assert code == 1 and "rate limit 1/60s reached" in message and "try again in" in message
