@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from leadq.db import session_scope
+from leadq.pagespeed.models import Audit
 from leadq.pagespeed.store import latest_audits
 from leadq.settings import get_settings
 
@@ -31,6 +32,7 @@ def list_(
                 {
                     "id": a.id,
                     "lead_id": a.lead_id,
+                    "demo_of_lead_id": a.demo_of_lead_id,
                     "created_at": a.created_at.isoformat(),
                     **a.to_record().to_dict(),
                 }
@@ -41,4 +43,10 @@ def list_(
     if not audits:
         out.print("no audits yet: run `leadq pagespeed URL` or `leadq pagespeed run --pending`")
         return
-    print_table(audits_table([(a.lead_id, a.to_record(), f"{a.created_at:%Y-%m-%d %H:%M}") for a in audits]))
+    print_table(audits_table([(_whose(a), a.to_record(), f"{a.created_at:%Y-%m-%d %H:%M}") for a in audits]))
+
+
+def _whose(audit: Audit) -> str:
+    if audit.demo_of_lead_id is not None:
+        return f"demo of {audit.demo_of_lead_id}"
+    return str(audit.lead_id or "")

@@ -64,13 +64,13 @@ def render_record(record: AuditRecord) -> Panel:
     return Panel(Group(*parts), title=title, title_align="left")
 
 
-def audits_table(rows: list[tuple[int | None, AuditRecord, str]]) -> Table:
-    """One line per audit: (lead id, record, when)."""
+def audits_table(rows: list[tuple[str, AuditRecord, str]]) -> Table:
+    """One line per audit: (whose it is: a lead id, "demo of N" or nothing, record, when)."""
     table = Table("lead", "url", "strategy", "engine", "score", "LCP", "CLS", "TBT", "when")
-    for lead_id, record, when in rows:
+    for whose, record, when in rows:
         marks = {v.key: v for v in verdicts(record)}
         table.add_row(
-            str(lead_id or ""),
+            whose,
             safe_text(record.final_url or record.url),
             record.strategy,
             record.engine,

@@ -42,18 +42,23 @@ class Audit(SQLModel, table=True):
     #: The published website report built from this audit (``leadq report audit --publish``):
     #: what outreach templates get as ``{{ audit.report_url }}``.
     report_url: str | None = Field(default=None, max_length=2000)
+    #: Set on an audit of a lead's published demo (the report's side-by-side scores): it is
+    #: not an audit of the lead's own website, nor of an unrelated URL.
+    demo_of_lead_id: int | None = Field(default=None, foreign_key="lead.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=DateTime(timezone=True))
 
     @classmethod
-    def from_record(cls, record: AuditRecord, *, lead_id: int | None = None) -> Audit:
+    def from_record(
+        cls, record: AuditRecord, *, lead_id: int | None = None, demo_of_lead_id: int | None = None
+    ) -> Audit:
         data = record.to_dict()
         data["field_data"] = data.pop("field")
-        audit = cls(lead_id=lead_id, score=record.overall_score())
+        audit = cls(lead_id=lead_id, demo_of_lead_id=demo_of_lead_id, score=record.overall_score())
         # setattr, not keywords: the metric "cls" would clash with the classmethod's own `cls`.
         for key, value in data.items():
             setattr(audit, key, value)
         return audit
 
     def to_record(self) -> AuditRecord:
-        values = self.model_dump(exclude={"id", "lead_id", "created_at", "field_data", "score", "report_url"})
+        values = self.model_dump(exclude={"id", "lead_id", "demo_of_lead_id", "created_at", "field_data", "score", "report_url"})
         return AuditRecord.from_dict({**values, "field": self.field_data})

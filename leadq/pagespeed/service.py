@@ -25,6 +25,8 @@ class AuditTarget:
     lead_id: int | None
     engine: str
     strategy: Strategy
+    #: The lead whose published demo this URL is (`leadq report`'s side-by-side scores).
+    demo_of_lead_id: int | None = None
 
 
 def normalize_website(website: str) -> str:
@@ -95,5 +97,5 @@ def audit_and_store(
     with psi_quota(settings) if target.engine == "psi" else nullcontext():
         record = engine.audit(target.url, target.strategy, checkpoint=checkpoint)
     with session_scope(settings) as session:
-        save_audit(record, session=session, lead_id=target.lead_id)
+        save_audit(record, session=session, lead_id=target.lead_id, demo_of_lead_id=target.demo_of_lead_id)
     return record

@@ -13,9 +13,11 @@ from leadq.pagespeed.models import Audit
 from leadq.pagespeed.record import AuditRecord
 
 
-def save_audit(record: AuditRecord, *, session: Session, lead_id: int | None = None) -> Audit:
+def save_audit(
+    record: AuditRecord, *, session: Session, lead_id: int | None = None, demo_of_lead_id: int | None = None
+) -> Audit:
     """Append one audit to the history (audits are never overwritten)."""
-    audit = Audit.from_record(record, lead_id=lead_id)
+    audit = Audit.from_record(record, lead_id=lead_id, demo_of_lead_id=demo_of_lead_id)
     session.add(audit)
     session.flush()
     return audit

@@ -57,7 +57,7 @@ def audit_report(
     if demo_url:
         try:
             for shown in sections:
-                demo = _demo_audit(settings, demo_url, shown.record, fresh=fresh)
+                demo = _demo_audit(settings, lead_id, demo_url, shown.record, fresh=fresh)
                 shown.demo = comparison(shown.record, demo)
         except LeadqError as exc:
             unchecked.append(f"the demo's scores (auditing {demo_url} failed: {exc})")
@@ -83,12 +83,15 @@ def _published_demo(settings: Settings, lead_id: int | None) -> str | None:
         return demo.public_url if demo is not None and demo.state == "published" else None
 
 
-def _demo_audit(settings: Settings, demo_url: str, site: AuditRecord, *, fresh: bool) -> AuditRecord:
+def _demo_audit(
+    settings: Settings, lead_id: int, demo_url: str, site: AuditRecord, *, fresh: bool
+) -> AuditRecord:
     """The demo's newest audit with the site's strategy, audited now (by the same engine) when missing."""
     stored = None if fresh else _newest(settings, lead_id=None, url=demo_url, strategy=site.strategy)
     if stored is not None:
         return stored.to_record()
     target = resolve_target(settings, url=demo_url, lead_id=None, strategy=site.strategy, engine=site.engine)
+    target.demo_of_lead_id = lead_id
     return audit_and_store(settings, target)
 
 

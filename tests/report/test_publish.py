@@ -134,5 +134,7 @@ def test_a_published_demo_is_audited_once_and_its_scores_shown_beside_the_site(
     with session_scope(config) as session:
         demo_audits = session.exec(select(Audit).where(Audit.url == demo.public_url)).all()
     assert len(demo_audits) == 1  # audited once, then read back
+    # Stored as the demo of this lead, not as an audit of the lead's site or of an unrelated URL.
+    assert (demo_audits[0].lead_id, demo_audits[0].demo_of_lead_id) == (None, lead_id)
     html = audit_html(report, None)
     assert "Your site beside the demo made for you" in html and f'href="{demo.public_url}"' in html
