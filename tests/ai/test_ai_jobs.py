@@ -6,15 +6,20 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from leadq.cli.app import app
 from typer.testing import CliRunner
 
+from leadq.ai.models import AiResult
+from leadq.ai.results import load_result, store_result
+from leadq.clock import utcnow
 from leadq.core.broker import setup_broker
 from leadq.core.enqueue import send
 from leadq.core.inline import run_until_idle
 from leadq.core.jobs import get_job
+from leadq.db import session_scope
 from leadq.errors import UserError
 from tests.core.conftest import WorkerProcess, worker_env
 
@@ -90,3 +95,16 @@ def test_each_answering_actor_waits_over_the_rate_limit_without_spending_a_retry
     assert [job.state for job in states].count("succeeded") == 1
     assert all(job.attempt == 1 for job in states if job.state != "succeeded")
     assert len(chat.requests) == 1
+
+
+def test_answers_are_pruned_with_the_job_history(settings):
+    setup_broker(settings)
+    from leadq.actors.maintenance import cleanup_job_history
+
+    store_result(settings, "old-job", "extract", {"phone": None})
+    store_result(settings, "new-job", "extract", {"phone": "+14155550134"})
+    with session_scope(settings) as session:
+        session.get(AiResult, "old-job").created_at = utcnow() - timedelta(days=31)
+    cleanup_job_history.fn()
+    assert load_result(settings, "old-job") is None
+    assert load_result(settings, "new-job").output == {"phone": "+14155550134"}

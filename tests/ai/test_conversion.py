@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import random
-
-from leadq.cli.app import app
 from datetime import timedelta
 
+from leadq.cli.app import app
 from sqlmodel import select
 from typer.testing import CliRunner
 

@@ -20,7 +20,7 @@ from tests.inbox.test_poll import NOON, outreach  # noqa: F401
 runner = CliRunner()
 
 
-def polled(outreach, imap_folder) -> dict[str, InboundMessage]:
+def polled(outreach, imap_folder) -> dict[str, InboundMessage]:  # noqa: F811 - the shared fixture
     """Lead 1 replies with interest, lead 2 with a question, lead 4's mailbox is away."""
     settings, sent = outreach
     mid = {address: got.message["Message-ID"] for address, got in sent.items()}
@@ -40,7 +40,10 @@ def polled(outreach, imap_folder) -> dict[str, InboundMessage]:
         return {f"{row.kind}:{row.lead_id}": row for row in session.exec(select(InboundMessage))}
 
 
-def test_the_inbox_records_who_replied_and_what_they_said_on_the_lead(outreach, imap_folder):
+def test_the_inbox_records_who_replied_and_what_they_said_on_the_lead(
+    outreach,  # noqa: F811 - the shared fixture
+    imap_folder,
+):
     polled(outreach, imap_folder)
     with session_scope(outreach[0]) as session:
         outcomes = {lead.id: (lead.replied_at, lead.reply_verdict) for lead in session.exec(select(Lead))}
@@ -51,7 +54,10 @@ def test_the_inbox_records_who_replied_and_what_they_said_on_the_lead(outreach, 
 
 
 def test_draft_reply_answers_a_stored_inbox_message_and_sends_nothing(
-    outreach, imap_folder, smtp_server, env
+    outreach,  # noqa: F811 - the shared fixture
+    imap_folder,
+    smtp_server,
+    env,
 ):
     rows = polled(outreach, imap_folder)
     sent_before = len(smtp_server.received)
@@ -78,7 +84,10 @@ def test_draft_reply_answers_a_stored_inbox_message_and_sends_nothing(
 
 
 def test_a_model_draft_knows_the_lead_and_the_email_answered_and_may_state_only_those(
-    outreach, imap_folder, env, chat
+    outreach,  # noqa: F811 - the shared fixture
+    imap_folder,
+    env,
+    chat,
 ):
     rows = polled(outreach, imap_folder)
     env(
