@@ -8,6 +8,7 @@ their job id (``leadq.ai.results``), where `leadq ai result JOB` and the waiting
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 
 from dramatiq.middleware import CurrentMessage
 from periodiq import cron
@@ -19,7 +20,7 @@ from leadq.ai.score_service import leads_to_score, score_lead, score_many
 from leadq.core.broker import actor, current_runtime
 from leadq.core.enqueue import send_many
 from leadq.db import session_scope
-from leadq.errors import UserError, ValidationFailed
+from leadq.errors import PermanentError, UserError, ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,16 @@ def _answer(call: ModelCall, task: str, output: dict) -> None:
     store_result(call.settings, call.job_id, task, output)
 
 
+@contextmanager
+def _failing_at_once():
+    """Missing settings or a campaign that does not exist will not fix themselves: the job
+    fails at once with the message instead of retrying."""
+    try:
+        yield
+    except UserError as exc:
+        raise PermanentError(str(exc)) from exc
+
+
 @actor(queue="ai", max_retries=5, time_limit=180, min_backoff=5, max_backoff=600)
 def extract_lead_info(text: str, truncated: bool = False, refresh: bool = False) -> None:
     """Business name, services, phone, email, website and city from free text (already capped
@@ -85,7 +96,8 @@ def generate_email_content(
     from leadq.campaign.ai_preview import write_for_lead
 
     call = model_call(refresh=refresh)
-    _answer(call, "write", write_for_lead(call, lead_id, campaign=campaign, step=step))
+    with _failing_at_once():
+        _answer(call, "write", write_for_lead(call, lead_id, campaign=campaign, step=step))
 
 
 @actor(queue="ai", max_retries=5, time_limit=180, min_backoff=5, max_backoff=600)
@@ -101,11 +113,13 @@ def generate_ai_response(
 
     call = model_call(refresh=refresh)
     if inbound_id is not None:
-        _answer(call, "draft_reply", inbound_draft_dict(*draft_for_inbound(inbound_id, call)))
+        with _failing_at_once():
+            _answer(call, "draft_reply", inbound_draft_dict(*draft_for_inbound(inbound_id, call)))
         return
     if text is None:
         raise ValidationFailed("generate_ai_response needs an inbox message id or a reply's text")
-    sender = sender_of(call.settings)
+    with _failing_at_once():
+        sender = sender_of(call.settings)
     reply = parse_reply(text)
     draft = draft_reply(
         reply, classify(reply, call), call, sender_name=sender.display_name or sender.addr_spec

@@ -186,6 +186,7 @@ def answer_of(actor_name: str, kwargs: dict[str, Any], *, inline: bool, wait: bo
     from leadq.ai.results import load_result
     from leadq.core.broker import is_stub
     from leadq.core.enqueue import send
+    from leadq.core.jobs import require_job
     from leadq.ops.runtime import setup_broker
 
     settings = get_settings()
@@ -196,9 +197,9 @@ def answer_of(actor_name: str, kwargs: dict[str, Any], *, inline: bool, wait: bo
     then = f", then `leadq ai result {job_id}`"
     if not _run(settings, job_id, inline=is_stub(broker), wait=wait, label=actor_name, then=then):
         return None
-    failures = _failures(settings, job_id)
-    if failures:
-        raise UserError(failures[0])
+    job = require_job(settings, job_id)
+    if job.state != "succeeded":
+        raise UserError(job.error_message or f"job {job_id} {job.state}")
     found = load_result(settings, job_id)
     if found is None:
         raise UserError(f"job {job_id} stored no answer")

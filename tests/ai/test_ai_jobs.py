@@ -108,3 +108,14 @@ def test_answers_are_pruned_with_the_job_history(settings):
     cleanup_job_history.fn()
     assert load_result(settings, "old-job") is None
     assert load_result(settings, "new-job").output == {"phone": "+14155550134"}
+
+
+def test_missing_settings_or_an_unknown_campaign_fail_at_once_in_one_line(cli_env, monkeypatch):
+    monkeypatch.delenv("LEADQ_EMAIL_FROM", raising=False)
+    ids = add_leads(cli_env)
+    started = time.monotonic()
+    result = runner.invoke(app, ["ai", "draft-reply", "-"], input="Sounds good, call me.")
+    assert result.exit_code == 1 and "LEADQ_EMAIL_FROM is not set" in result.stderr
+    unknown = runner.invoke(app, ["ai", "write", "--lead", str(ids["old"]), "--campaign", "Nope"])
+    assert unknown.exit_code == 1 and "Nope" in unknown.stderr and "Traceback" not in unknown.output
+    assert time.monotonic() - started < 20  # no retries with backoff
