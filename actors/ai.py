@@ -1,19 +1,26 @@
-"""AI actors (queue ``ai``): score one lead, or fan scoring out over many."""
+"""AI actors (queue ``ai``): score leads, extract contact details, write emails, classify and
+answer replies, train and apply the conversion model.
+
+Actors whose answer belongs to no row (extract, write, classify, draft a reply) store it under
+their job id (``leadq.ai.results``), where `leadq ai result JOB` and the waiting CLI read it.
+"""
 
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 
 from dramatiq.middleware import CurrentMessage
 from periodiq import cron
 
 from leadq.ai.engine import ModelCall
 from leadq.ai.limits import AiLimits
+from leadq.ai.results import store_result
 from leadq.ai.score_service import leads_to_score, score_lead, score_many
 from leadq.core.broker import actor, current_runtime
 from leadq.core.enqueue import send_many
 from leadq.db import session_scope
-from leadq.errors import UserError
+from leadq.errors import PermanentError, UserError, ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +53,80 @@ def analyze_lead(lead_id: int, refresh: bool = False) -> None:
     score_lead(lead_id, model_call(refresh=refresh))
 
 
+def _answer(call: ModelCall, task: str, output: dict) -> None:
+    store_result(call.settings, call.job_id, task, output)
+
+
+@contextmanager
+def _failing_at_once():
+    """Missing settings or a campaign that does not exist will not fix themselves: the job
+    fails at once with the message instead of retrying."""
+    try:
+        yield
+    except UserError as exc:
+        raise PermanentError(str(exc)) from exc
+
+
+@actor(queue="ai", max_retries=5, time_limit=180, min_backoff=5, max_backoff=600)
+def extract_lead_info(text: str, truncated: bool = False, refresh: bool = False) -> None:
+    """Business name, services, phone, email, website and city from free text (already capped
+    by the sender to LEADQ_AI_MAX_INPUT_CHARS; ``truncated`` says it was cut)."""
+    from leadq.ai.extract import extract
+    from leadq.ai.text import InputText
+
+    call = model_call(refresh=refresh)
+    _answer(call, "extract", extract(InputText(text, truncated, len(text)), call).as_dict())
+
+
+@actor(queue="ai", max_retries=5, time_limit=180, min_backoff=5, max_backoff=600)
+def process_conversation(text: str, refresh: bool = False) -> None:
+    """Classify a reply (an .eml or pasted text): interested, question, not_interested,
+    unsubscribe, out_of_office or bounce."""
+    from leadq.ai.classify import classify, parse_reply
+
+    call = model_call(refresh=refresh)
+    _answer(call, "classify", classify(parse_reply(text), call).as_dict())
+
+
+@actor(queue="ai", max_retries=5, time_limit=180, min_backoff=5, max_backoff=600)
+def generate_email_content(
+    lead_id: int, campaign: str | None = None, step: int = 1, refresh: bool = False
+) -> None:
+    """Draft the email for a lead (for a campaign's step), checked by the fact guard; sends nothing."""
+    from leadq.campaign.ai_preview import write_for_lead
+
+    call = model_call(refresh=refresh)
+    with _failing_at_once():
+        _answer(call, "write", write_for_lead(call, lead_id, campaign=campaign, step=step))
+
+
+@actor(queue="ai", max_retries=5, time_limit=180, min_backoff=5, max_backoff=600)
+def generate_ai_response(
+    inbound_id: int | None = None, text: str | None = None, refresh: bool = False
+) -> None:
+    """Draft the answer to a reply for a person to approve: an inbox message (``inbound_id``,
+    with what leadq knows of the lead and the email it answers) or a reply's text. Sends nothing."""
+    from leadq.ai.classify import classify, parse_reply
+    from leadq.ai.replies import draft_reply
+    from leadq.campaign.replies import draft_for_inbound, inbound_draft_dict
+    from leadq.mail.compose import sender_of
+
+    call = model_call(refresh=refresh)
+    if inbound_id is not None:
+        with _failing_at_once():
+            _answer(call, "draft_reply", inbound_draft_dict(*draft_for_inbound(inbound_id, call)))
+        return
+    if text is None:
+        raise ValidationFailed("generate_ai_response needs an inbox message id or a reply's text")
+    with _failing_at_once():
+        sender = sender_of(call.settings)
+    reply = parse_reply(text)
+    draft = draft_reply(
+        reply, classify(reply, call), call, sender_name=sender.display_name or sender.addr_spec
+    )
+    _answer(call, "draft_reply", draft.as_dict())
+
+
 @actor(queue="ai", max_retries=3, time_limit=120)
 def batch_analyze_leads(
     lead_ids: list[int] | None = None, unscored: bool = False, refresh: bool = False
@@ -68,7 +149,8 @@ def batch_analyze_leads(
 
 @actor(queue="ai", max_retries=0, time_limit=1800, periodic=cron("0 4 * * 1"), misfire_grace_time=None)
 def train_ml_model() -> None:
-    """Retrain the conversion model on the leads marked won or lost, then predict every lead.
+    """Retrain the conversion model on leadq's outcomes (the label chosen by "auto"), then
+    predict every lead.
 
     Run weekly by cron. With too few labelled leads it logs why and does nothing: that is the
     normal state of a new install, not a failure.
@@ -83,7 +165,8 @@ def train_ml_model() -> None:
         log.info("conversion model not trained: %s", exc)
         return
     log.info(
-        "conversion model trained: held-out ROC AUC %.3f on %d labelled leads",
+        "conversion model trained to predict %s: held-out ROC AUC %.3f on %d labelled leads",
+        report.label,
         report.test_roc_auc,
         report.labelled,
     )
@@ -93,7 +176,7 @@ def train_ml_model() -> None:
 
 @actor(queue="ai", max_retries=3, time_limit=600)
 def predict_lead_conversion(lead_ids: list[int] | None = None) -> None:
-    """Write the conversion model's won probability on the given leads, or on every lead."""
+    """Write the conversion model's probability on the given leads, or on every lead."""
     from leadq.ai.conversion import predict
 
     settings = current_runtime().settings

@@ -7,6 +7,7 @@ import logging
 
 from periodiq import cron
 
+from leadq.ai.results import prune_results
 from leadq.core.broker import actor, current_runtime
 from leadq.core.prune import prune_job_history
 from leadq.core.redis_broker import LeadqRedisBroker
@@ -20,12 +21,15 @@ logger = logging.getLogger(__name__)
     queue="maintenance", max_retries=3, time_limit=600, periodic=cron("0 * * * *"), misfire_grace_time=None
 )
 def cleanup_job_history(retention_days: int | None = None) -> int:
-    """Delete finished jobs (and their events) older than the retention period.
+    """Delete finished jobs (and their events, and the answers AI jobs stored) older than the
+    retention period; returns how many jobs.
 
     Idempotent: a second run finds nothing more to delete.
     """
     settings = current_runtime().settings
-    return prune_job_history(settings, retention_days or settings.job_history_retention_days)
+    days = retention_days or settings.job_history_retention_days
+    prune_results(settings, days)
+    return prune_job_history(settings, days)
 
 
 def _redis_broker() -> LeadqRedisBroker | None:

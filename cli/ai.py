@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -52,8 +53,9 @@ def read_input(source: str, settings: Settings):
     return text
 
 
-def cli_model_call(settings: Settings, *, refresh: bool = False):
-    """A model call for a command that runs here, under the same shared budget and rates as workers."""
+def cli_model_call(settings: Settings):
+    """A model call for a command that asks the model itself (`email preview`), under the same
+    shared budget and rates as the workers."""
     from leadq.ai.engine import ModelCall
     from leadq.ops.runtime import setup_broker
 
@@ -63,7 +65,7 @@ def cli_model_call(settings: Settings, *, refresh: bool = False):
     setup_broker(settings)
     from leadq.actors.ai import model_call
 
-    return model_call(refresh=refresh)
+    return model_call()
 
 
 def print_fields(data: dict[str, Any]) -> None:
@@ -93,7 +95,7 @@ def render_score(lead) -> None:
         out.print(f"  {safe_text(lead.ai_summary)}", highlight=False)
 
 
-def _run(settings: Settings, job_id: str, *, inline: bool, wait: bool, label: str) -> bool:
+def _run(settings: Settings, job_id: str, *, inline: bool, wait: bool, label: str, then: str = "") -> bool:
     """Run the job here (embedded), or follow it (Redis with --wait); False when only enqueued."""
     if inline:
         from leadq.core.inline import run_until_idle
@@ -101,7 +103,11 @@ def _run(settings: Settings, job_id: str, *, inline: bool, wait: bool, label: st
         run_until_idle()
         return True
     if not wait:
-        out.print(f"enqueued job {job_id}; follow with `leadq job wait {job_id}`", highlight=False)
+        out.print(  # soft_wrap: the ids stay whole, to copy
+            f"enqueued job {job_id}; follow with `leadq job wait {job_id}`{then}",
+            highlight=False,
+            soft_wrap=True,
+        )
         return False
     from .progress import wait_with_progress
 
@@ -167,21 +173,56 @@ def score(
         raise typer.Exit(1)
 
 
+InlineOpt = Annotated[bool, typer.Option("--inline", help="Run in this process (no Redis needed).")]
+WaitOpt = Annotated[bool, typer.Option("--wait", help="Wait for a worker and show the answer.")]
+
+
+def answer_of(actor_name: str, kwargs: dict[str, Any], *, inline: bool, wait: bool) -> dict[str, Any] | None:
+    """Send one job of an answering AI actor and return its stored answer once it ran here
+    (embedded, --inline) or a worker ran it (--wait); None when only enqueued.
+
+    A failed job is its error, one line: what a person asked for did not happen.
+    """
+    from leadq.ai.results import load_result
+    from leadq.core.broker import is_stub
+    from leadq.core.enqueue import send
+    from leadq.core.jobs import require_job
+    from leadq.ops.runtime import setup_broker
+
+    settings = get_settings()
+    broker = setup_broker(settings, inline=inline)
+    import leadq.actors.ai as ai_actors  # after the broker: actors bind to it when imported
+
+    job_id = send(getattr(ai_actors, actor_name), **kwargs)
+    then = f", then `leadq ai result {job_id}`"
+    if not _run(settings, job_id, inline=is_stub(broker), wait=wait, label=actor_name, then=then):
+        return None
+    job = require_job(settings, job_id)
+    if job.state != "succeeded":
+        raise UserError(job.error_message or f"job {job_id} {job.state}")
+    found = load_result(settings, job_id)
+    if found is None:
+        raise UserError(f"job {job_id} stored no answer")
+    return found.output
+
+
 InputArg = Annotated[str, typer.Argument(help="A text file, or - for standard input.", metavar="FILE|-")]
 
 
 @app.command("extract")
-def extract(source: InputArg, refresh: RefreshOpt = False, as_json: JsonOpt = False) -> None:
+def extract(
+    source: InputArg,
+    refresh: RefreshOpt = False,
+    inline: InlineOpt = False,
+    wait: WaitOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
     """Business name, services, phone (E.164), email, website and city from free text."""
-    from leadq.ai.extract import extract as run_extract
-
-    settings = get_settings()
-    text = read_input(source, settings)
-    result = run_extract(text, cli_model_call(settings, refresh=refresh))
-    if as_json:
-        print_json(result.as_dict())
-        return
-    print_fields(result.as_dict())
+    text = read_input(source, get_settings())
+    kwargs = {"text": text.text, "truncated": text.truncated, "refresh": refresh}
+    result = answer_of("extract_lead_info", kwargs, inline=inline, wait=wait)
+    if result is not None:
+        show_answer("extract", result, as_json=as_json)
 
 
 ReplyArg = Annotated[
@@ -193,52 +234,47 @@ ReplyArg = Annotated[
 def classify(
     source: ReplyArg,
     refresh: RefreshOpt = False,
+    inline: InlineOpt = False,
+    wait: WaitOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Sort a reply: interested, question, not_interested, unsubscribe, out_of_office or bounce."""
-    from leadq.ai.classify import classify as run_classify
-    from leadq.ai.classify import parse_reply
-
-    settings = get_settings()
-    text = read_input(source, settings)
-    result = run_classify(parse_reply(text.text), cli_model_call(settings, refresh=refresh))
-    if as_json:
-        print_json(result.as_dict())
-        return
-    print_fields(result.as_dict())
+    text = read_input(source, get_settings())
+    result = answer_of(
+        "process_conversation", {"text": text.text, "refresh": refresh}, inline=inline, wait=wait
+    )
+    if result is not None:
+        show_answer("classify", result, as_json=as_json)
 
 
 @app.command("draft-reply")
-def draft_reply(source: ReplyArg, refresh: RefreshOpt = False, as_json: JsonOpt = False) -> None:
-    """Classify a reply and draft an answer for you to approve; nothing is sent.
+def draft_reply(
+    message: Annotated[
+        str,
+        typer.Argument(
+            help="An inbox message id (`leadq inbox list`), or a reply as .eml or text, or - for "
+            "standard input.",
+            metavar="MESSAGE_ID|FILE.eml|-",
+        ),
+    ],
+    refresh: RefreshOpt = False,
+    inline: InlineOpt = False,
+    wait: WaitOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Draft an answer to a reply for you to approve; nothing is sent.
 
-    Bounces, away messages and unsubscribe requests get no draft, only what to do.
+    For an inbox message the draft knows the lead and the campaign email it answers. Bounces,
+    away messages and unsubscribe requests get no draft, only what to do. leadq has no command
+    that sends replies: send an approved draft from your own mail client.
     """
-    from leadq.ai.classify import classify as run_classify
-    from leadq.ai.classify import parse_reply
-    from leadq.ai.replies import draft_reply as run_draft
-    from leadq.mail.compose import sender_of
-
-    settings = get_settings()
-    sender = sender_of(settings)
-    reply = parse_reply(read_input(source, settings).text)
-    call = cli_model_call(settings, refresh=refresh)
-    draft = run_draft(
-        reply, run_classify(reply, call), call, sender_name=sender.display_name or sender.addr_spec
-    )
-    if as_json:
-        print_json(draft.as_dict())
-        return
-    out.print(f"[bold]category[/]: {draft.category}", highlight=False)
-    if draft.note:
-        out.print(f"[bold]no draft[/]: {safe_text(draft.note)}", highlight=False)
-        return
-    verdict = "accepted" if draft.accepted else "rejected"
-    out.print(f"[bold]{draft.engine} draft[/] ({verdict} by the fact guard; not sent)")
-    for problem in draft.problems:
-        out.print(f"  [red]rejected[/] {safe_text(problem)}", highlight=False)
-    out.print(f"[bold]Subject:[/] {safe_text(draft.subject)}", highlight=False)
-    out.print(safe_text(draft.body, lines=True), highlight=False)
+    if message.isdigit():
+        kwargs: dict[str, Any] = {"inbound_id": int(message)}
+    else:
+        kwargs = {"text": read_input(message, get_settings()).text}
+    result = answer_of("generate_ai_response", {**kwargs, "refresh": refresh}, inline=inline, wait=wait)
+    if result is not None:
+        show_answer("draft_reply", result, as_json=as_json)
 
 
 @app.command("write")
@@ -249,6 +285,8 @@ def write(
     ] = None,
     step: Annotated[int, typer.Option("--step", min=1, help="With --campaign: the step number.")] = 1,
     refresh: RefreshOpt = False,
+    inline: InlineOpt = False,
+    wait: WaitOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Preview the email leadq would write to a lead, checked by the fact guard.
@@ -256,79 +294,103 @@ def write(
     A draft the guard rejects is shown with the phrases it rejected, and, with --campaign,
     the step's own template is what would be sent instead.
     """
-    from leadq.ai.score_service import lead_facts
-    from leadq.ai.writer import write_email
-    from leadq.campaign.audits import latest_audit
-    from leadq.campaign.service import find_campaign, steps_of
-    from leadq.db import session_scope
-    from leadq.leads.models import Lead
-    from leadq.mail.compose import sender_of
-    from leadq.mail.templates import TemplateSource, render
-    from leadq.mail.variables import template_variables
+    kwargs = {"lead_id": lead_id, "campaign": campaign, "step": step, "refresh": refresh}
+    result = answer_of("generate_email_content", kwargs, inline=inline, wait=wait)
+    if result is not None:
+        show_answer("write", result, as_json=as_json)
+
+
+@app.command("result")
+def result(
+    job_id: Annotated[str, typer.Argument(help="The job `ai extract|classify|write|draft-reply` enqueued.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """The answer of an extract, classify, write or draft-reply job a worker ran."""
+    from leadq.ai.results import load_result
+    from leadq.core.jobs import require_job
 
     settings = get_settings()
-    with session_scope(settings) as session:
-        lead = session.get(Lead, lead_id)
-        if lead is None:
-            raise UserError(f"no lead with id {lead_id}")
-        facts = lead_facts(lead, session=session)
-        chosen = found = None
-        if campaign is not None:
-            found = find_campaign(campaign, session=session)
-            chosen = next((s for s in steps_of(found.id, session=session) if s.number == step), None)
-            if chosen is None:
-                raise UserError(f"campaign {found.name!r} has no step {step}")
-        sender = sender_of(settings, found.sender if found else None)
-        sender_name = sender.display_name or sender.addr_spec
-        fallback = None
-        if chosen is not None:
-            variables = template_variables(
-                lead,
-                audit=latest_audit(lead_id, session=session),
-                campaign_name=found.name,
-                sender_name=sender_name,
-                step_number=step,
-            )
-            fallback = render(TemplateSource(chosen.subject, chosen.text, chosen.html), variables)
-    draft = write_email(
-        facts,
-        cli_model_call(settings, refresh=refresh),
-        sender_name=sender_name,
-        template_subject=chosen.subject if chosen else None,
-    )
-    used = "draft" if draft.accepted or fallback is None else "template"
-    result = {**draft.as_dict(), "used": used}
-    if fallback is not None:
-        result["template"] = {"subject": fallback.subject, "text": fallback.text}
+    job = require_job(settings, job_id)
+    found = load_result(settings, job.id)
+    if found is None:
+        failed = f": {job.error_type}: {job.error_message}" if job.state == "failed" else ""
+        raise UserError(f"job {job.id} has no answer ({job.state}{failed})")
+    show_answer(found.task, found.output, as_json=as_json)
+
+
+def show_answer(task: str, answer: dict[str, Any], *, as_json: bool) -> None:
     if as_json:
-        print_json(result)
-        return
-    out.print(
-        f"[bold]{draft.engine} draft[/] ({'accepted' if draft.accepted else 'rejected'} by the fact guard)"
-    )
-    for problem in draft.problems:
+        print_json(answer)
+    elif task == "write":
+        render_written(answer)
+    elif task == "draft_reply":
+        render_reply_draft(answer)
+    else:
+        print_fields(answer)
+
+
+def render_written(answer: dict[str, Any]) -> None:
+    verdict = "accepted" if answer["accepted"] else "rejected"
+    out.print(f"[bold]{answer['engine']} draft[/] ({verdict} by the fact guard)")
+    for problem in answer["problems"]:
         out.print(f"  [red]rejected[/] {safe_text(problem)}", highlight=False)
-    shown = (fallback.subject, fallback.text) if used == "template" else (draft.subject, draft.body)
-    if used == "template":
+    shown = answer["template"] if answer["used"] == "template" else answer
+    if answer["used"] == "template":
         out.print("[bold]the step's template is used instead:[/]")
-    out.print(f"[bold]Subject:[/] {safe_text(shown[0])}", highlight=False)
-    out.print(safe_text(shown[1], lines=True), highlight=False)
+    out.print(f"[bold]Subject:[/] {safe_text(shown['subject'])}", highlight=False)
+    out.print(safe_text(shown.get("text", shown.get("body")), lines=True), highlight=False)
+
+
+def render_reply_draft(answer: dict[str, Any]) -> None:
+    if answer.get("inbound_id") is not None:
+        about = f"inbox message {answer['inbound_id']} from {answer['to'] or 'an unknown sender'}"
+        if answer.get("lead_id") is not None:
+            about += f" (lead {answer['lead_id']})"
+        out.print(f"[bold]answering[/]: {safe_text(about)}", highlight=False)
+    out.print(f"[bold]category[/]: {answer['category']}", highlight=False)
+    if answer["note"]:
+        out.print(f"[bold]no draft[/]: {safe_text(answer['note'])}", highlight=False)
+        return
+    verdict = "accepted" if answer["accepted"] else "rejected"
+    out.print(f"[bold]{answer['engine']} draft[/] ({verdict} by the fact guard; not sent)")
+    for problem in answer["problems"]:
+        out.print(f"  [red]rejected[/] {safe_text(problem)}", highlight=False)
+    out.print(f"[bold]Subject:[/] {safe_text(answer['subject'])}", highlight=False)
+    out.print(safe_text(answer["body"], lines=True), highlight=False)
+    out.print(f"[dim]{safe_text(answer['sending'])}[/]", highlight=False)
+
+
+class TrainLabel(StrEnum):
+    auto = "auto"
+    won = "won"
+    interested = "interested"
+    replied = "replied"
 
 
 @app.command("train")
-def train(as_json: JsonOpt = False) -> None:
-    """Train the conversion model on leads marked won or lost; print held-out ROC AUC and calibration."""
+def train(
+    label: Annotated[
+        TrainLabel,
+        typer.Option(
+            help="What to predict: won (marked won/lost), interested or replied (from the inbox's "
+            "classified replies). auto: the first of those with enough labelled leads."
+        ),
+    ] = TrainLabel.auto,
+    as_json: JsonOpt = False,
+) -> None:
+    """Train the conversion model on leadq's outcomes; print held-out ROC AUC and calibration."""
     from leadq.ai.conversion import train as run_train
     from leadq.db import session_scope
 
     settings = get_settings()
     with session_scope(settings) as session:
-        report = run_train(settings, session=session)
+        report = run_train(settings, session=session, label=label.value)
     if as_json:
         print_json(report.as_dict())
         return
     out.print(
-        f"trained on {report.labelled} labelled leads ({report.won} won): ROC AUC {report.test_roc_auc:.3f} "
+        f"trained to predict {report.label} on {report.labelled} labelled leads ({report.positive} "
+        f"{report.label}): ROC AUC {report.test_roc_auc:.3f} "
         f"held out, {report.cv_roc_auc:.3f} cross-validated; Brier {report.brier:.3f}",
         highlight=False,
     )
@@ -344,7 +406,7 @@ def predict(
     lead_ids: Annotated[list[int] | None, typer.Argument(help="Leads to predict (default: all).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write the conversion model's won probability on leads (`leads show` and `--json` list it)."""
+    """Write the conversion model's probability on leads (`leads show` and `--json` list it)."""
     from sqlmodel import col, select
 
     from leadq.ai.conversion import predict as run_predict
@@ -355,16 +417,23 @@ def predict(
     with session_scope(settings) as session:
         count = run_predict(settings, session=session, lead_ids=lead_ids)
     with session_scope(settings) as session:
-        query = select(Lead.id, Lead.name, Lead.ai_conversion).order_by(col(Lead.ai_conversion).desc())
+        query = select(Lead.id, Lead.name, Lead.ai_conversion, Lead.ai_conversion_label).order_by(
+            col(Lead.ai_conversion).desc()
+        )
         if lead_ids:
             query = query.where(col(Lead.id).in_(lead_ids))
-        rows = [{"id": i, "name": n, "ai_conversion": p} for i, n, p in session.exec(query.limit(50))]
+        rows = [
+            {"id": i, "name": n, "ai_conversion": p, "ai_conversion_label": label}
+            for i, n, p, label in session.exec(query.limit(50))
+        ]
     if as_json:
         print_json({"predicted": count, "top": rows})
         return
     for row in rows:
         out.print(
-            f"{row['id']:>6} {row['ai_conversion']:.2f} {safe_text(row['name'] or '')}", highlight=False
+            f"{row['id']:>6} {row['ai_conversion']:.2f} {row['ai_conversion_label']} "
+            f"{safe_text(row['name'] or '')}",
+            highlight=False,
         )
     out.print(f"{count} lead(s) predicted", highlight=False)
 

@@ -44,7 +44,11 @@ def preview(
     html: Annotated[bool, typer.Option("--html", help="Show the HTML part instead of the text.")] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Render an outreach message exactly as a lead would get it (nothing is sent)."""
+    """Render an outreach message exactly as a lead would get it (nothing is sent).
+
+    A ``writer = "ai"`` step shows the AI engine's draft, asked through the answer cache (the
+    send reuses it), or its template with a note saying why the draft would not be sent.
+    """
     if (template is None) == (campaign_ref is None):
         raise UsageError("give exactly one of --template FILE or --campaign NAME")
     settings = get_settings()
@@ -65,6 +69,15 @@ def preview(
         lead = SAMPLE_LEAD if lead_id is None else session.get(Lead, lead_id)
         if lead is None:
             raise UserError(f"no lead with id {lead_id}")
+        body = note = None
+        if step.writer == "ai":
+            from leadq.campaign.ai_preview import preview_body
+
+            from .ai import cli_model_call
+
+            body, note = preview_body(
+                cli_model_call(settings), campaign=campaign, step=step, lead=lead, session=session
+            )
         message = build_outreach(
             settings,
             campaign=campaign,
@@ -73,12 +86,16 @@ def preview(
             to_email=lead.email or SAMPLE_LEAD.email,
             now=now,
             session=session,
+            body=body,
         )
+    writer = "template" if body is None else "ai"
     body = message.get_body(("html",) if html else ("plain",)).get_content()
     headers = {name: str(value) for name, value in message.items()}
     if json_:
-        print_json({"headers": headers, "body": body})
+        print_json({"headers": headers, "body": body, "writer": writer, "note": note})
         return
+    if note:
+        err.print(f"[yellow]the step's template, not an AI draft:[/] {safe_text(note)}", highlight=False)
     for name, value in headers.items():
         out.print(f"[bold]{name}:[/] {safe_text(value)}", highlight=False, soft_wrap=True)
     out.print()

@@ -17,10 +17,9 @@ from leadq.ai.engine import ModelCall
 from leadq.ai.prompts import render
 from leadq.ai.schemas import ExtractAnswer
 from leadq.ai.text import InputText
-from leadq.contacts import deobfuscate, find_emails, find_phones, find_urls, normalize_phone, website_domain
+from leadq.contacts import deobfuscate, find_emails, find_phones, find_urls, normalize_phone
+from leadq.leads.website_keys import is_profile_page
 
-#: Profiles on these hosts are not the business's own website.
-NOT_A_WEBSITE = ("facebook.com", "instagram.com", "twitter.com", "x.com", "linkedin.com", "yelp.com")
 _SPACES = re.compile(r"\s+")
 
 
@@ -46,7 +45,7 @@ class Extracted:
 def rules_extract(text: str, *, region: str = "US") -> Extracted:
     emails = find_emails(text)
     phones = find_phones(text, region)
-    websites = [url for url in find_urls(text) if not _is_profile(url)]
+    websites = [url for url in find_urls(text) if not is_profile_page(url)]
     return Extracted(
         phone=next(iter(phones), None),
         email=next(iter(emails), None),
@@ -54,11 +53,6 @@ def rules_extract(text: str, *, region: str = "US") -> Extracted:
         phones=phones,
         emails=emails,
     )
-
-
-def _is_profile(url: str) -> bool:
-    domain = website_domain(url) or ""
-    return any(domain == host or domain.endswith("." + host) for host in NOT_A_WEBSITE)
 
 
 def occurs(value: str, text: str) -> bool:

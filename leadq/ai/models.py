@@ -45,3 +45,18 @@ class AiCache(SQLModel, table=True):
     input_hash: str = Field(max_length=64)
     output: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class AiResult(SQLModel, table=True):
+    """What one job of `ai extract|classify|write|draft-reply` answered, kept for whoever asked.
+
+    Scores live on the lead; these answers belong to no row of their own, and jobs keep no
+    results in the broker, so the actor stores them here under its job id (`leadq ai result`).
+    """
+
+    __tablename__ = "ai_result"
+
+    job_id: str = Field(primary_key=True, max_length=64)
+    task: str = Field(max_length=32)
+    output: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=DateTime(timezone=True))

@@ -40,7 +40,7 @@ RULES_ENGINE = "LEADQ_AI_ENGINE=rules: the rules engine writes no campaign copy"
 
 
 @dataclass(frozen=True)
-class _Request:
+class DraftRequest:
     """What the model is asked for one message, read in one short transaction."""
 
     facts: LeadFacts
@@ -55,7 +55,7 @@ def _waiting_for_a_body(row: OutboundMessage) -> bool:
     return row.body_writer is None and sendable
 
 
-def _request(row_id: int, *, settings: Settings, now: datetime) -> _Request | None:
+def _request(row_id: int, *, settings: Settings, now: datetime) -> DraftRequest | None:
     """The drafting request for a due message of a running AI step, else None.
 
     Messages ``deliver`` will not send now (not due, paused, lead gone or
@@ -79,7 +79,7 @@ def _request(row_id: int, *, settings: Settings, now: datetime) -> _Request | No
             sender = sender_of(settings, campaign.sender or None)
         except (UserError, PermanentError):
             return None
-        return _Request(
+        return DraftRequest(
             facts=lead_facts(lead, session=session),
             sender_name=sender.display_name or sender.addr_spec,
             template_subject=step.subject,
@@ -87,7 +87,7 @@ def _request(row_id: int, *, settings: Settings, now: datetime) -> _Request | No
         )
 
 
-def _decide(request: _Request, call: ModelCall) -> dict[str, str]:
+def decide_body(request: DraftRequest, call: ModelCall) -> dict[str, str]:
     """The row's values: the accepted body, or the template and why.
 
     ``Deferred`` (budget, rate) and ``TransientError`` (model server down)
@@ -125,7 +125,7 @@ def prepare_body(row_id: int, *, settings: Settings, call: ModelCall, now: datet
     request = _request(row_id, settings=settings, now=as_utc(now))
     if request is None:
         return None
-    values = _decide(request, call)
+    values = decide_body(request, call)
     with session_scope(settings) as session:
         session.execute(
             update(OutboundMessage)

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from leadq.inbox.models import InboundMessage
 from leadq.leads.models import Lead
+from leadq.leads.outcomes import record_reply
 from leadq.mail.models import OutboundMessage
 from leadq.mail.suppression import add_suppression
 from leadq.mail.tokens import UnsubscribeClaim
@@ -89,6 +90,8 @@ def act_on(
     if inbound.kind in STOPPING_KINDS and inbound.lead_id is not None:
         skipped = stop_lead(inbound.lead_id, f"lead {inbound.kind}", now=now, session=session)
         done.append(f"stopped the lead's sequences ({skipped} queued message(s) skipped)")
+    if inbound.kind == "reply" and inbound.lead_id is not None:  # a label for `leadq ai train`
+        record_reply(inbound.lead_id, inbound.detail, at=now, session=session)
     if inbound.kind == "unsubscribe" and address:
         claim = UnsubscribeClaim(
             email=address, lead_id=inbound.lead_id or 0, campaign_id=inbound.campaign_id or 0

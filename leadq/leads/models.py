@@ -56,8 +56,15 @@ class Lead(SQLModel, table=True):
     #: What came of the lead (`leadq leads mark ID --won|--lost`): the conversion model's labels.
     outcome: str | None = Field(default=None, max_length=8)  # won | lost
     outcome_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    #: Probability of winning the lead, from the conversion model (`leadq ai predict`).
+    #: When the lead first answered a campaign email in person (not a bounce or away message), and
+    #: what its newest classified answer said: interested | question | not_interested (None when
+    #: the inbox could not tell). Recorded by the inbox; labels of `leadq ai train --label`.
+    replied_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    reply_verdict: str | None = Field(default=None, max_length=16)
+    #: Probability of the label the conversion model learnt (won, interested or replied:
+    #: ``ai_conversion_label``), from `leadq ai predict`.
     ai_conversion: float | None = None
+    ai_conversion_label: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
 

@@ -24,11 +24,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import tldextract
 
-#: Registrable domains whose pages belong to many unrelated businesses:
-#: social networks, link-in-bio pages, directories and review sites, site
-#: builders' shared domains. Subdomains of these (joes.wordpress.com) are
-#: shared too. Kept by hand: add a host when leads on it merge wrongly.
-SHARED_HOSTS = frozenset(
+#: Registrable domains whose pages are a business's profile, not a site of its
+#: own: social networks, link-in-bio pages, directories and review sites.
+#: Subdomains of these are profiles too. Kept by hand: add a host when leads
+#: on it merge wrongly, or when `leadq ai extract` takes a profile for a website.
+PROFILE_HOSTS = frozenset(
     {
         # Social networks and link-in-bio pages.
         "facebook.com",
@@ -66,13 +66,19 @@ SHARED_HOSTS = frozenset(
         "vagaro.com",
         "square.site",
         "craigslist.org",
-        # Google Sites, Business Profile sites, short links and Maps.
+        # Google Business Profile pages, short links and Maps.
         "google.com",
-        "business.site",
         "g.page",
         "goo.gl",
-        # Site builders' and blog hosts' shared domains (those the Public Suffix
-        # List does not already split per site).
+    }
+)
+
+#: Site builders' and blog hosts' shared domains (those the Public Suffix List
+#: does not already split per site): a site there is the business's own
+#: website, but its domain is shared by many businesses.
+BUILDER_HOSTS = frozenset(
+    {
+        "business.site",
         "wix.com",
         "wixsite.com",
         "editorx.io",
@@ -91,6 +97,9 @@ SHARED_HOSTS = frozenset(
         "wordpress.org",
     }
 )
+
+#: Registrable domains whose pages belong to many unrelated businesses.
+SHARED_HOSTS = PROFILE_HOSTS | BUILDER_HOSTS
 
 #: Subdomains that are the same shared host seen differently (mobile, locale).
 _SAME_HOST_PREFIXES = ("www.", "m.", "mobile.", "web.", "business.", "en.", "l.")
@@ -154,6 +163,16 @@ def website_key(url: str | None) -> str | None:
     key = host + path + (f"?{query}" if query else "")
     # Longer than the column: no key rather than a cut one that could match another page.
     return key if len(key) <= MAX_KEY_LENGTH else None
+
+
+def is_profile_page(url: str) -> bool:
+    """Whether ``url`` is a page on a profile host (a Facebook page, a Yelp listing): the
+    business is there, but it is not the business's own website."""
+    split = _split(url)
+    if split is None:
+        return False
+    host = split[1].lower()
+    return any(host == profile or host.endswith("." + profile) for profile in PROFILE_HOSTS)
 
 
 def _registrable_domain(host: str) -> str | None:

@@ -50,5 +50,7 @@ class AiSettings(BaseModel):
     )
     ai_max_output_tokens: int = Field(800, description="Most tokens one model response may have.")
     ai_min_training_leads: int = Field(
-        40, description="`leadq ai train` refuses with fewer leads marked won or lost (and needs both)."
+        40,
+        description="`leadq ai train` refuses with fewer labelled leads (marked won or lost, or emailed and"
+        " replied or not), or fewer than 5 with and 5 without the label.",
     )

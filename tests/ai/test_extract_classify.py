@@ -60,6 +60,14 @@ def test_rules_extract_uses_leadqs_extractors():
     assert found.engine == "rules"
 
 
+def test_profiles_on_the_shared_profile_hosts_are_not_websites_but_builder_sites_are():
+    text = (
+        "Find us on https://linktr.ee/greenleafsf and https://www.yelp.com/biz/greenleaf-sf, "
+        "book at https://greenleaf.wixsite.com/home"
+    )
+    assert rules_extract(text).website == "https://greenleaf.wixsite.com/home"
+
+
 def test_a_models_contact_details_are_kept_only_when_written_in_the_input(ai_settings, chat):
     chat.script(
         json_completion(
