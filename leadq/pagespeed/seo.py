@@ -97,14 +97,24 @@ def _blocking(directives: str) -> bool:
         if directive in _BLOCKING:
             return True
         name, _, date = directive.partition(":")
-        if name == "unavailable_after" and date:
-            try:
-                when = parsedate_to_datetime(date.strip())
-            except (TypeError, ValueError):
-                continue
-            if (when if when.tzinfo else when.replace(tzinfo=UTC)) < datetime.now(UTC):
-                return True
+        when = _date(date) if name == "unavailable_after" else None
+        if when is not None and when < datetime.now(UTC):
+            return True
     return False
+
+
+def _date(text: str) -> datetime | None:
+    """An ISO 8601 or RFC 822 date, as JavaScript's Date.parse reads most of them (UTC if no zone).
+
+    Lighthouse splits directives on commas first, so a date with a comma never parses there either.
+    """
+    for parse in (datetime.fromisoformat, parsedate_to_datetime):
+        try:
+            when = parse(text.strip().upper())
+        except (TypeError, ValueError):
+            continue
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return None
 
 
 def _header_values(headers: dict[str, str], name: str) -> list[str]:
