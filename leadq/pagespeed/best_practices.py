@@ -36,9 +36,9 @@ _NEEDS_VIOLATIONS = "needs Chromium's violation reports enabled before the page 
 NOT_MEASURED = [
     NotMeasured("geolocation-on-start", 1, _NEEDS_VIOLATIONS),
     NotMeasured("notification-on-start", 1, _NEEDS_VIOLATIONS),
-    NotMeasured("image-size-responsive", 1, "not implemented"),
-    NotMeasured("font-size", 1, "not implemented (legible text share over every text node's computed style)"),
-    NotMeasured("third-party-cookies", 5, "not implemented"),
+    NotMeasured("image-size-responsive", 1, "image resolution against the pixel ratio is not implemented"),
+    NotMeasured("font-size", 1, "the share of legible text over every text node is not implemented"),
+    NotMeasured("third-party-cookies", 5, "reading cookies set by other sites is not implemented"),
     *(
         NotMeasured(audit_id, 0, _WEIGHTLESS)
         for audit_id in (

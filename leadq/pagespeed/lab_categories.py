@@ -17,7 +17,8 @@ from leadq.pagespeed.seo import seo_audits
 
 #: Said wherever a local audit's categories are shown.
 ACCESSIBILITY_ABSENT = (
-    "not measured: Lighthouse scores accessibility with axe-core's rules, which leadq's lab test does not run"
+    "Accessibility is not scored: Lighthouse measures it with axe-core's rules, "
+    "which leadq's lab test does not run."
 )
 
 
