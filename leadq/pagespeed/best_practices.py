@@ -102,8 +102,7 @@ def devtools_not_measured(facts: dict[str, Any]) -> list[NotMeasured]:
 
 
 def _result(audit_id: str, title: str, failures: list[str], *, applicable: bool = True) -> AuditResult:
-    score = None if not applicable else float(not failures)
-    return AuditResult(audit_id, title, score, WEIGHTS[audit_id], "; ".join(failures[:5]))
+    return AuditResult.judged(audit_id, title, WEIGHTS[audit_id], failures, applicable=applicable)
 
 
 def _like_localhost(host: str) -> bool:

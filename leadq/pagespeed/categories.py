@@ -14,6 +14,10 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+#: How much of what failed an audit keeps: enough to find it on the page.
+_FAILURES = 5
+_CHARS = 200
+
 
 @dataclass
 class AuditResult:
@@ -28,6 +32,17 @@ class AuditResult:
     @property
     def applicable(self) -> bool:
         return self.score is not None
+
+    @classmethod
+    def judged(
+        cls, audit_id: str, title: str, weight: float, failures: list[str], *, applicable: bool = True
+    ) -> AuditResult:
+        """Passed when nothing failed (Lighthouse's binary audits); the first failures, cut short
+        (they quote the page: console messages, URLs), are the detail."""
+        score = float(not failures) if applicable else None
+        shown = [f if len(f) <= _CHARS else f[: _CHARS - 1] + "…" for f in failures[:_FAILURES]]
+        more = f" (and {len(failures) - _FAILURES} more)" if len(failures) > _FAILURES else ""
+        return cls(audit_id, title, score, weight, "; ".join(shown) + more)
 
 
 @dataclass

@@ -87,8 +87,7 @@ def seo_audits(facts: dict[str, Any]) -> list[AuditResult]:
 
 
 def _result(audit_id: str, title: str, failures: list[str], *, applicable: bool = True) -> AuditResult:
-    score = None if not applicable else float(not failures)
-    return AuditResult(audit_id, title, score, WEIGHTS[audit_id], "; ".join(failures[:5]))
+    return AuditResult.judged(audit_id, title, WEIGHTS[audit_id], failures, applicable=applicable)
 
 
 def _blocking(directives: str) -> bool:
