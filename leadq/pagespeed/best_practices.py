@@ -38,7 +38,6 @@ NOT_MEASURED = [
     NotMeasured("notification-on-start", 1, _NEEDS_VIOLATIONS),
     NotMeasured("image-size-responsive", 1, "image resolution against the pixel ratio is not implemented"),
     NotMeasured("font-size", 1, "the share of legible text over every text node is not implemented"),
-    NotMeasured("third-party-cookies", 5, "reading cookies set by other sites is not implemented"),
     *(
         NotMeasured(audit_id, 0, _WEIGHTLESS)
         for audit_id in (
@@ -71,7 +70,7 @@ _FAILING_ISSUES = (
 )
 
 
-_DEVTOOLS_AUDITS = ("deprecations", "errors-in-console", "inspector-issues")
+_DEVTOOLS_AUDITS = ("deprecations", "third-party-cookies", "errors-in-console", "inspector-issues")
 # errors-in-console: Lighthouse's default ignoredPatterns.
 _IGNORED_ERRORS = "ERR_BLOCKED_BY_CLIENT.Inspector"
 
@@ -89,7 +88,8 @@ def best_practices_audits(facts: dict[str, Any]) -> list[AuditResult]:
         charset(facts),
     ]
     if facts.get("devtools"):
-        audits += [deprecations(facts), errors_in_console(facts), inspector_issues(facts)]
+        read_devtools = (deprecations, third_party_cookies, errors_in_console, inspector_issues)
+        audits += [audit(facts) for audit in read_devtools]
     return audits
 
 
@@ -231,6 +231,22 @@ def deprecations(facts: dict[str, Any]) -> AuditResult:
         f"{issue.get('type')} ({(issue.get('sourceCodeLocation') or {}).get('url', '')})" for issue in found
     ]
     return _result("deprecations", "Avoids deprecated APIs", failures)
+
+
+def third_party_cookies(facts: dict[str, Any]) -> AuditResult:
+    """Cookies Chromium flags as third-party (its phase-out warnings or exclusions), each once."""
+    seen = {}
+    for issue in facts.get("issues", {}).get("cookieIssue", []):
+        reasons = (issue.get("cookieWarningReasons") or []) + (issue.get("cookieExclusionReasons") or [])
+        if not {"WarnThirdPartyPhaseout", "ExcludeThirdPartyPhaseout"} & set(reasons):
+            continue
+        cookie = issue.get("cookie")
+        name = (cookie or {}).get("name") or issue.get("rawCookieLine")
+        if not name:
+            continue
+        key = f"{cookie.get('domain')};{cookie.get('path')};{name}" if cookie else name
+        seen.setdefault(key, f"{name} ({issue.get('cookieUrl', '')})")
+    return _result("third-party-cookies", "Avoids third-party cookies", list(seen.values()))
 
 
 def errors_in_console(facts: dict[str, Any]) -> AuditResult:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import json
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
 import websocket
@@ -112,6 +113,8 @@ def collect(driver, entries: list[dict[str, Any]]) -> dict[str, Any]:
     facts["documentHead"] = _document_head(driver, document.get("requestId"))
     facts["robotsTxt"] = _robots_txt(driver, facts["url"])
     facts.update(_devtools_facts(driver, len(facts["anchors"])))
+    if facts["devtools"] and (missing_icon := _favicon_error(driver, facts)):
+        facts["consoleErrors"].append(missing_icon)
     return facts
 
 
@@ -166,30 +169,66 @@ def _document_head(driver, request_id: str | None) -> str | None:
 
 
 def _robots_txt(driver, page_url: str) -> dict[str, Any]:
-    """``/robots.txt`` of the page's origin as the page's frame loads it: status and text."""
+    """``/robots.txt`` of the page's origin: its status, and its text when the status is 2xx
+    (as Lighthouse's fetcher keeps it)."""
+    status, content = _load(driver, urljoin(page_url, "/robots.txt"), read=True)
+    return {"status": status, "content": content}
+
+
+def _favicon_error(driver, facts: dict[str, Any]) -> dict[str, Any] | None:
+    """The console error a missing favicon gives, when this load did not ask for the favicon.
+
+    Chromium asks for a site's favicon once per browser, and Lighthouse's browser is always
+    fresh: without this, a site's second audit in a pooled browser (its desktop run after the
+    mobile one) would pass errors-in-console where the first failed.
+    """
+    icons = [
+        link["href"] for link in facts["links"] if "icon" in link["rel"].lower().split() and link["href"]
+    ]
+    icon = icons[0] if icons else urljoin(facts["url"], "/favicon.ico")
+    if not icon.startswith(("http:", "https:")) or icon in facts["requests"]:
+        return None
+    status, _ = _load(driver, icon, read=False)
+    if status is None or status < 400:
+        return None
+    text = f"Failed to load resource: the server responded with a status of {status} "
+    text += " (favicon asked by leadq)"
+    return {"source": "network", "text": text, "url": icon}
+
+
+def _load(driver, url: str, *, read: bool) -> tuple[int | None, str | None]:
+    """Load ``url`` as the page's frame would (Lighthouse's fetcher: ``Network.loadNetworkResource``):
+    the HTTP status (None if it could not be loaded) and, with ``read`` and a 2xx status, the text."""
     try:
         frame = driver.execute_cdp_cmd("Page.getFrameTree", {})["frameTree"]["frame"]["id"]
-        url = requests.compat.urljoin(page_url, "/robots.txt")
         loaded = driver.execute_cdp_cmd(
             "Network.loadNetworkResource",
             {"frameId": frame, "url": url, "options": {"disableCache": True, "includeCredentials": True}},
         )["resource"]
-        if not loaded.get("success"):
-            return {"status": loaded.get("httpStatusCode"), "content": None}
-        content, stream = "", loaded.get("stream")
-        while stream and len(content) < _ROBOTS_MAX_BYTES:
-            chunk = driver.execute_cdp_cmd("IO.read", {"handle": stream})
-            data = chunk.get("data") or ""
-            if chunk.get("base64Encoded"):
-                data = base64.b64decode(data).decode("utf-8", "replace")
-            content += data
-            if chunk.get("eof"):
-                break
-        if stream:
+        status = loaded.get("httpStatusCode")
+        stream = loaded.get("stream") if loaded.get("success") else None
+        if stream is None:
+            return status, None
+        try:
+            content = _read_stream(driver, stream) if read and status and 200 <= status <= 299 else None
+        finally:
             driver.execute_cdp_cmd("IO.close", {"handle": stream})
-        return {"status": loaded.get("httpStatusCode"), "content": content}
+        return status, content
     except (WebDriverException, KeyError):
-        return {"status": None, "content": None}
+        return None, None
+
+
+def _read_stream(driver, stream: str) -> str:
+    content = ""
+    while len(content) < _ROBOTS_MAX_BYTES:
+        chunk = driver.execute_cdp_cmd("IO.read", {"handle": stream})
+        data = chunk.get("data") or ""
+        if chunk.get("base64Encoded"):
+            data = base64.b64decode(data).decode("utf-8", "replace")
+        content += data
+        if chunk.get("eof"):
+            break
+    return content
 
 
 class _DevTools:

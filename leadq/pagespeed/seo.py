@@ -16,6 +16,7 @@ from protego import Protego
 
 from leadq.pagespeed.categories import AuditResult, NotMeasured
 from leadq.pagespeed.language_subtags import LANGUAGE_SUBTAGS
+from leadq.pagespeed.robots_txt import robots_txt_errors
 
 #: Lighthouse's weights. is-crawlable weighs 93/23 so that failing it alone fails the category.
 WEIGHTS = {
@@ -32,7 +33,6 @@ WEIGHTS = {
 }
 
 NOT_MEASURED = [
-    NotMeasured("robots-txt", 1, "robots.txt syntax validation is not implemented"),
     NotMeasured("image-alt", 1, "an axe-core accessibility rule; leadq does not run axe-core"),
     NotMeasured("structured-data", 0, "a manual check in Lighthouse too"),
 ]
@@ -81,6 +81,7 @@ def seo_audits(facts: dict[str, Any]) -> list[AuditResult]:
         http_status_code(facts),
         link_text(facts),
         crawlable_anchors(facts),
+        robots_txt(facts),
         hreflang(facts),
         canonical(facts),
     ]
@@ -230,6 +231,21 @@ def _parses_as_url(raw: str, base: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def robots_txt(facts: dict[str, Any]) -> AuditResult:
+    """Valid when every line parses; failed when it could not be fetched or the server erred;
+    not applicable when there is none (4xx or empty)."""
+    title = "robots.txt is valid"
+    fetched = facts.get("robotsTxt") or {}
+    status, content = fetched.get("status"), fetched.get("content")
+    if not status:
+        return _result("robots-txt", title, ["robots.txt could not be downloaded"])
+    if status >= 500:
+        return _result("robots-txt", title, [f"robots.txt answered HTTP {status}"])
+    if status >= 400 or not content:
+        return _result("robots-txt", title, [], applicable=False)
+    return _result("robots-txt", title, robots_txt_errors(content))
 
 
 def _link_elements(facts: dict[str, Any]) -> list[dict[str, Any]]:

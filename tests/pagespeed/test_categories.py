@@ -6,10 +6,12 @@ from leadq.pagespeed.best_practices import (
     best_practices_audits,
     devtools_not_measured,
     redirects_http,
+    third_party_cookies,
     viewport,
 )
 from leadq.pagespeed.categories import AuditResult, category_score
-from leadq.pagespeed.seo import canonical, hreflang, is_crawlable, link_text
+from leadq.pagespeed.robots_txt import robots_txt_errors
+from leadq.pagespeed.seo import canonical, hreflang, is_crawlable, link_text, robots_txt
 
 PAGE = "https://joes-plumbing.example/services"
 
@@ -99,10 +101,37 @@ def test_viewport_needs_a_width_or_scale_and_no_zoomed_out_start() -> None:
 
 def test_without_a_devtools_connection_console_and_issue_audits_are_listed_as_not_measured() -> None:
     ids = {a.id for a in best_practices_audits(facts(devtools=False))}
-    assert not ids & {"deprecations", "errors-in-console", "inspector-issues"}
-    assert {n.id for n in devtools_not_measured(facts(devtools=False))} == {
-        "deprecations",
-        "errors-in-console",
-        "inspector-issues",
-    }
+    devtools_audits = {"deprecations", "third-party-cookies", "errors-in-console", "inspector-issues"}
+    assert not ids & devtools_audits
+    assert {n.id for n in devtools_not_measured(facts(devtools=False))} == devtools_audits
     assert devtools_not_measured(facts(devtools=True)) == []
+
+
+def test_robots_txt_is_validated_line_by_line_and_not_applicable_when_absent() -> None:
+    def robots(status, content) -> float | None:
+        return robots_txt(facts(robotsTxt={"status": status, "content": content})).score
+
+    assert robots(200, "User-agent: *\nDisallow: /admin$\nSitemap: https://joes.example/sitemap.xml\n") == 1
+    assert robots(404, None) is None
+    assert robots(200, "") is None
+    assert robots(None, None) == 0  # could not be downloaded
+    assert robots(503, None) == 0
+    assert robots_txt_errors("Disallow: /x\nUser-agent: *\nDisalow: /y\nAllow: y\nSitemap: /map.xml\n") == [
+        "line 1: No user-agent specified",
+        "line 3: Unknown directive",
+        'line 4: Pattern should either be empty, start with "/" or "*"',
+        "line 5: Invalid sitemap URL",
+    ]
+
+
+def test_third_party_cookies_counts_each_phased_out_cookie_once() -> None:
+    def issue(name: str, reason: str) -> dict:
+        cookie = {"name": name, "domain": "ads.example", "path": "/"}
+        reasons = {"cookieWarningReasons": [reason], "cookieExclusionReasons": []}
+        return {"cookie": cookie, **reasons, "cookieUrl": "u"}
+
+    phased = [issue("id", "WarnThirdPartyPhaseout"), issue("id", "WarnThirdPartyPhaseout")]
+    result = third_party_cookies(facts(issues={"cookieIssue": phased}))
+    assert result.score == 0 and result.detail == "id (u)"
+    other = [issue("id", "WarnSameSiteUnspecifiedCrossSiteContext")]
+    assert third_party_cookies(facts(issues={"cookieIssue": other})).score == 1

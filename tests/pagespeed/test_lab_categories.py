@@ -10,7 +10,7 @@ from leadq.pagespeed.lab_categories import ACCESSIBILITY_ABSENT
 from leadq.pagespeed.local import LocalEngine
 from leadq.settings import Settings
 
-from .conftest import Reply
+from .conftest import LocalServer, Reply
 from .pages import HEAD, HTML, TEXT, page, png
 
 pytestmark = pytest.mark.chromium
@@ -91,6 +91,7 @@ def test_a_well_made_page_passes_every_seo_and_best_practices_audit(site, engine
         "http-status-code": 1,
         "link-text": 1,
         "crawlable-anchors": 1,
+        "robots-txt": 1,
         "hreflang": 1,
         "canonical": 1,
     }
@@ -99,7 +100,7 @@ def test_a_well_made_page_passes_every_seo_and_best_practices_audit(site, engine
     assert set(practices.values()) == {1}
     assert {"deprecations", "errors-in-console", "inspector-issues", "charset", "doctype"} <= practices.keys()
     covered = record.details["lab_categories"]["seo"]
-    assert {item["id"] for item in covered["not_measured"]} == {"robots-txt", "image-alt", "structured-data"}
+    assert {item["id"] for item in covered["not_measured"]} == {"image-alt", "structured-data"}
 
 
 def test_a_page_broken_for_search_engines_fails_each_seo_audit(site, engine) -> None:
@@ -112,10 +113,11 @@ def test_a_page_broken_for_search_engines_fails_each_seo_audit(site, engine) -> 
         "http-status-code": 0,
         "link-text": 0,
         "crawlable-anchors": 0,
+        "robots-txt": 1,  # the server's robots.txt is valid
         "hreflang": 0,
         "canonical": 0,
     }
-    assert record.categories["seo"] == 0
+    assert record.categories["seo"] == 8  # 1 of 12.04 weight points
     details = {a["id"]: a["detail"] for a in record.details["lab_categories"]["seo"]["audits"]}
     assert "noindex" in details["is-crawlable"]
     assert "HTTP 404" in details["http-status-code"]
@@ -125,9 +127,27 @@ def test_a_page_broken_for_search_engines_fails_each_seo_audit(site, engine) -> 
 def test_robots_txt_that_disallows_the_page_fails_is_crawlable(site, engine) -> None:
     record = engine.audit(site.url + "/private/page", "desktop")
     assert scores(record, "seo")["is-crawlable"] == 0
-    # is-crawlable weighs 93/23; the other six applicable audits 1 each (no canonical here):
-    # 6 / 10.04 rounds to 60, as Lighthouse's weighted mean does.
-    assert record.categories["seo"] == 60
+    # is-crawlable weighs 93/23; the other seven applicable audits 1 each (no canonical here):
+    # 7 / 11.04 rounds to 63, as Lighthouse's weighted mean does.
+    assert record.categories["seo"] == 63
+
+
+def test_a_broken_robots_txt_and_a_missing_favicon_fail_their_audits_on_every_audit(engine) -> None:
+    other = LocalServer()  # robots.txt and favicon are per origin: a second server, with neither
+    other.route("/", Reply(200, page(), HTML))
+    other.route("/robots.txt", Reply(500, b"oops"))
+    other.thread.start()
+    try:
+        # Chromium asks for a site's favicon once per browser: the second audit must still see it missing.
+        records = [engine.audit(other.url + "/", "desktop") for _ in range(2)]
+    finally:
+        other.httpd.shutdown()
+        other.httpd.server_close()
+    for record in records:
+        seo = scores(record, "seo")
+        assert seo["robots-txt"] == 0 and seo["is-crawlable"] == 1
+        assert scores(record, "best-practices")["errors-in-console"] == 0
+    assert records[0].categories == records[1].categories
 
 
 def test_a_page_with_runtime_faults_fails_each_best_practices_audit(site, engine) -> None:
