@@ -9,6 +9,9 @@ from rich.text import Text
 
 from leadq.pagespeed.record import AuditRecord
 from leadq.pagespeed.summary import (
+    CATEGORY_LABELS,
+    category_coverage,
+    failed_audits,
     field_rows,
     field_scope,
     problems,
@@ -33,7 +36,7 @@ def score_text(score: int | None) -> Text:
 def render_record(record: AuditRecord) -> Panel:
     scores = Table.grid(padding=(0, 2))
     for name, value in record.categories.items():
-        scores.add_row(safe_text(name), score_text(value))
+        scores.add_row(safe_text(CATEGORY_LABELS.get(name, name)), score_text(value))
     metrics = Table("metric", "lab value", "verdict", box=None, pad_edge=False)
     for verdict in verdicts(record):
         estimate = " (est.)" if verdict.key in record.estimated else ""
@@ -42,7 +45,7 @@ def render_record(record: AuditRecord) -> Panel:
             verdict.display + estimate,
             Text(verdict.rating, style=_RATING_STYLE[verdict.rating]),
         )
-    parts = [scores, Text(""), metrics]
+    parts = [scores, *(Text(note, style="dim") for note in category_coverage(record)), Text(""), metrics]
     if record.field:
         field = Table(
             f"real Chrome users of {field_scope(record.field)} (75th percentile)",
@@ -60,6 +63,9 @@ def render_record(record: AuditRecord) -> Panel:
     if not said and (unscored := unscored_categories(record)):
         parts.append(Text(f"Not scored by this test: {', '.join(unscored)}.", style="dim"))
     parts += [f"• {safe_text(sentence)}" for sentence in said]
+    if failed := failed_audits(record):
+        parts += [Text(""), Text("Lighthouse audits not passed", style="bold")]
+        parts += [f"• {safe_text(line)}" for line in failed]
     title = f"{safe_text(record.final_url or record.url)} — {record.strategy}, {record.engine} engine"
     return Panel(Group(*parts), title=title, title_align="left")
 

@@ -21,10 +21,11 @@ from leadq.browser import Watchdog
 from leadq.egress_proxy import BLOCKED
 from leadq.errors import Cancelled, Deferred, PermanentError, TransientError, UrlRefused
 from leadq.net import check_url
-from leadq.pagespeed import probe
+from leadq.pagespeed import page_facts, probe
 from leadq.pagespeed.browser import Browser, BrowserPool
 from leadq.pagespeed.checks import site_checks
 from leadq.pagespeed.filmstrip import Screencast, speed_index, thumbnails
+from leadq.pagespeed.lab_categories import lab_categories
 from leadq.pagespeed.lab_metrics import estimated_metrics, lab_metrics
 from leadq.pagespeed.record import AuditRecord, Strategy
 from leadq.pagespeed.scoring import (
@@ -136,7 +137,9 @@ class LocalEngine:
         if self.settings.pagespeed_screenshot:
             data["screenshot"] = first_screen(driver, strategy)
             data["filmstrip"] = thumbnails(frames, data.get("timeOrigin") or 0.0)
-        network = main_document_events(events + driver.get_log("performance"))
+        entries = events + driver.get_log("performance")
+        network = main_document_events(entries)
+        data["pageFacts"] = page_facts.collect(driver, entries)  # the SEO and best-practices audits' input
         driver.get("about:blank")  # stop the page's timers and requests before the next audit
         return data, network
 
@@ -309,13 +312,14 @@ def build_record(url: str, strategy: Strategy, data: dict[str, Any], network: di
         raise PermanentError(f"could not load {url}: {network.get('error') or 'browser error page'}")
     metrics = lab_metrics(data)
     score = performance_score(metrics, strategy)
+    other_scores, coverage = lab_categories(data["pageFacts"]) if data.get("pageFacts") else ({}, {})
     record = AuditRecord(
         url=url,
         final_url=final_url,
         engine="local",
         strategy=strategy,
         performance_score=score,
-        categories={"performance": score},
+        categories={"performance": score, **other_scores},
         checks=site_checks(data, final_url),
         estimated=estimated_metrics(data),
         details={
@@ -333,6 +337,7 @@ def build_record(url: str, strategy: Strategy, data: dict[str, Any], network: di
             "render_blocking": ((data.get("blockingScripts") or []) + (data.get("blockingStyles") or []))[
                 :10
             ],
+            "lab_categories": coverage,
         },
     )
     for key in ("fcp_ms", "lcp_ms", "tbt_ms", "cls", "speed_index_ms", "tti_ms", "ttfb_ms"):

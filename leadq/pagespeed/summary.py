@@ -90,8 +90,48 @@ def field_scope(field: dict | None) -> str:
 
 
 def unscored_categories(record: AuditRecord) -> list[str]:
-    """Standard Lighthouse categories this audit did not score (the local engine scores only speed)."""
+    """Standard Lighthouse categories this audit did not score (the local engine: accessibility)."""
     return [CATEGORY_LABELS[c] for c in STANDARD_CATEGORIES if record.categories.get(c) is None]
+
+
+def category_coverage(record: AuditRecord, *, reasons: bool = True) -> list[str]:
+    """In words, what the local engine's SEO and best-practices scores cover (which of Lighthouse's
+    audits ran; with ``reasons``, which did not and why) and why accessibility has no score."""
+    coverage = record.details.get("lab_categories") or {}
+    notes = []
+    for category in ("seo", "best-practices"):
+        part = coverage.get(category) or {}
+        if "audits" not in part:
+            continue
+        ran, left = len(part["audits"]), part.get("not_measured") or []
+        note = (
+            f"{CATEGORY_LABELS[category]} covers {ran} of Lighthouse's {ran + len(left)} audits "
+            f"({round(part.get('weight_measured', 0), 1):g} of {round(part.get('weight_total', 0), 1):g} "
+            "weight points)."
+        )
+        left_out: dict[str, list[str]] = {}
+        for item in left:
+            left_out.setdefault(item["why"], []).append(item["id"])
+        if reasons and left_out:
+            groups = (f"{', '.join(ids)} ({why})" for why, ids in left_out.items())
+            note += " Not measured: " + "; ".join(groups) + "."
+        notes.append(note)
+    absent = (coverage.get("accessibility") or {}).get("not_measured")
+    if absent:
+        notes.append(absent)
+    return notes
+
+
+def failed_audits(record: AuditRecord) -> list[str]:
+    """The SEO and best-practices audits the local engine ran that the page failed, one line each."""
+    coverage = record.details.get("lab_categories") or {}
+    lines = []
+    for category in ("seo", "best-practices"):
+        for audit in (coverage.get(category) or {}).get("audits", []):
+            if audit.get("score") == 0:
+                detail = f": {audit['detail']}" if audit.get("detail") else ""
+                lines.append(f"{CATEGORY_LABELS[category]} — not passed: {audit['title']}{detail}")
+    return lines
 
 
 def rate(key: str, value: float | None) -> str:

@@ -24,6 +24,8 @@ from leadq.pagespeed.summary import (
     THRESHOLDS,
     FieldRow,
     Verdict,
+    category_coverage,
+    failed_audits,
     field_rows,
     field_scope,
     problems,
@@ -93,6 +95,10 @@ class StrategySection:
     filmstrip: list[Frame]
     #: The lead's published demo measured the same way, when there is one.
     demo: list[ComparisonRow] = field(default_factory=list)
+    #: What a lab test's SEO and best-practices scores cover, and why accessibility has none.
+    coverage: list[str] = field(default_factory=list)
+    #: The Lighthouse audits of those categories the page did not pass.
+    failed_audits: list[str] = field(default_factory=list)
 
     @property
     def device(self) -> str:
@@ -143,6 +149,8 @@ class AuditReport:
                     "audited_at": s.audited_at.isoformat() if s.audited_at else None,
                     "categories": s.record.categories,
                     "not_scored": s.unscored,
+                    "coverage": s.coverage,
+                    "failed_audits": s.failed_audits,
                     "metrics": [
                         {
                             "metric": m.verdict.label,
@@ -202,6 +210,8 @@ def section(record: AuditRecord, audited_at: datetime | None) -> StrategySection
         problems=problems(record),
         screenshot=image_uri(record.details.get("screenshot")),
         filmstrip=frames,
+        coverage=category_coverage(record, reasons=False),
+        failed_audits=failed_audits(record),
     )
 
 

@@ -126,6 +126,24 @@ def test_a_local_audit_of_a_page_prints_the_record_keys(env, server) -> None:
     assert RECORD_KEYS <= set(data)
     assert data["engine"] == "local"
     assert {c["id"]: c["passed"] for c in data["checks"]}["viewport"] is False
+    assert data["categories"].keys() == {"performance", "best-practices", "seo"}
+    covered = data["details"]["lab_categories"]
+    seo = {audit["id"]: audit["score"] for audit in covered["seo"]["audits"]}
+    assert seo["meta-description"] == 0 and seo["document-title"] == 1
+    assert "axe-core" in covered["accessibility"]["not_measured"]
+
+
+@pytest.mark.chromium
+def test_a_local_audit_shows_seo_and_best_practices_and_says_accessibility_is_not_scored(env, server) -> None:
+    install(server)
+    result = leadq("pagespeed", server.url + "/no-viewport", "--engine", "local", "--strategy", "desktop")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.replace("│", " ").split())  # the panel's wrapped lines, rejoined
+    assert "Best practices" in text and "SEO" in text
+    assert "SEO covers 9 of Lighthouse's 11 audits" in text
+    assert "Not measured: image-alt (an axe-core accessibility rule" in text
+    assert "Accessibility is not scored" in text
+    assert "SEO — not passed: Document has a meta description: no meta description" in text
 
 
 def test_a_missing_chromium_is_one_line_naming_the_packages_and_the_setting(env, server) -> None:

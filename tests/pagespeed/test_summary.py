@@ -6,7 +6,7 @@ from pathlib import Path
 
 from leadq.pagespeed.record import AuditRecord, Check
 from leadq.pagespeed.report_parser import parse_file
-from leadq.pagespeed.summary import problems, rate, verdicts
+from leadq.pagespeed.summary import category_coverage, failed_audits, problems, rate, verdicts
 
 LHR_13 = Path(__file__).parents[1] / "fixtures" / "psi" / "lighthouse-13.5-lhr-local-fast-page-mobile.json"
 
@@ -86,3 +86,43 @@ def test_a_poorly_scored_category_is_always_a_problem() -> None:
         "Accessibility scores 57/100: some visitors (screen readers, poor eyesight, keyboard only) "
         "will struggle to use the site."
     ]
+
+
+def test_a_lab_audit_says_what_its_categories_cover_and_which_audits_failed() -> None:
+    record = AuditRecord(
+        url="u",
+        final_url="u",
+        engine="local",
+        strategy="mobile",
+        categories={"performance": 95, "best-practices": 100, "seo": 89},
+        details={
+            "lab_categories": {
+                "seo": {
+                    "audits": [
+                        {"id": "document-title", "title": "Document has a <title> element", "score": 1.0},
+                        {
+                            "id": "meta-description",
+                            "title": "Document has a meta description",
+                            "score": 0.0,
+                            "detail": "no meta description",
+                        },
+                    ],
+                    "not_measured": [{"id": "image-alt", "weight": 1, "why": "an axe-core rule"}],
+                    "weight_measured": 2,
+                    "weight_total": 3,
+                },
+                "accessibility": {"not_measured": "Accessibility is not scored: no axe-core."},
+            }
+        },
+    )
+    assert category_coverage(record) == [
+        "SEO covers 2 of Lighthouse's 3 audits (2 of 3 weight points)."
+        " Not measured: image-alt (an axe-core rule).",
+        "Accessibility is not scored: no axe-core.",
+    ]
+    assert (
+        category_coverage(record, reasons=False)[0]
+        == "SEO covers 2 of Lighthouse's 3 audits (2 of 3 weight points)."
+    )
+    assert failed_audits(record) == ["SEO — not passed: Document has a meta description: no meta description"]
+    assert "Search-engine basics score 89/100" in " ".join(problems(record))

@@ -87,7 +87,8 @@ def test_a_report_of_real_local_audits_lays_out_on_a_390px_phone(report, setting
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert facts["width"] == 390
     assert facts["scroll"] <= 390  # no horizontal scrolling
-    assert len(facts["gauges"]) == 2 and all(width > 50 for width in facts["gauges"])  # mobile + desktop
+    # performance, best practices and SEO, mobile and desktop
+    assert len(facts["gauges"]) == 6 and all(width > 50 for width in facts["gauges"])
     assert facts["shots"] == [360, 360]  # the local engine's first-screen pictures, decoded
     assert facts["frames"] == 16  # and its film of each load: 8 thumbnails per strategy
     assert facts["scripts"] == 0 and facts["requests"] == 0
@@ -108,7 +109,8 @@ def test_the_pdf_has_the_words_a_prospect_reads(report, settings, browser, tmp_p
     assert "Acme Web Studio" in text and "hello@acme.test" in text
     assert text.count("leadq's lab test (Lighthouse scoring)") >= 2
     assert "PageSpeed" not in text
-    assert "Not scored by this test: Accessibility, Best practices, SEO." in text
+    assert "Not scored by this test: Accessibility." in text
+    assert "Accessibility is not scored: Lighthouse measures it with axe-core's rules" in text
     assert "Mobile" in text and "Desktop" in text
     assert "Largest Contentful Paint" in text and "good ≤ 2.5 s, poor > 4.0 s" in text
     assert "Set up for phones (mobile viewport)" in text
