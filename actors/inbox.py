@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from periodiq import cron
-
 from leadq.core.broker import actor, current_runtime
+from leadq.core.periodic import CronSetting
 from leadq.inbox.imap import poll_once
 
 logger = logging.getLogger(__name__)
@@ -18,7 +17,7 @@ logger = logging.getLogger(__name__)
     time_limit=600,
     min_backoff=30,
     max_backoff=600,
-    periodic=cron("*/5 * * * *"),
+    periodic=CronSetting("imap_poll_schedule"),
 )
 def poll_inbox() -> dict:
     """Record and act on every message new in the IMAP folder since the last poll.
