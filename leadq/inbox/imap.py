@@ -5,7 +5,8 @@ leadq never changes a flag, so a person reading the same mailbox sees it as
 it was. What is new is everything above the highest UID recorded for this
 mailbox, folder and UIDVALIDITY (RFC 3501: UIDs only grow while UIDVALIDITY
 stays; when it changes, the numbering is new and the folder is read again
-from its start).
+from its start, where each message already recorded under its old UID is
+known by its Message-ID or content and only noted as a copy).
 
 Each message is recorded and acted on in its own transaction, so a poller
 killed mid-way loses nothing (the UIDs it did not record are still above the
@@ -27,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from leadq.db import session_scope
 from leadq.errors import ConfigError, TransientError
-from leadq.inbox.models import InboundMessage
+from leadq.inbox.models import InboundCopy, InboundMessage
 from leadq.inbox.process import record_message
 from leadq.settings import Settings
 
@@ -108,16 +109,16 @@ def _quoted(folder: str) -> str:
 
 
 def last_recorded_uid(settings: Settings, mailbox: str, folder: str, uidvalidity: int) -> int:
+    """The highest UID recorded, as a message or as a copy of one (0: none yet)."""
     with session_scope(settings) as session:
-        return (
+        return max(
             session.execute(
-                select(func.max(InboundMessage.uid)).where(
-                    InboundMessage.mailbox == mailbox,
-                    InboundMessage.folder == folder,
-                    InboundMessage.uidvalidity == uidvalidity,
+                select(func.max(table.uid)).where(
+                    table.mailbox == mailbox, table.folder == folder, table.uidvalidity == uidvalidity
                 )
             ).scalar_one()
             or 0
+            for table in (InboundMessage, InboundCopy)
         )
 
 

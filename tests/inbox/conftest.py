@@ -6,11 +6,16 @@ import imaplib
 import os
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 
+from leadq.core.broker import setup_broker
+from tests.campaign_factory import add_leads, deliver_now, due_rows, launched_campaign
 from tests.conftest import _missing
-from tests.mail_fixtures import mail_settings, smtp_server  # noqa: F401
+from tests.mail_fixtures import mail_settings, mail_settings_for, smtp_server  # noqa: F401
+
+NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -37,6 +42,24 @@ class ImapFolder:
         conn = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
         conn.login(self.user, self.password)
         return conn
+
+    def uidvalidity(self) -> int:
+        conn = self.connect()
+        try:
+            typ, data = conn.status(self.folder, "(UIDVALIDITY)")
+            assert typ == "OK", data
+            return int(data[0].split(b"UIDVALIDITY ")[1].rstrip(b")"))
+        finally:
+            conn.logout()
+
+    def recreate(self) -> None:
+        """Delete the folder and make it again, empty: the server numbers it afresh (new UIDVALIDITY)."""
+        conn = self.connect()
+        try:
+            assert conn.delete(self.folder)[0] == "OK"
+            assert conn.create(self.folder)[0] == "OK"
+        finally:
+            conn.logout()
 
     def deliver(self, *messages: bytes) -> None:
         """APPEND, as a mail server delivering into the folder would."""
@@ -66,3 +89,21 @@ def imap_folder() -> ImapFolder:
     finally:
         conn.logout()
     return folder
+
+
+@pytest.fixture
+def outreach(smtp_server, imap_folder, tmp_path):  # noqa: F811 - smtp_server is a fixture
+    """Five leads sent step 1 of a two-step campaign, with VERP envelope senders; step 2 queued."""
+    settings = mail_settings_for(
+        tmp_path / "data",
+        smtp_server.port,
+        **imap_folder.settings,
+        bounce_domain="bounce.studio.example",
+    )
+    setup_broker(settings)
+    add_leads(settings, 5)
+    launched_campaign(settings, tmp_path / "c", at=NOON)
+    assert [deliver_now(settings, row_id, NOON) for row_id in due_rows(settings, NOON)] == ["sent"] * 5
+    due_rows(settings, NOON)  # writes the step-2 rows, due in three days
+    sent = {got.rcpt_tos[0]: got for got in smtp_server.received}
+    return settings, sent
