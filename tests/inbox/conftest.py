@@ -1,4 +1,8 @@
-"""Inbox tests: the private Dovecot started by scripts/test, one fresh folder per test."""
+"""Inbox tests: the private Dovecot started by scripts/test, one fresh folder per test.
+
+Tests that take ``outreach`` run on SQLite and, when LEADQ_TEST_POSTGRES_URL
+is set, again on Postgres in a schema of their own.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from leadq.core.broker import setup_broker
 from tests.campaign_factory import add_leads, deliver_now, due_rows, launched_campaign
@@ -91,14 +96,34 @@ def imap_folder() -> ImapFolder:
     return folder
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path):
+    """None (SQLite in the test's data directory), or Postgres with a schema of its own."""
+    if request.param == "sqlite":
+        yield None
+        return
+    postgres_url = request.getfixturevalue("postgres_url")
+    schema = f"leadq_inbox_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(postgres_url)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{postgres_url}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
 @pytest.fixture
-def outreach(smtp_server, imap_folder, tmp_path):  # noqa: F811 - smtp_server is a fixture
+def outreach(smtp_server, imap_folder, database_url, tmp_path):  # noqa: F811 - smtp_server is a fixture
     """Five leads sent step 1 of a two-step campaign, with VERP envelope senders; step 2 queued."""
     settings = mail_settings_for(
         tmp_path / "data",
         smtp_server.port,
         **imap_folder.settings,
         bounce_domain="bounce.studio.example",
+        database_url=database_url,
     )
     setup_broker(settings)
     add_leads(settings, 5)
