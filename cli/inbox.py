@@ -15,6 +15,7 @@ from leadq.inbox.imap import PollResult, poll_once
 from leadq.inbox.models import INBOUND_KINDS, InboundMessage
 from leadq.settings import get_settings
 
+from .ai import cli_model_call
 from .console import out, print_json, print_table, safe_text
 
 app = typer.Typer(
@@ -38,8 +39,9 @@ def poll(
     """Read new messages from the IMAP folder and act on them (every LEADQ_IMAP_POLL_INTERVAL
     seconds until Ctrl-C, or once)."""
     settings = get_settings()
+    call = cli_model_call(settings)
     while True:
-        result = poll_once(settings)
+        result = poll_once(settings, model_call=call)
         if json_:
             print_json(
                 {
@@ -107,6 +109,7 @@ def show(
         return
     for label, value in (
         ("kind", f"{row.kind} {row.detail or ''}".strip()),
+        ("classified by", row.classifier),
         ("from", row.from_email),
         ("subject", row.subject),
         ("about", row.recipient),

@@ -49,6 +49,8 @@ class InboundMessage(SQLModel, table=True):
     #: The address a bounce or complaint is about.
     recipient: str | None = Field(default=None, max_length=320)
     reason: str | None = Field(default=None, max_length=1000)
+    #: rules | openai: what decided the kind and detail (None on rows from before 0011).
+    classifier: str | None = Field(default=None, max_length=16)
     outbound_id: int | None = Field(default=None, index=True)
     lead_id: int | None = Field(default=None, index=True)
     campaign_id: int | None = Field(default=None, index=True)

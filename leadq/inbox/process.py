@@ -23,9 +23,11 @@ from email.utils import parseaddr
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from leadq.ai.engine import ModelCall
 from leadq.errors import ConfigError, LeadqError
 from leadq.inbox.actions import act_on
 from leadq.inbox.classify import Classified, classify
+from leadq.inbox.intent import read_reply
 from leadq.inbox.models import InboundCopy, InboundMessage
 from leadq.mail.compose import sender_of
 from leadq.mail.models import OutboundMessage
@@ -135,8 +137,11 @@ def record_message(
     settings: Settings,
     now: datetime,
     session: Session,
+    model_call: ModelCall | None = None,
 ) -> InboundMessage | None:
     """Classify, match, store and act on one message; None when it was recorded before.
+
+    ``model_call`` reads a person's reply when the AI engine is a model (leadq.inbox.intent).
 
     A poller racing this one to the same UID or message fails on a unique
     constraint at the flush (IntegrityError): its transaction, actions
@@ -155,7 +160,9 @@ def record_message(
         )
         session.flush()
         return None
-    classified = classify(message, unsubscribe_mailbox=unsubscribe_mailbox(settings))
+    classified = read_reply(
+        message, classify(message, unsubscribe_mailbox=unsubscribe_mailbox(settings)), model_call
+    )
     outbound = match_outbound(message, classified, settings=settings, session=session)
     sender = parseaddr(str(message.get("From", "")))[1] or None
     recipient = classified.recipient
@@ -186,6 +193,7 @@ def record_message(
         subject=" ".join(str(message.get("Subject", "")).split())[:500] or None,
         kind=classified.kind,
         detail=classified.detail,
+        classifier=classified.classifier,
         recipient=recipient[:320] if recipient else None,
         reason=classified.reason,
         outbound_id=outbound.id if outbound else None,
