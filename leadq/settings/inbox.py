@@ -25,6 +25,11 @@ class InboxSettings(BaseModel):
         description="Seconds between polls of `leadq inbox poll` without --once when the server "
         "has no IMAP IDLE.",
     )
+    imap_idle: bool = Field(
+        True,
+        description="`leadq inbox poll` without --once waits with IMAP IDLE when the server offers it; "
+        "false: it polls every LEADQ_IMAP_POLL_INTERVAL seconds.",
+    )
     imap_poll_schedule: str = Field(
         "*/5 * * * *",
         description="Cron spec on which `leadq scheduler` enqueues the inbox poll (read when the "
