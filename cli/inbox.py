@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import time
+import itertools
+import json
+import signal
+import threading
 from typing import Annotated
 
 import typer
@@ -13,8 +16,10 @@ from leadq.db import session_scope
 from leadq.errors import UsageError, UserError
 from leadq.inbox.imap import PollResult, poll_once
 from leadq.inbox.models import INBOUND_KINDS, InboundMessage
+from leadq.inbox.watch import InboxWatcher
 from leadq.settings import get_settings
 
+from .ai import cli_model_call
 from .console import out, print_json, print_table, safe_text
 
 app = typer.Typer(
@@ -30,34 +35,51 @@ def _summary(result: PollResult) -> str:
     return f"{result.mailbox} {result.folder}: {result.recorded} new message(s): {kinds}"
 
 
+def _fields(result: PollResult) -> dict:
+    return {
+        "mailbox": result.mailbox,
+        "folder": result.folder,
+        "seen": result.seen,
+        "recorded": result.recorded,
+        "kinds": dict(result.kinds),
+    }
+
+
 @app.command("poll")
 def poll(
     once: Annotated[bool, typer.Option("--once", help="Poll once and exit.")] = False,
     json_: Json = False,
 ) -> None:
-    """Read new messages from the IMAP folder and act on them (every LEADQ_IMAP_POLL_INTERVAL
-    seconds until Ctrl-C, or once)."""
+    """Read new messages from the IMAP folder and act on them: once, or as they arrive until
+    Ctrl-C or SIGTERM (IMAP IDLE where the server has it, else every LEADQ_IMAP_POLL_INTERVAL
+    seconds). Without --once, a line is printed for the first poll and each that found mail."""
     settings = get_settings()
-    while True:
-        result = poll_once(settings)
+    call = cli_model_call(settings)
+    if once:
+        result = poll_once(settings, model_call=call)
         if json_:
-            print_json(
-                {
-                    "mailbox": result.mailbox,
-                    "folder": result.folder,
-                    "seen": result.seen,
-                    "recorded": result.recorded,
-                    "kinds": dict(result.kinds),
-                }
-            )
+            print_json(_fields(result))
         else:
             out.print(safe_text(_summary(result)), highlight=False)
-        if once:
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    polls = itertools.count()
+
+    def shown(result: PollResult, idle: bool) -> None:
+        first = next(polls) == 0
+        if first and not json_:
+            how = "with IMAP IDLE" if idle else f"every {settings.imap_poll_interval:g} s"
+            out.print(f"watching for new mail {how} (Ctrl-C stops)", highlight=False)
+        if not (first or result.recorded):
             return
-        try:
-            time.sleep(settings.imap_poll_interval)
-        except KeyboardInterrupt:
-            return
+        if json_:  # one object per line, flushed: a stream another program reads as it comes
+            typer.echo(json.dumps({**_fields(result), "mode": "idle" if idle else "interval"}))
+        else:
+            out.print(safe_text(_summary(result)), highlight=False)
+
+    InboxWatcher(settings, stop, shown, model_call=call).run()
 
 
 @app.command("list")
@@ -107,6 +129,7 @@ def show(
         return
     for label, value in (
         ("kind", f"{row.kind} {row.detail or ''}".strip()),
+        ("classified by", row.classifier),
         ("from", row.from_email),
         ("subject", row.subject),
         ("about", row.recipient),

@@ -96,7 +96,7 @@ def list_(json_: JsonFlag = False) -> None:
     with user_schedules.schedule_store(settings) as store:
         users = user_schedules.list_schedules(store)
     rows = schedule_rows(
-        periodic_actors(setup_broker(settings)),
+        periodic_actors(setup_broker(settings), settings),
         users,
         fire_log=_fire_log(settings),
         timezone=settings.schedule_timezone,
@@ -153,10 +153,11 @@ def run(
     inline: Annotated[bool, typer.Option("--inline", help="Run it here on the embedded broker.")] = False,
 ) -> None:
     """Enqueue a declared cron schedule's job now, outside its cron."""
-    broker = setup_broker(get_settings(), inline=inline)
-    periodic = find_periodic(broker, name)
+    settings = get_settings()
+    broker = setup_broker(settings, inline=inline)
+    periodic = find_periodic(broker, settings, name)
     if periodic is None:
-        names = ", ".join(p.name for p in periodic_actors(broker))
+        names = ", ".join(p.name for p in periodic_actors(broker, settings))
         raise UserError(f"no declared schedule {name!r}; names: {names}")
     job_id = send(periodic.actor)
     if inline:

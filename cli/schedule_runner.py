@@ -151,7 +151,8 @@ def _campaign(action: str) -> Callable[[dict[str, Any]], CampaignJob]:
 
 def _actor(params: dict[str, Any]) -> ActorJob:
     name = params["name"]
-    if find_periodic(setup_broker(get_settings()), name) is None:
+    settings = get_settings()
+    if find_periodic(setup_broker(settings), settings, name) is None:
         raise UserError(f"no declared schedule {name!r} (see `leadq schedule list`)")
     return ActorJob(actor=name)
 
@@ -212,7 +213,8 @@ def fire_user_schedule(request: str) -> str | None:
         return send(batch_analyze_leads, **job.score.model_dump())
     if isinstance(job, CampaignJob):
         return _fire_campaign(job)
-    periodic = find_periodic(current_runtime().broker, job.actor)
+    runtime = current_runtime()
+    periodic = find_periodic(runtime.broker, runtime.settings, job.actor)
     if periodic is None:
         raise UserError(f"no declared schedule {job.actor!r}")
     return send(periodic.actor)

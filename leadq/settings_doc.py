@@ -35,6 +35,8 @@ SOURCE_PACKAGES = ("leadq", "leadq.cli", "leadq.actors")
 NOT_READERS = {"config_view", "settings_doc", "settings"}
 _READ = re.compile(r"(?<![\w.])(?:self\.)?(?:settings|s|get_settings\(\))\.([a-z_][a-z0-9_]*)\b")
 _SELF_READ = re.compile(r"\bself\.([a-z_][a-z0-9_]*)\b")
+#: A setting named by an actor's ``periodic=CronSetting("…")``, read by the scheduler through getattr.
+_NAMED_READ = re.compile(r'\bCronSetting\("([a-z_][a-z0-9_]*)"\)')
 _TYPE_NAMES = {
     str: "string",
     int: "integer",
@@ -106,7 +108,7 @@ def readers() -> dict[str, set[str]]:
     }
     found: dict[str, set[str]] = {name: set() for name in fields}
     for component, source in _sources():
-        for name in set(_READ.findall(source)):
+        for name in set(_READ.findall(source)) | set(_NAMED_READ.findall(source)):
             for field in derived.get(name, {name} & fields):
                 found[field].add(component)
     return found

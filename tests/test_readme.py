@@ -381,7 +381,7 @@ def prepare_jobs(run: Run) -> str | None:
     if code:
         return f"`leadq schedule run health_check` failed: {output}"
     run.values["job:ID"] = output.strip().splitlines()[-1]
-    health_check = find_periodic(setup_broker(get_settings()), "health_check").actor
+    health_check = find_periodic(setup_broker(get_settings()), get_settings(), "health_check").actor
     run.values["job cancel:ID"] = send(health_check, delay=3600)
     code, output = _cli(["leadq", "pagespeed", "run", "http://127.0.0.1:9/"], run)
     if code:

@@ -53,6 +53,8 @@ def test_readers_are_found_in_the_source_including_through_settings_properties()
     # Nobody writes settings.database_url: `db` reads it through effective_database_url.
     assert "db" in read_by["database_url"]
     assert "core" in read_by["broker"]
+    # Named by an actor's periodic=CronSetting("…"), read by the scheduler.
+    assert read_by["imap_poll_schedule"] == {"actors.inbox"}
 
 
 def test_config_show_prints_each_setting_with_its_description(monkeypatch, tmp_path):

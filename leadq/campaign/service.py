@@ -119,18 +119,29 @@ def launch_campaign(
 
     A campaign launched before only in test mode (a dry run: every delivery
     ``test``, none ``sent``) may be launched again once test mode is off: its
-    dry-run rows are dropped and the real sequence starts from step 1.
+    dry-run rows are dropped and the real sequence starts from step 1. The dry
+    run's skipped first-step rows of leads not in the new audience stay: those
+    leads (an undeliverable address is marked invalid, so it leaves the
+    audience) are still left out, and `campaign status` must still say why.
     """
-    if campaign.state != "draft":
-        if settings.email_test_mode or not _dry_run_only(campaign, session=session):
-            raise UserError(f"campaign {campaign.name!r} is {campaign.state}, already launched")
-        session.execute(delete(OutboundMessage).where(OutboundMessage.campaign_id == campaign.id))
+    relaunch = campaign.state != "draft"
+    if relaunch and (settings.email_test_mode or not _dry_run_only(campaign, session=session)):
+        raise UserError(f"campaign {campaign.name!r} is {campaign.state}, already launched")
     check_can_send(settings, campaign)
     first = steps_of(campaign.id, session=session)[0]
     members = audience_members(Audience(**campaign.audience), now=now, session=session)
     screened = screen_members(members, EmailChecker.from_settings(settings), session=session)
     rows = [(lead_id, email, "queued", None) for lead_id, email in screened.reachable]
     rows += [(lead_id, email, "skipped", reason) for lead_id, email, reason in screened.skipped]
+    if relaunch:
+        still_skipped = (
+            (OutboundMessage.state == "skipped")
+            & (OutboundMessage.step_number == 1)
+            & OutboundMessage.lead_id.not_in([lead_id for lead_id, *_ in rows])
+        )
+        session.execute(
+            delete(OutboundMessage).where(OutboundMessage.campaign_id == campaign.id, ~still_skipped)
+        )
     if rows:
         session.execute(
             insert(OutboundMessage),

@@ -69,6 +69,8 @@ class Classified:
     references: list[str] = field(default_factory=list)
     #: The reply's own words (quoted text cut), for the rules and for `inbox show`.
     text: str = ""
+    #: Who decided: these rules, or the AI engine for a person's reply (leadq.inbox.intent).
+    classifier: str = "rules"
 
 
 def classify(message: EmailMessage, *, unsubscribe_mailbox: str | None = None) -> Classified:

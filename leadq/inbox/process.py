@@ -5,10 +5,14 @@ message was delivered to (bounces; see leadq.mail.verp), then the Message-IDs
 it refers to (In-Reply-To, References, the original quoted in a report), then,
 for a bounce or complaint naming an address, the last message sent there, and
 for a reply, the last message sent to its From address.
+
+A message recorded before under another UID (same Message-ID, or the same
+bytes when it has none) is recorded as a copy and not acted on again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
 from email import policy
@@ -19,10 +23,12 @@ from email.utils import parseaddr
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from leadq.ai.engine import ModelCall
 from leadq.errors import ConfigError, LeadqError
 from leadq.inbox.actions import act_on
 from leadq.inbox.classify import Classified, classify
-from leadq.inbox.models import InboundMessage
+from leadq.inbox.intent import read_reply
+from leadq.inbox.models import InboundCopy, InboundMessage
 from leadq.mail.compose import sender_of
 from leadq.mail.models import OutboundMessage
 from leadq.mail.tokens import UnsubscribeClaim, resolve_token, token_secret
@@ -97,17 +103,28 @@ def _mailto_claim(message: EmailMessage, *, settings: Settings, session: Session
 
 
 def already_recorded(mailbox: str, folder: str, uidvalidity: int, uid: int, *, session: Session) -> bool:
-    return (
+    """Whether this UID was recorded, as a message or as a copy of one."""
+    return any(
         session.execute(
-            select(InboundMessage.id).where(
-                InboundMessage.mailbox == mailbox,
-                InboundMessage.folder == folder,
-                InboundMessage.uidvalidity == uidvalidity,
-                InboundMessage.uid == uid,
+            select(table.id).where(
+                table.mailbox == mailbox,
+                table.folder == folder,
+                table.uidvalidity == uidvalidity,
+                table.uid == uid,
             )
         ).first()
         is not None
+        for table in (InboundMessage, InboundCopy)
     )
+
+
+def message_id_of(message: EmailMessage) -> str | None:
+    return str(message.get("Message-ID", "")).strip()[:400] or None
+
+
+def content_key(message: EmailMessage, raw: bytes) -> str:
+    """What identifies the message whatever its UID: its Message-ID, else a hash of its bytes."""
+    return message_id_of(message) or "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
 def record_message(
@@ -120,16 +137,32 @@ def record_message(
     settings: Settings,
     now: datetime,
     session: Session,
+    model_call: ModelCall | None = None,
 ) -> InboundMessage | None:
     """Classify, match, store and act on one message; None when it was recorded before.
 
-    A poller racing this one to the same UID fails on the unique constraint
-    at the flush (IntegrityError): its transaction, actions included, rolls back.
+    ``model_call`` reads a person's reply when the AI engine is a model (leadq.inbox.intent).
+
+    A poller racing this one to the same UID or message fails on a unique
+    constraint at the flush (IntegrityError): its transaction, actions
+    included, rolls back.
     """
     if already_recorded(mailbox, folder, uidvalidity, uid, session=session):
         return None
     message = parse(raw)
-    classified = classify(message, unsubscribe_mailbox=unsubscribe_mailbox(settings))
+    key = content_key(message, raw)
+    first = session.execute(select(InboundMessage.id).where(InboundMessage.content_key == key)).scalar()
+    if first is not None:
+        session.add(
+            InboundCopy(
+                mailbox=mailbox[:320], folder=folder[:200], uidvalidity=uidvalidity, uid=uid, inbound_id=first
+            )
+        )
+        session.flush()
+        return None
+    classified = read_reply(
+        message, classify(message, unsubscribe_mailbox=unsubscribe_mailbox(settings)), model_call
+    )
     outbound = match_outbound(message, classified, settings=settings, session=session)
     sender = parseaddr(str(message.get("From", "")))[1] or None
     recipient = classified.recipient
@@ -154,11 +187,13 @@ def record_message(
         folder=folder[:200],
         uidvalidity=uidvalidity,
         uid=uid,
-        message_id=str(message.get("Message-ID", "")).strip()[:400] or None,
+        message_id=message_id_of(message),
+        content_key=key,
         from_email=sender[:320] if sender else None,
         subject=" ".join(str(message.get("Subject", "")).split())[:500] or None,
         kind=classified.kind,
         detail=classified.detail,
+        classifier=classified.classifier,
         recipient=recipient[:320] if recipient else None,
         reason=classified.reason,
         outbound_id=outbound.id if outbound else None,

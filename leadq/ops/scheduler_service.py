@@ -73,7 +73,7 @@ def build_service(
     )
     scheduler.add_jobstore(MemoryJobStore(), CRON)
     now = datetime.now(UTC)
-    for periodic in periodic_actors(broker):
+    for periodic in periodic_actors(broker, settings):
         trigger = periodic.trigger(settings.schedule_timezone)
         after = _resume_after(periodic, fire_log, settings, now)
         scheduler.add_job(

@@ -4,6 +4,8 @@ An actor is scheduled by declaring it with periodiq's option,
 ``@actor(queue=..., periodic=cron("*/15 * * * *"))``, in leadq's actor modules
 or a user's own (``LEADQ_ACTOR_MODULES``). periodiq's own scheduler lists
 ``broker.actors`` and keeps those with a ``periodic`` option; so does this module.
+``periodic=CronSetting("name")`` takes the spec from that setting, so these
+are read with the settings the scheduler runs with.
 ``misfire_grace_time`` says how late a tick may still start (seconds; None:
 however late, the latest missed tick runs once); without it, a tick runs only
 within ``LEADQ_SCHEDULE_ON_TIME_WINDOW``.
@@ -16,8 +18,10 @@ from dataclasses import dataclass
 
 import dramatiq
 
-from leadq.ops.cron import Cron, from_periodiq
+from leadq.core.periodic import CronSetting
+from leadq.cron import Cron, from_periodiq, parse_cron
 from leadq.ops.cron_trigger import LeadqCronTrigger
+from leadq.settings import Settings
 
 #: ``misfire_grace_time`` left to the setting.
 DEFAULT_GRACE = object()
@@ -52,12 +56,18 @@ class PeriodicActor:
         return None if grace is None else math.ceil(grace)
 
 
-def periodic_actors(broker: dramatiq.Broker) -> list[PeriodicActor]:
-    """Every actor on ``broker`` declared with ``periodic=``, by name."""
+def _cron(option: object, settings: Settings) -> Cron:
+    if isinstance(option, CronSetting):
+        return parse_cron(getattr(settings, option.name))
+    return from_periodiq(option)
+
+
+def periodic_actors(broker: dramatiq.Broker, settings: Settings) -> list[PeriodicActor]:
+    """Every actor on ``broker`` declared with ``periodic=``, by name, its cron read with ``settings``."""
     found = [
         PeriodicActor(
             actor,
-            from_periodiq(actor.options["periodic"]),
+            _cron(actor.options["periodic"], settings),
             actor.options.get("misfire_grace_time", DEFAULT_GRACE),
         )
         for actor in broker.actors.values()
@@ -66,5 +76,5 @@ def periodic_actors(broker: dramatiq.Broker) -> list[PeriodicActor]:
     return sorted(found, key=lambda periodic: periodic.name)
 
 
-def find_periodic(broker: dramatiq.Broker, name: str) -> PeriodicActor | None:
-    return next((periodic for periodic in periodic_actors(broker) if periodic.name == name), None)
+def find_periodic(broker: dramatiq.Broker, settings: Settings, name: str) -> PeriodicActor | None:
+    return next((periodic for periodic in periodic_actors(broker, settings) if periodic.name == name), None)

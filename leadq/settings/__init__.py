@@ -188,6 +188,7 @@ NOT_SETTINGS = frozenset(
         "LEADQ_TEST_IMAP_PORT",
         "LEADQ_TEST_IMAP_USER",
         "LEADQ_TEST_IMAP_PASSWORD",
+        "LEADQ_TEST_DOVECOT_CONF",
     }
 )
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
+
+from leadq.cron import InvalidCron, parse_cron
 
 
 class InboxSettings(BaseModel):
@@ -18,7 +20,20 @@ class InboxSettings(BaseModel):
     imap_folder: str = Field("INBOX", description="Folder where replies and bounces arrive.")
     imap_timeout: float = Field(30.0, description="Seconds before an IMAP command times out.")
     imap_poll_interval: float = Field(
-        300.0, gt=0, description="Seconds between polls of `leadq inbox poll` without --once."
+        300.0,
+        gt=0,
+        description="Seconds between polls of `leadq inbox poll` without --once when the server "
+        "has no IMAP IDLE.",
+    )
+    imap_idle: bool = Field(
+        True,
+        description="`leadq inbox poll` without --once waits with IMAP IDLE when the server offers it; "
+        "false: it polls every LEADQ_IMAP_POLL_INTERVAL seconds.",
+    )
+    imap_poll_schedule: str = Field(
+        "*/5 * * * *",
+        description="Cron spec on which `leadq scheduler` enqueues the inbox poll (read when the "
+        "scheduler starts).",
     )
     bounce_domain: str | None = Field(
         None,
@@ -29,3 +44,11 @@ class InboxSettings(BaseModel):
     soft_bounce_limit: int = Field(
         3, ge=1, description="Soft (temporary) bounces of one address before it is suppressed."
     )
+
+    @field_validator("imap_poll_schedule")
+    @classmethod
+    def _poll_schedule_parses(cls, spec: str) -> str:
+        try:
+            return parse_cron(spec).spec
+        except InvalidCron as exc:
+            raise ValueError(str(exc)) from None

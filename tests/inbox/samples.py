@@ -25,6 +25,7 @@ def dsn(
     to: str = "ada@studio.example",
     original_message_id: str | None = None,
     diagnostic: str = "smtp; 550 5.1.1 <{recipient}>... User unknown",
+    message_id: str = "<199407072116.RAA14128@mx.shop.example>",
 ) -> bytes:
     original = (
         f"Message-ID: {original_message_id}\nFrom: Ada <ada@studio.example>\nTo: {recipient}\n"
@@ -35,7 +36,7 @@ def dsn(
     return _crlf(f"""
 Date: Thu, 7 Jul 1994 17:16:05 -0400
 From: Mail Delivery Subsystem <MAILER-DAEMON@mx.shop.example>
-Message-ID: <199407072116.RAA14128@mx.shop.example>
+Message-ID: {message_id}
 Subject: Returned mail: User unknown
 To: {to}
 Auto-Submitted: auto-replied

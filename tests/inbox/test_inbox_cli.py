@@ -39,9 +39,9 @@ def test_poll_once_then_list_and_show_what_was_read(env, imap_folder):
     shown = leadq("inbox", "show", str(reply["id"]))
     assert shown.exit_code == 0
     assert "kind: reply question" in shown.output and "How much? [bold]x[/]" in shown.output
-    assert json.loads(leadq("inbox", "show", str(reply["id"]), "--json").output)["from_email"] == (
-        "owner@shop.example"
-    )
+    assert "classified by: rules" in shown.output
+    shown_json = json.loads(leadq("inbox", "show", str(reply["id"]), "--json").output)
+    assert (shown_json["from_email"], shown_json["classifier"]) == ("owner@shop.example", "rules")
 
 
 def test_bad_input_and_missing_settings_are_one_line_errors(env, imap_folder):

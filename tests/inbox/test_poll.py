@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
 
 import pytest
 from pydantic import SecretStr
@@ -11,7 +10,6 @@ from sqlmodel import select
 
 from leadq.campaign.models import Campaign
 from leadq.campaign.stats import inbox_counts
-from leadq.core.broker import setup_broker
 from leadq.db import session_scope
 from leadq.errors import ConfigError
 from leadq.inbox.imap import poll_once
@@ -20,26 +18,8 @@ from leadq.leads.models import Lead
 from leadq.mail.models import OutboundMessage
 from leadq.mail.suppression import is_suppressed
 from leadq.ops.doctor import check_imap
-from tests.campaign_factory import add_leads, deliver_now, due_rows, launched_campaign
 from tests.inbox import samples
-from tests.mail_fixtures import mail_settings_for
-
-NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def outreach(smtp_server, imap_folder, tmp_path):
-    """Five leads sent step 1 of a two-step campaign, with VERP envelope senders; step 2 queued."""
-    settings = mail_settings_for(
-        tmp_path / "data", smtp_server.port, **imap_folder.settings, bounce_domain="bounce.studio.example"
-    )
-    setup_broker(settings)
-    add_leads(settings, 5)
-    launched_campaign(settings, tmp_path / "c", at=NOON)
-    assert [deliver_now(settings, row_id, NOON) for row_id in due_rows(settings, NOON)] == ["sent"] * 5
-    due_rows(settings, NOON)  # writes the step-2 rows, due in three days
-    sent = {got.rcpt_tos[0]: got for got in smtp_server.received}
-    return settings, sent
+from tests.inbox.conftest import NOON
 
 
 def step_two_states(settings) -> dict[int, tuple[str, str | None]]:
@@ -109,12 +89,20 @@ def test_a_second_poll_acts_on_nothing_twice_and_picks_up_only_new_mail(outreach
 def test_soft_bounces_suppress_only_at_the_limit(outreach, imap_folder):
     settings, sent = outreach
     settings = settings.model_copy(update={"soft_bounce_limit": 2})
-    soft = samples.dsn(recipient="owner0@shop0.example", status="4.2.2", diagnostic="smtp; 452 mailbox full")
-    imap_folder.deliver(soft)
+
+    def soft(message_id: str) -> bytes:
+        return samples.dsn(
+            recipient="owner0@shop0.example",
+            status="4.2.2",
+            diagnostic="smtp; 452 mailbox full",
+            message_id=message_id,
+        )
+
+    imap_folder.deliver(soft("<dsn-1@mx.shop0.example>"))
     poll_once(settings)
     with session_scope(settings) as session:
         assert not is_suppressed("owner0@shop0.example", session=session)
-    imap_folder.deliver(soft)
+    imap_folder.deliver(soft("<dsn-2@mx.shop0.example>"))
     poll_once(settings)
     with session_scope(settings) as session:
         assert is_suppressed("owner0@shop0.example", session=session)

@@ -16,7 +16,13 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-UNITS = ("leadq-worker@.service", "leadq-scheduler.service", "leadq-unsubscribe.service", "leadq.target")
+UNITS = (
+    "leadq-worker@.service",
+    "leadq-scheduler.service",
+    "leadq-unsubscribe.service",
+    "leadq-inbox.service",
+    "leadq.target",
+)
 
 
 def make_root(root: Path) -> Path:

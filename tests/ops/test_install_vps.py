@@ -96,8 +96,14 @@ def test_install_into_a_root_prefix_is_complete_and_idempotent(target):
         ["leadq-scheduler.service", "leadq-unsubscribe.service", *INSTANCES]
     )
     assert (target / "etc/systemd/system/multi-user.target.wants/leadq.target").is_symlink()
+    assert (target / "etc/systemd/system/leadq-inbox.service").is_file()  # installed, not enabled
     result = verify(
-        target, *INSTANCES, "leadq-scheduler.service", "leadq-unsubscribe.service", "leadq.target"
+        target,
+        *INSTANCES,
+        "leadq-scheduler.service",
+        "leadq-unsubscribe.service",
+        "leadq-inbox.service",
+        "leadq.target",
     )
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 

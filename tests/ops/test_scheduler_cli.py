@@ -114,7 +114,9 @@ def test_two_scheduler_processes_fire_each_tick_once(redis_settings):
     # One tick, or two when a minute boundary passes while the processes start.
     assert 1 <= sum(1 for name, _ in fired if name == "health_check") <= 2
     broker = setup_broker(redis_settings)
-    on_maintenance = [name for name, _ in fired if find_periodic(broker, name).queue == "maintenance"]
+    on_maintenance = [
+        name for name, _ in fired if find_periodic(broker, redis_settings, name).queue == "maintenance"
+    ]
     assert client.llen(f"{redis_settings.namespace}:maintenance") == len(on_maintenance)
 
 

@@ -45,7 +45,7 @@ EXPECTED = {
 
 
 def test_every_actor_declared_periodic_fires_exactly_on_its_ticks(settings):
-    declared = {periodic.name: periodic for periodic in periodic_actors(setup_broker(settings))}
+    declared = {periodic.name: periodic for periodic in periodic_actors(setup_broker(settings), settings)}
     assert set(declared) == set(EXPECTED)
     # Five hours of a Monday hold a tick of every schedule (the nightly ones at 01:00,
     # 03:00 and 03:30, the weekly one at 04:00); tests/ops/test_cron_trigger.py walks
@@ -54,6 +54,24 @@ def test_every_actor_declared_periodic_fires_exactly_on_its_ticks(settings):
     for name, predicate in EXPECTED.items():
         ticks = walk(declared[name].trigger("UTC"), MONDAY, MONDAY + timedelta(hours=5))
         assert ticks == [t for t in hours if predicate(t)], name
+
+
+@pytest.mark.redis
+def test_the_inbox_poll_runs_on_the_schedule_its_setting_gives_when_the_scheduler_starts(
+    redis_settings,
+):
+    settings = redis_settings.model_copy(update={"imap_poll_schedule": "7,37 * * * *"})
+    scheduler = build_service(
+        settings,
+        broker=setup_broker(settings),
+        client=redis.Redis.from_url(settings.redis_url),
+        send=lambda actor: "job",
+    )
+    trigger = scheduler.get_job("poll_inbox", jobstore="cron").trigger
+    assert walk(trigger, MONDAY, MONDAY + timedelta(hours=1)) == [
+        MONDAY + timedelta(minutes=7),
+        MONDAY + timedelta(minutes=37),
+    ]
 
 
 def test_a_users_own_actor_module_gets_cron_the_same_way(settings, tmp_path, monkeypatch):
@@ -71,7 +89,7 @@ def test_a_users_own_actor_module_gets_cron_the_same_way(settings, tmp_path, mon
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     broker = setup_broker(settings.model_copy(update={"actor_modules": ["my_weekly_actors"]}))
-    [weekly] = [p for p in periodic_actors(broker) if p.name == "weekly_report"]
+    [weekly] = [p for p in periodic_actors(broker, settings) if p.name == "weekly_report"]
     assert weekly.trigger("UTC").get_next_fire_time(None, MONDAY) == datetime(2026, 11, 22, 9, tzinfo=UTC)
 
 

@@ -41,7 +41,12 @@ def unit(name: str) -> configparser.ConfigParser:
 
 def test_the_units_verify_without_a_single_warning(root):
     result = verify(
-        root, WORKER_INSTANCE, "leadq-scheduler.service", "leadq-unsubscribe.service", "leadq.target"
+        root,
+        WORKER_INSTANCE,
+        "leadq-scheduler.service",
+        "leadq-unsubscribe.service",
+        "leadq-inbox.service",
+        "leadq.target",
     )
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
@@ -59,7 +64,12 @@ def test_verify_catches_a_missing_leadq_binary(root):
     assert result.returncode != 0 and "is not executable" in result.stderr
 
 
-SERVICES = ["leadq-worker@.service", "leadq-scheduler.service", "leadq-unsubscribe.service"]
+SERVICES = [
+    "leadq-worker@.service",
+    "leadq-scheduler.service",
+    "leadq-unsubscribe.service",
+    "leadq-inbox.service",
+]
 
 
 @pytest.mark.parametrize("name", SERVICES)

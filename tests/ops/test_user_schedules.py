@@ -121,7 +121,7 @@ def test_a_scrape_schedule_stores_the_request_leadq_scrape_builds(settings, use_
 def test_schedule_list_shows_every_actor_declared_periodic(settings, use_settings, leadq):
     use_settings(settings)
     rows = listed(leadq)
-    declared = periodic_actors(setup_broker(settings))
+    declared = periodic_actors(setup_broker(settings), settings)
     assert {"health_check", "cleanup_stale_jobs", "daily_campaign_analytics"} <= {p.name for p in declared}
     for periodic in declared:
         row = rows[periodic.name]

@@ -1,7 +1,8 @@
 """Cron specs: periodiq's language, read with cron's weekday numbering (Sunday = 0).
 
-Actors declare ``periodic=cron("…")`` with periodiq's own ``cron``; user
-schedules give a spec on the command line. Either way the spec is read here
+Actors declare ``periodic=cron("…")`` with periodiq's own ``cron`` (or name a
+setting holding a spec, checked here when settings load); user schedules give
+a spec on the command line. Either way the spec is read here
 into a ``Cron`` with weekdays 0-6 (Sunday = 0, and 7 folded onto it): periodiq
 0.14 parses Sunday as 0 but matches weekdays against ``isoweekday()``
 (Sunday = 7), so its own scheduler never fires `@weekly`, `... * * 0` or `sun`.

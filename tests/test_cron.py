@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from periodiq import cron
 
-from leadq.ops.cron import InvalidCron, from_periodiq, parse_cron
+from leadq.cron import InvalidCron, from_periodiq, parse_cron
 
 
 def test_sunday_is_weekday_zero_however_it_is_written():
