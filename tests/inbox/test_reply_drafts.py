@@ -15,12 +15,12 @@ from leadq.inbox.models import InboundMessage
 from leadq.leads.models import Lead
 from tests.ai.chat_server import json_completion
 from tests.inbox import samples
-from tests.inbox.test_poll import NOON, outreach  # noqa: F401
+from tests.inbox.conftest import NOON
 
 runner = CliRunner()
 
 
-def polled(outreach, imap_folder) -> dict[str, InboundMessage]:  # noqa: F811 - the shared fixture
+def polled(outreach, imap_folder) -> dict[str, InboundMessage]:
     """Lead 1 replies with interest, lead 2 with a question, lead 4's mailbox is away."""
     settings, sent = outreach
     mid = {address: got.message["Message-ID"] for address, got in sent.items()}
@@ -41,7 +41,7 @@ def polled(outreach, imap_folder) -> dict[str, InboundMessage]:  # noqa: F811 - 
 
 
 def test_the_inbox_records_who_replied_and_what_they_said_on_the_lead(
-    outreach,  # noqa: F811 - the shared fixture
+    outreach,
     imap_folder,
 ):
     polled(outreach, imap_folder)
@@ -54,7 +54,7 @@ def test_the_inbox_records_who_replied_and_what_they_said_on_the_lead(
 
 
 def test_draft_reply_answers_a_stored_inbox_message_and_sends_nothing(
-    outreach,  # noqa: F811 - the shared fixture
+    outreach,
     imap_folder,
     smtp_server,
     env,
@@ -84,7 +84,7 @@ def test_draft_reply_answers_a_stored_inbox_message_and_sends_nothing(
 
 
 def test_a_model_draft_knows_the_lead_and_the_email_answered_and_may_state_only_those(
-    outreach,  # noqa: F811 - the shared fixture
+    outreach,
     imap_folder,
     env,
     chat,
