@@ -143,28 +143,31 @@ class LocalEngine:
     def _settle(self, driver, checkpoint: Callable[[], None] | None) -> list[dict[str, Any]]:
         """Wait as Lighthouse does: the load event, then ``pagespeed_settle_ms`` with at most two
         requests in flight (its "network-2-idle": a long poll or a stuck beacon must not hold
-        the audit) and no request starting or ending, no new paint, layout shift or long task
-        (Lighthouse's network and CPU quiet windows are 1 s). Returns the CDP events read meanwhile.
+        the audit) and no request starting or ending, no new paint, layout shift, long task or
+        DOM insertion (Lighthouse pauses 1 s after load and wants 1 s network and CPU quiet).
+        Returns the CDP events read meanwhile.
 
-        A banner a script inserts a moment after load is what a shorter watch misses, and
-        then the same page scores differently run to run.
+        The quiet time is counted on the page's own clock from the later of the load event
+        and the last change seen, not from when this loop happened to poll: on a loaded
+        machine a poll comes late, and a banner a script inserts 800 ms after load must
+        still be waited for every run, or the same page scores differently run to run.
         """
-        quiet = self.settings.pagespeed_settle_ms / 1000
+        quiet = self.settings.pagespeed_settle_ms
         deadline = time.monotonic() + self.settings.pagespeed_settle_max_ms / 1000
         events: list[dict[str, Any]] = []
         in_flight: set[str] = set()
-        last = None
-        changed = time.monotonic()
+        quiet_since = 0.0  # page clock, ms
         while time.monotonic() < deadline:
             if checkpoint is not None:
                 checkpoint()
             new = driver.get_log("performance")
             events += new
             moved = track_requests(new, in_flight)
-            progress = driver.execute_script(probe.PROGRESS)
-            if progress != last or moved or len(in_flight) > _QUIET_REQUESTS:
-                last, changed = progress, time.monotonic()
-            elif time.monotonic() - changed >= quiet and progress[2] == "complete":
+            _, last_change, state, now, load_end = driver.execute_script(probe.PROGRESS)
+            if moved or len(in_flight) > _QUIET_REQUESTS:
+                quiet_since = now
+            quiet_since = max(quiet_since, last_change, load_end)
+            if state == "complete" and load_end and now - quiet_since >= quiet:
                 break
             time.sleep(_POLL_S)
         return events
