@@ -119,12 +119,18 @@ class LocalEngine:
         if browser.pages == 0:
             driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": probe.OBSERVERS})
             driver.execute_cdp_cmd("Network.enable", {})
+            driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        if not browser.blank:  # a new browser, or the audit before failed mid-page
+            driver.get("about:blank")
         # Never past the job's own time limit: it cannot interrupt a page load.
         driver.set_page_load_timeout(watchdog.remaining(self.settings.pagespeed_timeout))
-        driver.get("about:blank")
-        _emulate(driver, strategy)
+        _cold_start(driver)
+        if browser.emulating != strategy:
+            _emulate(driver, strategy)
+            browser.emulating = strategy
         driver.get_log("performance")  # drop the previous page's events
         film = _film(driver)
+        browser.blank = False
         try:
             driver.get(url)
             events = self._settle(driver, checkpoint)
@@ -138,6 +144,7 @@ class LocalEngine:
             data["filmstrip"] = thumbnails(frames, data.get("timeOrigin") or 0.0)
         network = main_document_events(events + driver.get_log("performance"))
         driver.get("about:blank")  # stop the page's timers and requests before the next audit
+        browser.blank = True
         return data, network
 
     def _settle(self, driver, checkpoint: Callable[[], None] | None) -> list[dict[str, Any]]:
@@ -218,15 +225,18 @@ def _net_error(exc: Exception) -> str | None:
     return match.group(1) if match else None
 
 
+def _cold_start(driver) -> None:
+    """Nothing from the previous audit: no cached file, no cookie."""
+    driver.execute_cdp_cmd("Network.clearBrowserCache", {})
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+
+
 def _emulate(driver, strategy: Strategy) -> None:
-    """Cold start plus Lighthouse's screen, user agent and throttling for the strategy."""
+    """Lighthouse's screen, user agent and throttling for the strategy."""
     mobile = strategy == "mobile"
     screen = MOBILE_SCREEN if mobile else DESKTOP_SCREEN
     throttling = MOBILE_THROTTLING if mobile else DESKTOP_THROTTLING
     cdp = driver.execute_cdp_cmd
-    cdp("Network.clearBrowserCache", {})
-    cdp("Network.clearBrowserCookies", {})
-    cdp("Network.setCacheDisabled", {"cacheDisabled": True})
     cdp(
         "Emulation.setDeviceMetricsOverride",
         {
