@@ -70,8 +70,8 @@ def install(server: LocalServer) -> None:
     busy += "while (performance.now() - t < 300) {}}, 500));</script>"
     server.route("/long-task", Reply(200, page(body=TEXT + busy), HTML))
     # Reports the screen it was laid out for, as a request the test server records.
-    report = "<script>new Image().src = '/seen?width=' + innerWidth + '&mobile=' + /Mobile/.test(navigator.userAgent);"
-    report += "</script>"
+    report = "<script>new Image().src = '/seen?width=' + innerWidth"
+    report += " + '&mobile=' + /Mobile/.test(navigator.userAgent);</script>"
     server.route("/emulation", Reply(200, page(body=TEXT + report), HTML))
     server.route("/seen", Reply(204, b"", {}))
     # Wider than a phone: Chrome re-scales the page to fit, which it counts as input.
