@@ -19,12 +19,22 @@ from leadq.settings import Settings
 
 
 class Browser(Chromium):
-    """A Chromium that logs CDP network events and counts the audits it served."""
+    """A Chromium that logs CDP network events and counts the audits it served.
+
+    ``emulating`` is the preset (mobile or desktop) its tab's screen, user
+    agent and throttling are set to: they last across navigations, so an audit
+    of the same preset as the previous one need not send them again (each
+    command is a round trip through chromedriver, tens of ms on a busy machine).
+    ``blank`` says its tab shows about:blank, where every audit starts (the
+    film's first frame is that empty page).
+    """
 
     def __init__(self, settings: Settings) -> None:
         # CDP network events give the redirect chain and the document's status.
         super().__init__(settings, capabilities={"goog:loggingPrefs": {"performance": "ALL"}})
         self.pages = 0
+        self.emulating: str | None = None
+        self.blank = False
 
 
 class BrowserPool:

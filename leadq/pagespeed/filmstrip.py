@@ -109,17 +109,26 @@ class Screencast:
                 return
 
 
+#: Lookup table for Image.point: 255 where a channel is near-white.
+_NEAR_WHITE = [255 if value > _WHITE else 0 for value in range(256)]
+
+
 def _histogram(jpeg: bytes) -> list[int]:
     """R, G and B histograms (256 bins each) of the pixels that are not near-white."""
     image = Image.open(io.BytesIO(jpeg)).convert("RGB")
-    white = [band.point(lambda v: 255 if v > _WHITE else 0) for band in image.split()]
+    white = [band.point(_NEAR_WHITE) for band in image.split()]
     not_white = ImageChops.invert(ImageChops.multiply(ImageChops.multiply(white[0], white[1]), white[2]))
     return image.histogram(mask=not_white)
 
 
 def visual_progress(frames: list[Frame]) -> list[float]:
     """Each frame's progress, 0-100, from the blank page towards the last frame (speedline's way)."""
-    histograms = [_histogram(frame.jpeg) for frame in frames]
+    # A page that stopped changing sends the same picture again: decode each picture once.
+    decoded: dict[bytes, list[int]] = {}
+    for frame in frames:
+        if frame.jpeg not in decoded:
+            decoded[frame.jpeg] = _histogram(frame.jpeg)
+    histograms = [decoded[frame.jpeg] for frame in frames]
     initial, target = [0] * len(histograms[0]), histograms[-1]
     progress = []
     for current in histograms:

@@ -28,16 +28,25 @@ OBSERVERS = r"""
   // Every shift counts, hadRecentInput or not: the audit never touches the page, and
   // Chrome flags shifts after an emulated viewport change as "recent input"
   // (crbug.com/1094974, 1302667), which Lighthouse works around the same way
-  // (core/computed/metrics/cumulative-layout-shift.js).
+  // (core/computed/metrics/cumulative-layout-shift.js). Measured: on mobile Chrome flags a
+  // banner inserted 400 ms after load, and Lighthouse counts that shift.
   watch('layout-shift', e => state.shifts.push([e.startTime, e.value]));
   watch('longtask', e => state.longTasks.push([e.startTime, e.duration]));
+  // Nodes added or removed (a banner, a consent dialog, a late hero) are a change too,
+  // even before the frame that shows them, so the settle wait restarts at once.
+  new MutationObserver(() => { state.lastEntry = performance.now(); })
+    .observe(document, {childList: true, subtree: true});
 })();
 """
 
-#: Polled while the page settles: how many requests so far, when the last paint/shift came.
+#: Polled while the page settles, all on the page's clock (ms since navigation start):
+#: requests so far, when the last paint/shift/long task/DOM change came, the
+#: document's state, now, and the end of the load event (0 before it).
 PROGRESS = r"""
 const s = window.__leadq || {};
-return [performance.getEntriesByType('resource').length, s.lastEntry || 0, document.readyState];
+const nav = performance.getEntriesByType('navigation')[0];
+return [performance.getEntriesByType('resource').length, s.lastEntry || 0, document.readyState,
+        performance.now(), nav ? nav.loadEventEnd : 0];
 """
 
 COLLECT = r"""

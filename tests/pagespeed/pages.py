@@ -69,5 +69,13 @@ def install(server: LocalServer) -> None:
     busy = "<script>addEventListener('load', () => setTimeout(() => {const t = performance.now(); "
     busy += "while (performance.now() - t < 300) {}}, 500));</script>"
     server.route("/long-task", Reply(200, page(body=TEXT + busy), HTML))
+    # Reports the screen it was laid out for, as a request the test server records.
+    report = "<script>new Image().src = '/seen?width=' + innerWidth"
+    report += " + '&mobile=' + /Mobile/.test(navigator.userAgent);</script>"
+    server.route("/emulation", Reply(200, page(body=TEXT + report), HTML))
+    server.route("/seen", Reply(204, b"", {}))
+    # Wider than a phone: Chrome re-scales the page to fit, which it counts as input.
+    wide = '<img src="/hero.png?delay=1.0" width="800" height="450" alt="Our van">'
+    server.route("/wide-hero", Reply(200, page(body=wide + TEXT), HTML))
     server.route("/moved", Reply(301, b"", {"Location": "/fast"}))
     server.route("/hang", Reply(200, page(), HTML, delay=20))

@@ -24,6 +24,21 @@ def test_tbt_counts_only_task_time_over_50_ms_after_fcp() -> None:
     assert total_blocking_time(tasks, fcp_ms=None) == 250 + 70
 
 
+def test_blocking_time_counts_from_the_end_of_parsing_when_the_first_paint_came_later() -> None:
+    # A throttled CPU ran two timer tasks after the parse and before the first paint.
+    data = {
+        "nav": {"responseStart": 100, "domContentLoadedEventEnd": 300, "loadEventEnd": 900},
+        "paints": {"first-contentful-paint": 1100},
+        "lcp": 1100,
+        "longTasks": [[320, 400], [720, 400]],
+    }
+    assert lab_metrics(data)["tbt_ms"] == 350 + 350
+    data["paints"]["first-contentful-paint"] = 250  # painted before the parse ended: from FCP
+    assert lab_metrics(data)["tbt_ms"] == 350 + 350
+    data["longTasks"] = [[100, 200]]
+    assert lab_metrics(data)["tbt_ms"] == 50
+
+
 def test_metrics_come_from_navigation_paint_and_observer_entries() -> None:
     data = {
         "nav": {"responseStart": 120.4, "domContentLoadedEventEnd": 300, "loadEventEnd": 450},
