@@ -60,5 +60,7 @@ class Audit(SQLModel, table=True):
         return audit
 
     def to_record(self) -> AuditRecord:
-        values = self.model_dump(exclude={"id", "lead_id", "demo_of_lead_id", "created_at", "field_data", "score", "report_url"})
+        values = self.model_dump(
+            exclude={"id", "lead_id", "demo_of_lead_id", "created_at", "field_data", "score", "report_url"}
+        )
         return AuditRecord.from_dict({**values, "field": self.field_data})

@@ -121,6 +121,7 @@ def test_psi_calls_over_the_keys_rate_limit_wait_without_failing(psi_settings) -
 
 def test_report_and_demo_audits_share_the_psi_keys_rate_limit(psi_settings) -> None:
     from leadq.cli.errors import one_line
+
     from leadq.errors import Deferred
     from leadq.pagespeed.service import audit_and_store, resolve_target
 
