@@ -178,6 +178,21 @@ def test_a_job_holding_the_gil_is_not_run_twice_while_alive(redis_settings, redi
     assert runs(redis_settings, "started") == ["gil"]
 
 
+def test_a_heartbeat_written_late_never_replaces_a_fresher_one(redis_settings, redis_broker):
+    # A consumer thread takes its call's timestamp, then a job holding the GIL stalls
+    # it for seconds; meanwhile the supervisor vouched for the process with a later time.
+    heartbeats = f"{redis_settings.namespace}:__heartbeats__"
+    client = redis_broker.client
+    vouched = int(time.time() * 1000) + 9000
+    client.zadd(heartbeats, {redis_broker.broker_id: vouched})
+    redis_broker._dispatch("ack")("maintenance", "no-such-message")
+    assert client.zscore(heartbeats, redis_broker.broker_id) == vouched
+    # An older heartbeat is replaced as before.
+    client.zadd(heartbeats, {redis_broker.broker_id: 1000})
+    redis_broker._dispatch("ack")("maintenance", "no-such-message")
+    assert client.zscore(heartbeats, redis_broker.broker_id) > time.time() * 1000 - 60_000
+
+
 def test_a_process_dying_inside_a_gil_bound_job_is_still_redelivered(
     redis_settings, redis_broker, start_worker
 ):
