@@ -15,6 +15,7 @@ in process memory.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import os
@@ -22,6 +23,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 import redis
@@ -39,6 +41,30 @@ from leadq.settings import Settings
 LUA_DIR = Path(__file__).parent / "lua"
 #: Commands that must stay cheap: Dramatiq never runs maintenance on them.
 NO_MAINTENANCE = {"ack", "nack"}
+
+_DRAMATIQ_HEARTBEAT = 'redis.call("zadd", heartbeats, timestamp, worker_id)'
+_NEWEST_HEARTBEAT = """local last_beat = redis.call("zscore", heartbeats, worker_id)
+if not last_beat or tonumber(last_beat) < tonumber(timestamp) then
+    redis.call("zadd", heartbeats, timestamp, worker_id)
+end"""
+
+
+@functools.cache
+def dispatch_keeping_the_newest_heartbeat() -> str:
+    """Dramatiq's dispatch script, except that a heartbeat never moves back in time.
+
+    A worker process takes its heartbeat's timestamp before the call, and a job
+    holding the GIL (a regex, a C call) can stall that call for as long as it
+    holds it: the heartbeat finally written is that old and replaced the one the
+    supervisor had just vouched with, so another process's maintenance took the
+    live process for dead and ran its job a second time (seen under load:
+    heartbeats 6-10 s old). The supervisor's own ZADD still sets the time
+    outright, so a clock stepped back is followed.
+    """
+    script = (files("dramatiq.brokers") / "redis" / "dispatch.lua").read_text()
+    if script.count(_DRAMATIQ_HEARTBEAT) != 1:
+        raise RuntimeError("Dramatiq's dispatch.lua no longer writes the heartbeat as leadq expects")
+    return script.replace(_DRAMATIQ_HEARTBEAT, _NEWEST_HEARTBEAT)
 
 
 @dataclass(frozen=True)
@@ -122,6 +148,7 @@ class LeadqRedisBroker(ActiveHooks, RedisBroker):
         )
         if broker_id:
             self.broker_id = broker_id
+        self.scripts["dispatch"] = self.client.register_script(dispatch_keeping_the_newest_heartbeat())
         self.unique_ttl_ms = settings.unique_ttl * 1000
         self.idle_wait = settings.idle_wakeup_timeout
         self.maintenance_interval = settings.maintenance_interval

@@ -1,12 +1,8 @@
-"""Demo tests: leads to build demos for, and a real HTTP server that serves a directory."""
+"""Demo tests: leads to build demos for (the web root they publish to is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import functools
-import threading
-from collections.abc import Callable, Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -51,34 +47,3 @@ PLUMBER = {
     "review_count": 31,
 }
 HOURS = {"opening_hours": {"Monday": "7 AM–6 PM", "Tuesday": "7 AM–6 PM", "Sunday": "Closed"}}
-
-
-class DirectoryServer:
-    """A real HTTP server on 127.0.0.1:0 serving ``root`` (what nginx does on the VPS)."""
-
-    def __init__(self, root: Path) -> None:
-        handler = functools.partial(_QuietHandler, directory=str(root))
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def web_root(tmp_path: Path) -> Iterator[DirectoryServer]:
-    root = tmp_path / "www"
-    root.mkdir()
-    server = DirectoryServer(root)
-    server.root = root  # type: ignore[attr-defined]
-    yield server
-    server.close()

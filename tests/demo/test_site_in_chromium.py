@@ -17,8 +17,9 @@ from leadq.demo.screenshots import Camera
 from leadq.demo.service import BuildOptions, build_demo
 from leadq.errors import TransientError
 from leadq.pagespeed.local import LocalEngine
+from tests.conftest import DirectoryServer
 
-from .conftest import HOSTILE, HOURS, PLUMBER, DirectoryServer
+from .conftest import HOSTILE, HOURS, PLUMBER
 
 pytestmark = pytest.mark.chromium
 

@@ -27,7 +27,7 @@ def test_an_unknown_engine_is_a_config_error(tmp_path) -> None:
 
 def _audit_in_child(url: str, settings: Settings, queue) -> None:
     shared_engine("local", settings).audit(url, "desktop")
-    queue.put([p.pid for p in psutil.Process().children(recursive=True)])
+    queue.put([(p.pid, p.create_time()) for p in psutil.Process().children(recursive=True)])
     # returns without closing anything: the process exit must clean up
 
 
@@ -39,11 +39,17 @@ def test_a_forked_worker_process_leaves_no_browser_behind_when_it_exits(server, 
     settings = Settings(data_dir=tmp_path, allow_private_urls=True)
     child = context.Process(target=_audit_in_child, args=(server.url + "/fast", settings, queue))
     child.start()
-    pids = queue.get(timeout=60)
+    started = queue.get(timeout=60)
     child.join(timeout=60)
     assert child.exitcode == 0
-    assert len(pids) >= 3
-    alive = [
-        pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    ]
-    assert alive == []
+    assert len(started) >= 3
+    assert [pid for pid, created in started if _still_running(pid, created)] == []
+
+
+def _still_running(pid: int, created: float) -> bool:
+    """That very process (a pid freed on this busy machine may already be another's) and no zombie."""
+    try:
+        process = psutil.Process(pid)
+        return process.create_time() == created and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

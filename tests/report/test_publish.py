@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,21 +21,10 @@ from leadq.mail.variables import template_variables
 from leadq.pagespeed.report_parser import parse_file
 from leadq.pagespeed.store import save_audit
 from tests.campaign_factory import add_leads, write_campaign
-from tests.demo.conftest import DirectoryServer
 
 LHR_13 = Path(__file__).parents[1] / "fixtures" / "psi" / "lighthouse-13.5-lhr-local-fast-page-mobile.json"
 NOW = datetime(2026, 12, 2, 9, tzinfo=UTC)
 LINK = TemplateSource("Your report", "See {{ audit.report_url }}", None)
-
-
-@pytest.fixture
-def web_root(tmp_path: Path) -> Iterator[DirectoryServer]:
-    root = tmp_path / "www"
-    root.mkdir()
-    server = DirectoryServer(root)
-    server.root = root  # type: ignore[attr-defined]
-    yield server
-    server.close()
 
 
 def report_url_in_template(settings, lead_id: int) -> str:

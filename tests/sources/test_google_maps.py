@@ -9,9 +9,6 @@ also checks that no Chromium or chromedriver process outlives it.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from pathlib import Path
 
 import psutil
 import pytest
@@ -35,7 +32,6 @@ from tests.conftest import FIXTURES
 from tests.scrape.shared_fixtures import cli_env, sample_site  # noqa: F401
 
 runner = CliRunner()
-CHROMIUM_NAMES = ("chromium", "chrome", "chromedriver", "chrome_crashpad_handler")
 BEACON = "0x89e3709e8a7f0d0b:0x5c1b3a9b3f0c2e11"
 FENWAY = "0x89e379f5b1c2d3e4:0x1a2b3c4d5e6f7081"
 PENA = "0x89e37b1f00aa11bb:0x22cc33dd44ee55ff"
@@ -92,38 +88,6 @@ def test_consent_and_captcha_pages_are_blocks_not_empty_results(page):
 # -- real Chromium ------------------------------------------------------------------
 
 
-def chromium_processes(profile_root: Path) -> list[psutil.Process]:
-    """Chromium/chromedriver processes this test started: our descendants, or any
-    process whose command line names a profile under ``profile_root`` (re-parented ones)."""
-    mine = {p.pid: p for p in psutil.Process().children(recursive=True)}
-    for process in psutil.process_iter(["cmdline"]):
-        if any(str(profile_root) in part for part in process.info["cmdline"] or []):
-            mine[process.pid] = process
-    found = []
-    for process in mine.values():
-        try:
-            if process.status() != psutil.STATUS_ZOMBIE and process.name().startswith(CHROMIUM_NAMES):
-                found.append(process)
-        except psutil.NoSuchProcess:
-            continue
-    return found
-
-
-@pytest.fixture
-def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Browser profiles under the test's own temp dir; afterwards none of its processes remain."""
-    if not (os.access("/usr/bin/chromium", os.X_OK) and os.access("/usr/bin/chromedriver", os.X_OK)):
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium and chromium-driver are required under CI")
-        pytest.skip("Debian's chromium and chromium-driver are not installed; run scripts/test")
-    root = tmp_path / "profiles"
-    root.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(root))
-    yield root
-    assert chromium_processes(root) == []
-    assert list(root.iterdir()) == []  # every profile directory was removed
-
-
 @pytest.fixture
 def maps(sample_site, settings: Settings):  # noqa: F811 - the shared fixture
     """(sample site, source on it, settings with a loose rate limit and the embedded broker)."""
@@ -138,7 +102,7 @@ def fetcher_for(settings: Settings, **options) -> PoliteFetcher:
 
 
 @pytest.mark.chromium
-def test_the_feed_is_scrolled_only_until_the_budget_is_loaded(maps, profiles):
+def test_the_feed_is_scrolled_only_until_the_budget_is_loaded(maps, own_browsers):
     site, source, settings = maps
     url = source.search_url(SearchQuery(query="plumber", location="Boston, MA"))
     fetcher = fetcher_for(settings)
@@ -165,7 +129,7 @@ def test_the_feed_is_scrolled_only_until_the_budget_is_loaded(maps, profiles):
 
 
 @pytest.mark.chromium
-def test_the_consent_page_is_a_block_and_the_browser_is_closed(maps, profiles):
+def test_the_consent_page_is_a_block_and_the_browser_is_closed(maps, own_browsers):
     site, source, settings = maps
     site.maps_block = "consent"
     fetcher = fetcher_for(settings)
@@ -178,7 +142,7 @@ def test_the_consent_page_is_a_block_and_the_browser_is_closed(maps, profiles):
 
 
 @pytest.mark.chromium
-def test_robots_txt_is_honoured_unless_ignored(maps, profiles):
+def test_robots_txt_is_honoured_unless_ignored(maps, own_browsers):
     site, source, settings = maps
     site.robots = "User-agent: *\nDisallow: /maps/\n"
     url = source.search_url(SearchQuery(query="plumber"))
@@ -197,7 +161,7 @@ def test_robots_txt_is_honoured_unless_ignored(maps, profiles):
 
 
 @pytest.mark.chromium
-def test_a_crashed_chromedriver_still_leaves_no_chromium_behind(maps, profiles):
+def test_a_crashed_chromedriver_still_leaves_no_chromium_behind(maps, own_browsers):
     _, source, settings = maps
     browser = Browser(settings)
     driver = browser.load(f"{source.base_url}/search/plumber")
@@ -207,7 +171,7 @@ def test_a_crashed_chromedriver_still_leaves_no_chromium_behind(maps, profiles):
 
 
 @pytest.mark.chromium
-def test_a_job_stopped_by_its_time_limit_leaves_no_chromium_behind(maps, profiles):
+def test_a_job_stopped_by_its_time_limit_leaves_no_chromium_behind(maps, own_browsers):
     _, source, settings = maps
     from leadq.actors.scrape import scrape_search
 
@@ -223,7 +187,7 @@ def test_a_job_stopped_by_its_time_limit_leaves_no_chromium_behind(maps, profile
 
 
 @pytest.mark.chromium
-def test_a_missing_or_failing_chromium_is_a_clear_error_and_leaves_nothing(settings, profiles):
+def test_a_missing_or_failing_chromium_is_a_clear_error_and_leaves_nothing(settings, own_browsers):
     with pytest.raises(BrowserUnavailable, match="apt-get install chromium"):
         Browser(settings.model_copy(update={"chromium_path": "/nonexistent/chromium"})).start()
     broken = Browser(settings.model_copy(update={"chromium_path": "/bin/false"}))
@@ -257,7 +221,7 @@ def scrape(base: str, *extra: str):
 
 
 @pytest.mark.chromium
-def test_inline_scrape_stores_the_first_max_places_with_exact_fields(maps_cli, profiles):
+def test_inline_scrape_stores_the_first_max_places_with_exact_fields(maps_cli, own_browsers):
     site, base = maps_cli
     result = scrape(base, "--max", "5")
     assert result.exit_code == 0, result.output
@@ -330,7 +294,7 @@ def test_inline_scrape_stores_the_first_max_places_with_exact_fields(maps_cli, p
 
 
 @pytest.mark.chromium
-def test_a_consent_page_ends_the_scrape_saying_so(maps_cli, profiles):
+def test_a_consent_page_ends_the_scrape_saying_so(maps_cli, own_browsers):
     site, base = maps_cli
     site.maps_block = "consent"
     result = scrape(base)
@@ -340,7 +304,7 @@ def test_a_consent_page_ends_the_scrape_saying_so(maps_cli, profiles):
 
 
 @pytest.mark.chromium
-def test_parse_renders_a_place_url_in_chromium(maps_cli, profiles):
+def test_parse_renders_a_place_url_in_chromium(maps_cli, own_browsers):
     _, base = maps_cli
     place = f"{base}/place/Back+Bay/data=!4m7!3m6!1s{BACK_BAY}!8m2!3d42.35033!4d-71.08097"
     result = runner.invoke(
