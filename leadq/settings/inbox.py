@@ -6,8 +6,6 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
-from leadq.cron import InvalidCron, parse_cron
-
 
 class InboxSettings(BaseModel):
     """Where replies and bounces arrive, and how they are acted on."""
@@ -48,6 +46,10 @@ class InboxSettings(BaseModel):
     @field_validator("imap_poll_schedule")
     @classmethod
     def _poll_schedule_parses(cls, spec: str) -> str:
+        # Imported here: the cron parser loads periodiq (and Dramatiq's CLI), which a
+        # module that merely imports settings, such as a source parser, must not pay for.
+        from leadq.cron import InvalidCron, parse_cron
+
         try:
             return parse_cron(spec).spec
         except InvalidCron as exc:

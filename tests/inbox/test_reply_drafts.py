@@ -40,6 +40,11 @@ def polled(outreach, imap_folder) -> dict[str, InboundMessage]:
         return {f"{row.kind}:{row.lead_id}": row for row in session.exec(select(InboundMessage))}
 
 
+def same_database(settings) -> dict[str, str]:
+    """The CLI's environment for the database ``outreach`` wrote to (its data dir is the same)."""
+    return {"LEADQ_DATABASE_URL": settings.database_url} if settings.database_url else {}
+
+
 def test_the_inbox_records_who_replied_and_what_they_said_on_the_lead(
     outreach,
     imap_folder,
@@ -61,7 +66,7 @@ def test_draft_reply_answers_a_stored_inbox_message_and_sends_nothing(
 ):
     rows = polled(outreach, imap_folder)
     sent_before = len(smtp_server.received)
-    env(LEADQ_EMAIL_FROM="Ada at Studio <ada@studio.example>")
+    env(LEADQ_EMAIL_FROM="Ada at Studio <ada@studio.example>", **same_database(outreach[0]))
     reply = rows["reply:1"]
     result = runner.invoke(app, ["ai", "draft-reply", str(reply.id), "--json"])
     assert result.exit_code == 0, result.output
@@ -94,6 +99,7 @@ def test_a_model_draft_knows_the_lead_and_the_email_answered_and_may_state_only_
         LEADQ_EMAIL_FROM="Ada at Studio <ada@studio.example>",
         LEADQ_AI_ENGINE="openai",
         LEADQ_AI_BASE_URL=chat.url,
+        **same_database(outreach[0]),
     )
     question = rows["reply:2"]
     honest = {
