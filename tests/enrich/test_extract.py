@@ -119,11 +119,18 @@ ADVERSARIAL = {
 
 
 def test_200_kb_adversarial_strings_parse_in_well_under_a_second():
+    # About 0.1 s each on an idle machine; catastrophic backtracking takes minutes. The
+    # best of three runs, so that another test's Chromium burst on a loaded machine is
+    # not taken for a slow pattern.
     for name, text in ADVERSARIAL.items():
-        started = time.perf_counter()
-        extract_signals(text, BASE)
-        elapsed = time.perf_counter() - started
-        assert elapsed < 1.0, f"{name}: {elapsed:.2f} s"
+        best = min(_seconds_to_extract(text) for _ in range(3))
+        assert best < 1.0, f"{name}: {best:.2f} s"
+
+
+def _seconds_to_extract(text: str) -> float:
+    started = time.perf_counter()
+    extract_signals(text, BASE)
+    return time.perf_counter() - started
 
 
 FRAGMENTS = st.sampled_from(
