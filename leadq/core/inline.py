@@ -11,6 +11,7 @@ import time
 import dramatiq
 
 from leadq.core.broker import boot_process, current_runtime
+from leadq.core.worker_start import start_worker
 from leadq.errors import UserError
 
 
@@ -27,7 +28,7 @@ def run_until_idle(timeout: float | None = None, *, threads: int | None = None) 
     settings = runtime.settings
     boot_process(runtime)
     worker = dramatiq.Worker(broker, worker_threads=threads or settings.worker_threads, worker_timeout=50)
-    worker.start()
+    start_worker(worker)
     deadline = None if timeout is None else time.monotonic() + timeout
     try:
         # A job can enqueue more work on any queue, so idle means every queue

@@ -94,6 +94,7 @@ def child_main(broker_id: str, options: WorkerOptions, slot: int, ready) -> None
     import dramatiq
 
     from leadq.core.broker import boot_process, current_runtime
+    from leadq.core.worker_start import start_worker
     from leadq.ops.runtime import setup_broker
 
     # What `ps`/`top` show: role, child number, queues, and the id in the log lines.
@@ -124,7 +125,7 @@ def child_main(broker_id: str, options: WorkerOptions, slot: int, ready) -> None
         worker_threads=options.threads,
         worker_timeout=int(settings.idle_wakeup_timeout * 1000),
     )
-    worker.start()
+    start_worker(worker)
     ready.set()
     me = psutil.Process()
     code = 0
