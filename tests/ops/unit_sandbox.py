@@ -138,11 +138,20 @@ def written_paths(trace_dir: Path, cwd: Path) -> set[str]:
 def writes_outside(paths: set[str], writable: list[Path]) -> list[str]:
     """Paths the unit would refuse: ProtectSystem=strict leaves only ``writable``,
     /tmp and /var/tmp (PrivateTmp=), /dev and /proc writable, and /proc/sys
-    read-only (ProtectKernelTunables=)."""
+    read-only (ProtectKernelTunables=).
+
+    Fontconfig's system cache is left out: Chromium's fontconfig refreshes a stale
+    one when it may write there (the tests run as root); under the unit it cannot,
+    and fontconfig keeps its cache under the unit's HOME (/var/lib/leadq) instead.
+    """
     allowed = [str(p) for p in writable] + ["/tmp", "/var/tmp", "/dev", "/proc"]
     return sorted(
         path
         for path in paths
         if path.startswith("/proc/sys/")
         or not any(path == root or path.startswith(root.rstrip("/") + "/") for root in allowed)
+        and not path.startswith(_FONTCONFIG_SYSTEM_CACHE)
     )
+
+
+_FONTCONFIG_SYSTEM_CACHE = "/var/cache/fontconfig/"
