@@ -10,6 +10,11 @@ Speed Index from the film of the load (``filmstrip.speed_index``, put in
 ``data["speedIndex"]`` by the engine). Estimated (listed in the record's
 ``estimated``):
 
+- FCP and LCP (and with them the long tasks and the end of parsing) when a
+  response took longer than the rest of its origin's: Lighthouse's median
+  server time per origin is applied (``server_time``); and a text LCP counts
+  from the arrival of the web font it waited for. The watched paints are kept
+  in ``watched_fcp_ms``/``watched_lcp_ms``;
 - TTI: Lighthouse's CPU rule only, the end of the last long task after FCP
   before a 5 s stretch without one (and not before DOMContentLoaded); its
   "at most two requests in flight" rule is not checked over those 5 s;
@@ -21,6 +26,8 @@ Speed Index from the film of the load (``filmstrip.speed_index``, put in
 from __future__ import annotations
 
 from typing import Any
+
+from leadq.pagespeed.server_time import Shifts, paint_shifts
 
 _LONG_TASK_MS = 50.0
 #: Lighthouse's TTI: the first 5 s after FCP without a long task.
@@ -70,7 +77,9 @@ def total_blocking_time(
 
 def estimated_metrics(data: dict[str, Any]) -> list[str]:
     """The record keys this page's data could only estimate."""
-    estimated = ["tti_ms"]
+    shifts = server_time_shifts(data)
+    estimated = [key for key, shift in (("fcp_ms", shifts.fcp_ms), ("lcp_ms", shifts.lcp_ms)) if shift]
+    estimated.append("tti_ms")
     if "longtask" not in (data.get("watching") or []):
         estimated.insert(0, "tbt_ms")
     if data.get("speedIndex") is None:
@@ -81,12 +90,14 @@ def estimated_metrics(data: dict[str, Any]) -> list[str]:
 def lab_metrics(data: dict[str, Any]) -> dict[str, float | None]:
     """Metrics in the record's keys (ms, CLS unitless) from one page's collected data."""
     nav = data.get("nav") or {}
-    fcp = data.get("paints", {}).get("first-contentful-paint")
-    lcp = data.get("lcp")
-    if lcp is None:
-        lcp = fcp  # no LCP entry (empty page): Lighthouse falls back the same way only in old versions
-    tasks = data.get("longTasks") or []
+    watched_fcp, watched_lcp = _paints(data)
+    shifts = server_time_shifts(data)
+    fcp = None if watched_fcp is None else watched_fcp - shifts.fcp_ms
+    lcp = None if watched_lcp is None else watched_lcp - shifts.lcp_ms
+    tasks = [[start - shifts.at(start), duration] for start, duration in data.get("longTasks") or []]
     dcl = nav.get("domContentLoadedEventEnd")
+    if dcl:
+        dcl -= shifts.at(dcl)
     tti = interactive_at(tasks, fcp, dcl) if fcp is not None else None
     speed_index = data.get("speedIndex")
     if speed_index is None and fcp is not None and lcp is not None:
@@ -103,7 +114,32 @@ def lab_metrics(data: dict[str, Any]) -> dict[str, float | None]:
         "speed_index_ms": _ms(speed_index),
         "load_ms": _ms(nav.get("loadEventEnd")),
         "dom_content_loaded_ms": _ms(dcl),
+        "watched_fcp_ms": _ms(watched_fcp),
+        "watched_lcp_ms": _ms(watched_lcp),
     }
+
+
+def _paints(data: dict[str, Any]) -> tuple[float | None, float | None]:
+    """FCP and LCP as the browser reported them."""
+    fcp = data.get("paints", {}).get("first-contentful-paint")
+    lcp = data.get("lcp")
+    if lcp is None:
+        lcp = fcp  # no LCP entry (empty page): Lighthouse falls back the same way only in old versions
+    return fcp, lcp
+
+
+def server_time_shifts(data: dict[str, Any]) -> Shifts:
+    """How much Lighthouse's median server time per origin moves this load's paints."""
+    fcp, lcp = _paints(data)
+    if fcp is None or lcp is None:
+        return Shifts()
+    return paint_shifts(
+        data.get("responses") or [],
+        fcp_ms=fcp,
+        lcp_ms=lcp,
+        render_blocking=(data.get("blockingScripts") or []) + (data.get("blockingStyles") or []),
+        lcp_url=data.get("lcpUrl"),
+    )
 
 
 def _blocking_from(fcp_ms: float, dcl_ms: float | None) -> float:

@@ -9,16 +9,20 @@ browser's own timing APIs (see ``probe`` and ``lab_metrics``).
 Method, and how it differs from Lighthouse's. The load is observed under
 throttling applied by Chromium itself (``Network.emulateNetworkConditions``
 with Lighthouse's devtools figures, ``Emulation.setCPUThrottlingRate``), and
-every metric is what the browser measured on that load. Lighthouse's default
+every metric starts from what the browser measured on that load. Lighthouse's default
 ("simulate") loads the page unthrottled and estimates the throttled load with
 Lantern: a dependency graph of its requests and main-thread tasks replayed
 over a modelled TCP connection (RTT 150 ms / 1.6 Mbps mobile, 40 ms / 10 Mbps
 desktop), each metric the mean of an optimistic and a pessimistic replay.
 Lantern gives each origin one server response time, the median of what it
 observed, so one slow file on a fast origin (a late hero image, a slow script
-or font) hardly moves its figures, while here it delays what waits for it;
-and its FCP waits only for the parse and render-blocking files, which
-``lab_metrics`` follows for Total Blocking Time. ``scripts/bench-pagespeed``
+or font) hardly moves its figures; here that file delays what waits for it,
+so the paints that waited are moved back by the time its server took beyond
+the origin's median (``server_time``; the watched paints and the slow files
+stay in the record's details). The site's icon, which Lighthouse's fresh
+browser always fetches and a pooled one only once, is fetched after the load
+so it counts in that median too. Lantern's FCP waits only for the parse and
+render-blocking files, which ``lab_metrics`` follows for Total Blocking Time. ``scripts/bench-pagespeed``
 measures the gap on both presets. The wait until quiet follows Lighthouse's:
 the load event, then a second with no request starting or ending (two may
 stay open), no paint, layout shift, long task or DOM insertion, on the page's
@@ -39,7 +43,7 @@ from leadq.browser import Watchdog
 from leadq.egress_proxy import BLOCKED
 from leadq.errors import Cancelled, Deferred, PermanentError, TransientError, UrlRefused
 from leadq.net import check_url
-from leadq.pagespeed import page_facts, probe
+from leadq.pagespeed import page_facts, probe, server_time
 from leadq.pagespeed.browser import Browser, BrowserPool
 from leadq.pagespeed.checks import site_checks
 from leadq.pagespeed.filmstrip import Screencast, speed_index, thumbnails
@@ -163,6 +167,7 @@ class LocalEngine:
             data["filmstrip"] = thumbnails(frames, data.get("timeOrigin") or 0.0)
         entries = events + driver.get_log("performance")
         network = main_document_events(entries)
+        data["responses"] = server_time.responses(entries, data.get("nav"))
         data["pageFacts"] = page_facts.collect(driver, entries)  # the SEO and best-practices audits' input
         driver.get("about:blank")  # stop the page's timers and requests before the next audit
         browser.blank = True
@@ -175,6 +180,12 @@ class LocalEngine:
         DOM insertion (Lighthouse pauses 1 s after load and wants 1 s network and CPU quiet).
         Returns the CDP events read meanwhile.
 
+        At the load event the site's icon is fetched too, as Lighthouse's fresh browser
+        does: a pooled browser asks for an origin's icon once and keeps it apart from the
+        HTTP cache, and the icon is one of the responses Lighthouse takes the median server
+        time of (``server_time``; on a small page one of three). That request is not the
+        page's and is left out of the quiet rule, and is waited for (3 s at most) at the end.
+
         The quiet time is counted on the page's own clock from the later of the load event
         and the last change seen, not from when this loop happened to poll: on a loaded
         machine a poll comes late, and a banner a script inserts 800 ms after load must
@@ -185,20 +196,25 @@ class LocalEngine:
         events: list[dict[str, Any]] = []
         in_flight: set[str] = set()
         quiet_since = 0.0  # page clock, ms
+        icon = None
         while time.monotonic() < deadline:
             if checkpoint is not None:
                 checkpoint()
             new = driver.get_log("performance")
             events += new
-            moved = track_requests(new, in_flight)
+            moved = track_requests(new, in_flight, besides=icon)
             _, last_change, state, now, load_end = driver.execute_script(probe.PROGRESS)
+            if icon is None and load_end:
+                icon = driver.execute_script(probe.FETCH_ICON) or ""
             if moved or len(in_flight) > _QUIET_REQUESTS:
                 quiet_since = now
             quiet_since = max(quiet_since, last_change, load_end)
             if state == "complete" and load_end and now - quiet_since >= quiet:
                 break
             time.sleep(_POLL_S)
-        return events
+        if icon:
+            driver.execute_async_script(probe.AWAIT_ICON)
+        return events + driver.get_log("performance")
 
 
 def _film(driver) -> Screencast | None:
@@ -212,12 +228,18 @@ def _film(driver) -> Screencast | None:
         return None
 
 
-def track_requests(entries: list[dict[str, Any]], in_flight: set[str]) -> bool:
-    """Update the set of requests in flight from CDP network events; True if any started or ended."""
+def track_requests(entries: list[dict[str, Any]], in_flight: set[str], *, besides: str | None = None) -> bool:
+    """Update the set of requests in flight from CDP network events; True if any started or ended.
+
+    Requests for the URL ``besides`` do not count.
+    """
     moved = False
     for entry in entries:
         message = json.loads(entry["message"])["message"]
-        method, request = message.get("method"), message.get("params", {}).get("requestId")
+        method, params = message.get("method"), message.get("params", {})
+        request = params.get("requestId")
+        if method == "Network.requestWillBeSent" and besides and params["request"]["url"] == besides:
+            continue
         if method == "Network.requestWillBeSent":
             in_flight.add(request)
             moved = True
@@ -360,6 +382,9 @@ def build_record(url: str, strategy: Strategy, data: dict[str, Any], network: di
             "transfer_bytes": data.get("transferBytes"),
             "load_ms": metrics["load_ms"],
             "dom_content_loaded_ms": metrics["dom_content_loaded_ms"],
+            # What the browser saw before Lighthouse's median server times were applied.
+            "watched_ms": {"fcp": metrics["watched_fcp_ms"], "lcp": metrics["watched_lcp_ms"]},
+            "slow_responses": server_time.slow_responses(data.get("responses") or []),
             "lcp_element": data.get("lcpTag"),
             "lcp_url": data.get("lcpUrl"),
             "screenshot": data.get("screenshot"),

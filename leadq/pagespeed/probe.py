@@ -86,3 +86,21 @@ return {
   blockingScripts, blockingStyles,
 };
 """
+
+#: Start fetching the page's icon (its ``<link rel=icon>``, else /favicon.ico) as a
+#: browser does after load; returns its URL, or null for an icon that is not http(s).
+FETCH_ICON = r"""
+const link = document.querySelector('link[rel~="icon" i][href]');
+const url = link ? link.href : new URL('/favicon.ico', location.href).href;
+if (!/^https?:/.test(url)) return null;
+window.__leadqIcon = fetch(url, {cache: 'no-store', credentials: 'omit', mode: 'no-cors'})
+  .then(r => r.arrayBuffer()).catch(() => null);
+return url;
+"""
+
+#: Resolves when the icon fetch has ended, or after 3 s.
+AWAIT_ICON = r"""
+const done = arguments[arguments.length - 1];
+setTimeout(done, 3000);
+(window.__leadqIcon || Promise.resolve()).then(() => done(), () => done());
+"""

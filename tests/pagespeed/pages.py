@@ -56,6 +56,10 @@ def install(server: LocalServer) -> None:
     server.route("/hero-early", Reply(200, page(body=HERO.format(delay=0) + TEXT), HTML))
     server.route("/hero-late", Reply(200, page(body=HERO.format(delay=1.5) + TEXT), HTML))
     server.route("/hero.png", lambda q: Reply(200, hero, {"Content-Type": "image/png"}, float(q["delay"][0])))
+    # Nine times the pixels of /hero.png, as noisy: about 1.3 MB more to download.
+    big_hero = HERO.replace("/hero.png?delay={delay}", "/big.png")
+    server.route("/hero-big", Reply(200, page(body=big_hero + TEXT), HTML))
+    server.route("/big.png", Reply(200, png(900, 525), {"Content-Type": "image/png"}))
     server.route("/shift", Reply(200, page(body=TEXT + SHIFT_SCRIPT), HTML))
     late = SHIFT_SCRIPT.replace("}, 300)", "}, 800)")
     server.route("/late-shift", Reply(200, page(body=TEXT + late), HTML))
