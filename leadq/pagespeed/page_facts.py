@@ -112,9 +112,9 @@ def collect(driver, entries: list[dict[str, Any]]) -> dict[str, Any]:
     facts["requests"] = request_urls(entries)
     facts["documentHead"] = _document_head(driver, document.get("requestId"))
     facts["robotsTxt"] = _robots_txt(driver, facts["url"])
+    # The site's icon was fetched at the load (``LocalEngine._settle``), by this audit even
+    # when the pooled browser had asked for it before: a missing one is in the console errors.
     facts.update(_devtools_facts(driver, len(facts["anchors"])))
-    if facts["devtools"] and (missing_icon := _favicon_error(driver, facts)):
-        facts["consoleErrors"].append(missing_icon)
     return facts
 
 
@@ -173,27 +173,6 @@ def _robots_txt(driver, page_url: str) -> dict[str, Any]:
     (as Lighthouse's fetcher keeps it)."""
     status, content = _load(driver, urljoin(page_url, "/robots.txt"), read=True)
     return {"status": status, "content": content}
-
-
-def _favicon_error(driver, facts: dict[str, Any]) -> dict[str, Any] | None:
-    """The console error a missing favicon gives, when this load did not ask for the favicon.
-
-    Chromium asks for a site's favicon once per browser, and Lighthouse's browser is always
-    fresh: without this, a site's second audit in a pooled browser (its desktop run after the
-    mobile one) would pass errors-in-console where the first failed.
-    """
-    icons = [
-        link["href"] for link in facts["links"] if "icon" in link["rel"].lower().split() and link["href"]
-    ]
-    icon = icons[0] if icons else urljoin(facts["url"], "/favicon.ico")
-    if not icon.startswith(("http:", "https:")) or icon in facts["requests"]:
-        return None
-    status, _ = _load(driver, icon, read=False)
-    if status is None or status < 400:
-        return None
-    text = f"Failed to load resource: the server responded with a status of {status} "
-    text += " (favicon asked by leadq)"
-    return {"source": "network", "text": text, "url": icon}
 
 
 def _load(driver, url: str, *, read: bool) -> tuple[int | None, str | None]:
