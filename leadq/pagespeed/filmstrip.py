@@ -141,17 +141,22 @@ def visual_progress(frames: list[Frame]) -> list[float]:
     return progress
 
 
-def speed_index(frames: list[Frame], start_ms: float) -> float | None:
-    """Speed Index in ms after ``start_ms`` (navigation start, epoch ms); None without frames.
-
-    Frames from before the navigation (the blank page) count from its start.
-    """
+def progress_curve(frames: list[Frame], start_ms: float) -> list[tuple[float, float]]:
+    """``(ms after start_ms, visual progress 0-100)`` per frame; frames from before the
+    navigation (the blank page) count from its start."""
     if not frames:
-        return None
+        return []
     progress = visual_progress(frames)
-    total, last_at, last_progress = 0.0, start_ms, 0.0
-    for frame, done in zip(frames, progress, strict=True):
-        at = max(frame.at_ms, start_ms)
+    return [(max(frame.at_ms - start_ms, 0.0), done) for frame, done in zip(frames, progress, strict=True)]
+
+
+def speed_index_of(curve: list[tuple[float, float]]) -> float | None:
+    """Speed Index in ms of a progress curve: the area above it, up to its end; None if empty."""
+    if not curve:
+        return None
+    total, last_at, last_progress = 0.0, 0.0, 0.0
+    for at, done in curve:
+        at = max(at, last_at)
         total += (at - last_at) * (1 - last_progress / 100)
         last_at, last_progress = at, done
     return round(total, 1)

@@ -6,15 +6,17 @@ with the window opening at the end of parsing (DOMContentLoaded) when that
 came before the first paint: Lighthouse's simulated FCP waits only for the
 parse and render-blocking scripts, so a long timer task that a throttled CPU
 happened to run before the first paint still blocks in its figures;
-Speed Index from the film of the load (``filmstrip.speed_index``, put in
-``data["speedIndex"]`` by the engine). Estimated (listed in the record's
-``estimated``):
+Speed Index from the film of the load (``filmstrip``, put in
+``data["speedIndex"]`` by the engine) on mobile. Estimated (listed in the
+record's ``estimated``):
 
 - FCP and LCP (and with them the long tasks and the end of parsing) when a
   response took longer than the rest of its origin's: Lighthouse's median
   server time per origin is applied (``server_time``); and a text LCP counts
   from the arrival of the web font it waited for. The watched paints are kept
   in ``watched_fcp_ms``/``watched_lcp_ms``;
+- Speed Index on desktop: Lantern's formula over the film of the load
+  (``lantern_speed_index``);
 - TTI: Lighthouse's CPU rule only, the end of the last long task after FCP
   before a 5 s stretch without one (and not before DOMContentLoaded); its
   "at most two requests in flight" rule is not checked over those 5 s;
@@ -27,7 +29,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadq.pagespeed.server_time import Shifts, paint_shifts
+from leadq.pagespeed.filmstrip import speed_index_of
+from leadq.pagespeed.scoring import DESKTOP_THROTTLING, speed_index_weights
+from leadq.pagespeed.server_time import Shifts, paint_shifts, throttling_delays
 
 _LONG_TASK_MS = 50.0
 #: Lighthouse's TTI: the first 5 s after FCP without a long task.
@@ -82,7 +86,7 @@ def estimated_metrics(data: dict[str, Any]) -> list[str]:
     estimated.append("tti_ms")
     if "longtask" not in (data.get("watching") or []):
         estimated.insert(0, "tbt_ms")
-    if data.get("speedIndex") is None:
+    if data.get("speedIndex") is None or data.get("strategy") == "desktop":
         estimated.append("speed_index_ms")
     return estimated
 
@@ -99,7 +103,9 @@ def lab_metrics(data: dict[str, Any]) -> dict[str, float | None]:
     if dcl:
         dcl -= shifts.at(dcl)
     tti = interactive_at(tasks, fcp, dcl) if fcp is not None else None
-    speed_index = data.get("speedIndex")
+    speed_index = lantern_speed_index(data, fcp=fcp, lcp=lcp) if fcp is not None and lcp is not None else None
+    if speed_index is None:
+        speed_index = data.get("speedIndex")
     if speed_index is None and fcp is not None and lcp is not None:
         speed_index = (fcp + lcp) / 2
     elif speed_index is not None and fcp is not None:
@@ -128,6 +134,41 @@ def _paints(data: dict[str, Any]) -> tuple[float | None, float | None]:
     return fcp, lcp
 
 
+def lantern_speed_index(data: dict[str, Any], *, fcp: float, lcp: float) -> float | None:
+    """Speed Index as Lighthouse's simulation gives it, from the film of this load, on the
+    desktop preset; None on mobile or without a film.
+
+    Lantern weighs the Speed Index of its unthrottled load (0.575x on desktop) and a
+    layout-based estimate that ends with its largest paint (0.49x), and never reports less
+    than FCP. The unthrottled film is this one with each frame moved back by what throttling
+    delayed the paints before it (``server_time.throttling_delays``). On mobile Lantern
+    weighs the unthrottled film 1.4x, and that film would also have to undo the 4x CPU
+    slowdown, which the film cannot tell apart: measured by ``scripts/bench-pagespeed``,
+    the watched film's Speed Index is nearer Lighthouse's there, and is kept.
+    """
+    curve, strategy = data.get("visualProgress"), data.get("strategy")
+    watched_fcp, watched_lcp = _paints(data)
+    if not curve or strategy != "desktop" or watched_fcp is None or watched_lcp is None:
+        return None
+    found = data.get("responses") or []
+    latency = DESKTOP_THROTTLING["latency_ms"]
+    unthrottled = paint_shifts(
+        found,
+        fcp_ms=watched_fcp,
+        lcp_ms=watched_lcp,
+        render_blocking=_render_blocking(data),
+        lcp_url=data.get("lcpUrl"),
+        delays=throttling_delays(found, latency),
+    )
+    observed = speed_index_of([(at - unthrottled.at(at), done) for at, done in curve]) or 0.0
+    optimistic, pessimistic = speed_index_weights(strategy)
+    return max(fcp, optimistic * observed + pessimistic * lcp)
+
+
+def _render_blocking(data: dict[str, Any]) -> list[str]:
+    return (data.get("blockingScripts") or []) + (data.get("blockingStyles") or [])
+
+
 def server_time_shifts(data: dict[str, Any]) -> Shifts:
     """How much Lighthouse's median server time per origin moves this load's paints."""
     fcp, lcp = _paints(data)
@@ -137,7 +178,7 @@ def server_time_shifts(data: dict[str, Any]) -> Shifts:
         data.get("responses") or [],
         fcp_ms=fcp,
         lcp_ms=lcp,
-        render_blocking=(data.get("blockingScripts") or []) + (data.get("blockingStyles") or []),
+        render_blocking=_render_blocking(data),
         lcp_url=data.get("lcpUrl"),
     )
 

@@ -46,7 +46,7 @@ from leadq.net import check_url
 from leadq.pagespeed import page_facts, probe, server_time
 from leadq.pagespeed.browser import Browser, BrowserPool
 from leadq.pagespeed.checks import site_checks
-from leadq.pagespeed.filmstrip import Screencast, speed_index, thumbnails
+from leadq.pagespeed.filmstrip import Screencast, progress_curve, speed_index_of, thumbnails
 from leadq.pagespeed.lab_categories import lab_categories
 from leadq.pagespeed.lab_metrics import estimated_metrics, lab_metrics
 from leadq.pagespeed.record import AuditRecord, Strategy
@@ -160,8 +160,10 @@ class LocalEngine:
             data = driver.execute_script(probe.COLLECT)
         finally:
             frames = film.stop() if film is not None else []
+        data["strategy"] = strategy
         if frames and data.get("timeOrigin"):
-            data["speedIndex"] = speed_index(frames, data["timeOrigin"])
+            data["visualProgress"] = progress_curve(frames, data["timeOrigin"])
+            data["speedIndex"] = speed_index_of(data["visualProgress"])
         if self.settings.pagespeed_screenshot:
             data["screenshot"] = first_screen(driver, strategy)
             data["filmstrip"] = thumbnails(frames, data.get("timeOrigin") or 0.0)

@@ -63,6 +63,18 @@ DESKTOP_THROTTLING = {
     "upload_kbps": 9216.0,
     "cpu_slowdown": 1.0,
 }
+#: The round trip Lantern simulates per preset (Slow 4G; the desktop preset's Dense 4G).
+LANTERN_RTT_MS: dict[str, float] = {"mobile": 150.0, "desktop": 40.0}
+
+
+def speed_index_weights(strategy: Strategy) -> tuple[float, float]:
+    """Lantern's weights of the observed (unthrottled) Speed Index and of its layout-based
+    estimate, scaled to the preset's round trip (``SpeedIndex.getScaledCoefficients``:
+    1.4 and 0.4 at 150 ms, both nearer 0.5 as the round trip nears 30 ms)."""
+    scale = max((LANTERN_RTT_MS[strategy] - 30) / (150 - 30), 0.0)
+    return 0.5 + (1.4 - 0.5) * scale, 0.5 + (0.4 - 0.5) * scale
+
+
 MOBILE_SCREEN = {"width": 412, "height": 823, "device_scale_factor": 1.75, "mobile": True}
 DESKTOP_SCREEN = {"width": 1350, "height": 940, "device_scale_factor": 1.0, "mobile": False}
 MOBILE_USER_AGENT = (

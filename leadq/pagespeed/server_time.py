@@ -125,7 +125,22 @@ def excess(found: list[Response]) -> dict[str, float]:
 
 def lateness(found: list[Response]) -> dict[str, float]:
     """How much later than with median server times each URL arrived: its excess plus its initiators'."""
-    own = excess(found)
+    return along_initiators(found, excess(found))
+
+
+def throttling_delays(found: list[Response], latency_ms: float) -> dict[str, float]:
+    """How much later than on an unthrottled network each URL arrived: the emulated latency
+    (when the server answered within it: Chromium holds a response until the latency has
+    passed, so a slower server's time covers it) and the throttled download, its initiators' too."""
+    own = {}
+    for response in found:
+        held = latency_ms if response.wait_ms <= latency_ms + _SLACK_MS else 0.0
+        own[response.url] = held + max(response.end_ms - response.headers_ms, 0.0)
+    return along_initiators(found, own)
+
+
+def along_initiators(found: list[Response], own: dict[str, float]) -> dict[str, float]:
+    """Each URL's own delay plus its initiators' (the document's for what names no initiator)."""
     document = next((r.url for r in found if r.kind == "Document"), None)
     parent = {
         r.url: r.initiator if r.initiator in own and r.initiator != r.url else document
@@ -165,9 +180,16 @@ class Shifts:
 
 
 def paint_shifts(
-    found: list[Response], *, fcp_ms: float, lcp_ms: float, render_blocking: list[str], lcp_url: str | None
+    found: list[Response],
+    *,
+    fcp_ms: float,
+    lcp_ms: float,
+    render_blocking: list[str],
+    lcp_url: str | None,
+    delays: dict[str, float] | None = None,
 ) -> Shifts:
-    """The shifts of FCP and LCP: how much sooner what each waited for would have arrived.
+    """The shifts of FCP and LCP: how much sooner what each waited for would have arrived,
+    each URL ``delays`` sooner (by default its ``lateness``).
 
     A text LCP is painted again when the web font it was waiting for arrives, and
     Lighthouse's LCP waits for that font, so it counts from the font's arrival even
@@ -175,7 +197,7 @@ def paint_shifts(
     """
     if not found:
         return Shifts(fcp_at=fcp_ms, lcp_at=lcp_ms)
-    late = lateness(found)
+    late = lateness(found) if delays is None else delays
     blocking = {_key(url) for url in render_blocking}
     first = [r for r in found if r.kind in ("Document", "Font") or r.url in blocking]
     largest = first + [r for r in found if lcp_url and r.url == _key(lcp_url)]

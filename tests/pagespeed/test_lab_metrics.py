@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from leadq.pagespeed.checks import site_checks, viewport_ok
-from leadq.pagespeed.lab_metrics import cumulative_layout_shift, lab_metrics, total_blocking_time
+from leadq.pagespeed.lab_metrics import (
+    cumulative_layout_shift,
+    estimated_metrics,
+    lab_metrics,
+    total_blocking_time,
+)
+from leadq.pagespeed.server_time import Response
 
 
 def test_cls_is_the_largest_session_window_not_the_sum() -> None:
@@ -106,14 +112,15 @@ def _frame(painted_rows: int) -> bytes:
 
 
 def test_speed_index_sums_the_unpainted_part_of_the_page_over_time() -> None:
-    from leadq.pagespeed.filmstrip import Frame, speed_index, visual_progress
+    from leadq.pagespeed.filmstrip import Frame, progress_curve, speed_index_of, visual_progress
 
     start = 1_000_000.0
     frames = [Frame(start - 20, _frame(0)), Frame(start + 1000, _frame(50)), Frame(start + 3000, _frame(100))]
     assert visual_progress(frames) == [0, 50, 100]
+    assert progress_curve(frames, start) == [(0, 0), (1000, 50), (3000, 100)]
     # blank for 1 s, half painted for 2 s: 1000 + 2000 * 0.5
-    assert speed_index(frames, start) == 2000
-    assert speed_index([], start) is None
+    assert speed_index_of(progress_curve(frames, start)) == 2000
+    assert speed_index_of(progress_curve([], start)) is None
 
 
 def test_measured_speed_index_and_long_tasks_leave_the_estimated_list() -> None:
@@ -125,6 +132,37 @@ def test_measured_speed_index_and_long_tasks_leave_the_estimated_list() -> None:
     assert estimated_metrics(measured) == ["tti_ms"]
     assert lab_metrics(measured)["speed_index_ms"] == 650
     assert lab_metrics({**measured, "speedIndex": 100.0})["speed_index_ms"] == 400  # never before FCP
+
+
+def test_desktop_speed_index_weighs_the_unthrottled_film_as_lantern_does() -> None:
+    # Text at 300 ms (half the screen), a hero image at 1800 ms. The document waited out the
+    # preset's 80 ms latency and took 20 ms to download; the image's server took 1.4 s,
+    # which covers the latency, and its download 100 ms.
+    site = "https://joes-plumbing.example"
+    data = {
+        "strategy": "desktop",
+        "nav": {"responseStart": 90, "domContentLoadedEventEnd": 250, "loadEventEnd": 1850},
+        "paints": {"first-contentful-paint": 300},
+        "lcp": 1800,
+        "lcpUrl": site + "/hero.jpg",
+        "visualProgress": [(0, 0), (300, 50), (1800, 100)],
+        "speedIndex": 1050,
+        "responses": [
+            Response(site + "/", "Document", None, wait_ms=85, headers_ms=90, end_ms=110),
+            Response(site + "/hero.jpg", "Image", site + "/", wait_ms=1400, headers_ms=1690, end_ms=1790),
+            Response(site + "/favicon.ico", "Other", None, wait_ms=84, headers_ms=1900, end_ms=1905),
+        ],
+    }
+    metrics = lab_metrics(data)
+    # Unthrottled, the text came 100 ms sooner (latency and download) and the image 200 ms:
+    # a film of 200 ms blank and 1400 ms half painted, Speed Index 900.
+    # The paints with the origin's median server time: FCP 300, LCP 1800 - (1400 - 85) = 485.
+    assert metrics["fcp_ms"] == 300 and metrics["lcp_ms"] == 485
+    assert metrics["speed_index_ms"] == pytest.approx(0.575 * 900 + (0.5 - 0.1 / 12) * 485, abs=0.1)
+    assert "speed_index_ms" in estimated_metrics(data)
+    mobile = {**data, "strategy": "mobile"}
+    assert lab_metrics(mobile)["speed_index_ms"] == 1050  # the watched film's, on mobile
+    assert "speed_index_ms" not in estimated_metrics(mobile)
 
 
 def test_long_tasks_after_a_5_second_quiet_stretch_are_past_tti() -> None:
