@@ -20,9 +20,12 @@ or font) hardly moves its figures; here that file delays what waits for it,
 so the paints that waited are moved back by the time its server took beyond
 the origin's median (``server_time``; the watched paints and the slow files
 stay in the record's details). The site's icon, which Lighthouse's fresh
-browser always fetches and a pooled one only once, is fetched after the load
-so it counts in that median too. Lantern's FCP waits only for the parse and
-render-blocking files, which ``lab_metrics`` follows for Total Blocking Time. ``scripts/bench-pagespeed``
+browser always fetches and a pooled one only once, is fetched at the load
+event so it counts in that median too. Lantern's FCP waits only for the parse
+and render-blocking files, which ``lab_metrics`` follows for Total Blocking
+Time; desktop Speed Index is Lantern's blend of the unthrottled film and LCP
+(``lab_metrics.lantern_speed_index``); the desktop preset's request latency is
+two of Lantern's round trips (``scoring``). ``scripts/bench-pagespeed``
 measures the gap on both presets. The wait until quiet follows Lighthouse's:
 the load event, then a second with no request starting or ending (two may
 stay open), no paint, layout shift, long task or DOM insertion, on the page's
@@ -197,6 +200,7 @@ class LocalEngine:
         deadline = time.monotonic() + self.settings.pagespeed_settle_max_ms / 1000
         events: list[dict[str, Any]] = []
         in_flight: set[str] = set()
+        icon_requests: set[str] = set()
         quiet_since = 0.0  # page clock, ms
         icon = None
         while time.monotonic() < deadline:
@@ -204,7 +208,7 @@ class LocalEngine:
                 checkpoint()
             new = driver.get_log("performance")
             events += new
-            moved = track_requests(new, in_flight, besides=icon)
+            moved = track_requests(new, in_flight, besides=icon, ignored=icon_requests)
             _, last_change, state, now, load_end = driver.execute_script(probe.PROGRESS)
             if icon is None and load_end:
                 icon = driver.execute_script(probe.FETCH_ICON) or ""
@@ -230,22 +234,31 @@ def _film(driver) -> Screencast | None:
         return None
 
 
-def track_requests(entries: list[dict[str, Any]], in_flight: set[str], *, besides: str | None = None) -> bool:
+def track_requests(
+    entries: list[dict[str, Any]],
+    in_flight: set[str],
+    *,
+    besides: str | None = None,
+    ignored: set[str] | None = None,
+) -> bool:
     """Update the set of requests in flight from CDP network events; True if any started or ended.
 
-    Requests for the URL ``besides`` do not count.
+    Requests for the URL ``besides`` do not count: their ids go to ``ignored`` (kept by the
+    caller across calls), so their end does not count either.
     """
+    ignored = set() if ignored is None else ignored
     moved = False
     for entry in entries:
         message = json.loads(entry["message"])["message"]
         method, params = message.get("method"), message.get("params", {})
         request = params.get("requestId")
-        if method == "Network.requestWillBeSent" and besides and params["request"]["url"] == besides:
-            continue
         if method == "Network.requestWillBeSent":
+            if besides and params["request"]["url"] == besides:
+                ignored.add(request)
+                continue
             in_flight.add(request)
             moved = True
-        elif method in ("Network.loadingFinished", "Network.loadingFailed"):
+        elif method in ("Network.loadingFinished", "Network.loadingFailed") and request not in ignored:
             in_flight.discard(request)
             moved = True
     return moved

@@ -15,9 +15,10 @@ beyond its origin's median (its *excess*) is taken out of the paints it held:
 - a request is late by what its initiator was late by, too (everything the
   document asked for waited for the document; a font for its stylesheet).
 
-Speed Index is left as watched: Lantern's Speed Index leans mostly on the
-film of the real load, slow files included. Time to Interactive and the
-blocking-time window move with the paints (``Shifts.at``).
+Time to Interactive and the blocking-time window move with the paints
+(``Shifts.at``). The same walk over the requests with what throttling added
+instead of the excess (``throttling_delays``) gives the unthrottled film that
+Lantern's desktop Speed Index weighs (``lab_metrics.lantern_speed_index``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
-#: The CDP and page clocks are matched through one response: a few ms apart at most.
+#: Times this close are one moment: the CDP and page clocks are matched through one response,
+#: and a response Chromium held for the emulated latency comes a few ms after it.
 _SLACK_MS = 20.0
 #: Responses this much slower than their origin's median are listed in the record.
 SLOW_RESPONSE_MS = 100.0
@@ -160,7 +162,8 @@ def along_initiators(found: list[Response], own: dict[str, float]) -> dict[str, 
 
 @dataclass(frozen=True)
 class Shifts:
-    """How much earlier the first and the largest paint come with median server times."""
+    """How much earlier the first and the largest paint come in another model of the load
+    (Lighthouse's median server times, or no throttling)."""
 
     fcp_ms: float = 0.0
     lcp_ms: float = 0.0
@@ -211,7 +214,8 @@ def paint_shifts(
 
 
 def _gate_shift(gates: list[Response], late: dict[str, float], paint_ms: float) -> float:
-    """How much sooner the last of ``gates`` to answer before the paint would have arrived.
+    """How much sooner the last of ``gates`` to answer before the paint would have arrived,
+    each ``late`` sooner.
 
     A gate whose body was still arriving at the paint (a font Chromium had enough
     of, a progressive image) held the paint until then, not until its end.
@@ -220,8 +224,8 @@ def _gate_shift(gates: list[Response], late: dict[str, float], paint_ms: float) 
     if not before:
         return 0.0
     watched = max(min(r.end_ms, paint_ms) for r in before)
-    median_times = max(r.end_ms - late.get(r.url, 0.0) for r in before)
-    return max(watched - median_times, 0.0)
+    sooner = max(r.end_ms - late.get(r.url, 0.0) for r in before)
+    return max(watched - sooner, 0.0)
 
 
 def slow_responses(found: list[Response], *, limit: int = 5) -> list[dict[str, Any]]:

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 import pytest
 
 from leadq.errors import UrlRefused
-from leadq.pagespeed.local import LocalEngine
+from leadq.pagespeed.local import LocalEngine, track_requests
 from leadq.pagespeed.scoring import metric_score
 from leadq.settings import Settings
 
+from .cdp import cdp_log
 from .pages import install
 
 pytestmark = pytest.mark.chromium
@@ -188,3 +189,20 @@ def test_a_site_that_refuses_connections_is_a_permanent_error(engine) -> None:
     closed.close()  # nothing listens there now
     with pytest.raises(PermanentError, match="could not load .*ERR_CONNECTION_REFUSED"):
         engine.audit(f"http://127.0.0.1:{port}/", "desktop")
+
+
+def test_the_icon_the_engine_fetches_neither_starts_nor_ends_the_quiet_wait() -> None:
+    site = "https://joes-plumbing.example"
+    log = cdp_log(
+        (site + "/favicon.ico", "Fetch", None, 10.0, 10.5, 10.6),
+        (site + "/late.js", "Script", site + "/", 10.0, 10.1, 10.2),
+    )
+    icon_start, icon_response, icon_end, *script = log
+    in_flight: set[str] = set()
+    ignored: set[str] = set()
+    icon = site + "/favicon.ico"
+    assert not track_requests([icon_start], in_flight, besides=icon, ignored=ignored)
+    assert not track_requests([icon_response, icon_end], in_flight, besides=icon, ignored=ignored)
+    assert in_flight == set()
+    assert track_requests(script[:1], in_flight, besides=icon, ignored=ignored) and len(in_flight) == 1
+    assert track_requests(script[1:], in_flight, besides=icon, ignored=ignored) and in_flight == set()
