@@ -93,7 +93,9 @@ FETCH_ICON = r"""
 const link = document.querySelector('link[rel~="icon" i][href]');
 const url = link ? link.href : new URL('/favicon.ico', location.href).href;
 if (!/^https?:/.test(url)) return null;
-window.__leadqIcon = fetch(url, {cache: 'no-store', credentials: 'omit', mode: 'no-cors'})
+// In a promise: a page that replaced fetch with something else fails only this fetch.
+window.__leadqIcon = Promise.resolve()
+  .then(() => fetch(url, {cache: 'no-store', credentials: 'omit', mode: 'no-cors'}))
   .then(r => r.arrayBuffer()).catch(() => null);
 return url;
 """

@@ -52,6 +52,8 @@ def install(server: LocalServer) -> None:
     """Every page the local engine tests use, on one server."""
     hero = png(300, 175)
     server.route("/fast", Reply(200, page(), HTML))
+    # A page that takes fetch away (some old polyfills do worse): the audit must not mind.
+    server.route("/no-fetch", Reply(200, page(body="<script>window.fetch = null;</script>" + TEXT), HTML))
     server.route("/slow-server", Reply(200, page(), HTML, delay=1.5))
     server.route("/hero-early", Reply(200, page(body=HERO.format(delay=0) + TEXT), HTML))
     server.route("/hero-late", Reply(200, page(body=HERO.format(delay=1.5) + TEXT), HTML))

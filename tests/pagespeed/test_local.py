@@ -191,6 +191,11 @@ def test_a_site_that_refuses_connections_is_a_permanent_error(engine) -> None:
         engine.audit(f"http://127.0.0.1:{port}/", "desktop")
 
 
+def test_a_page_without_fetch_is_audited_all_the_same(site, engine) -> None:
+    record = engine.audit(site.url + "/no-fetch", "desktop")
+    assert record.performance_score is not None and record.fcp_ms is not None
+
+
 def test_the_icon_the_engine_fetches_neither_starts_nor_ends_the_quiet_wait() -> None:
     site = "https://joes-plumbing.example"
     log = cdp_log(
