@@ -9,6 +9,7 @@ Lighthouse's mobile control points (200 ms / 600 ms) as the lab stand-in for INP
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from leadq.pagespeed.record import STANDARD_CATEGORIES, AuditRecord
 
@@ -186,6 +187,7 @@ def problems(record: AuditRecord) -> list[str]:
             f"The server takes {record.ttfb_ms / 1000:.1f} s just to start answering; "
             "better hosting or caching would fix that."
         )
+    found += _slow_file_problems(record)
     found += _check_problems(record)
     field = record.field or {}
     if field.get("overall_category") == "SLOW":
@@ -225,6 +227,31 @@ def _category_problems(record: AuditRecord) -> list[str]:
         sentence.format(score=score)
         for category, sentence in _CATEGORY_SENTENCES.items()
         if (score := record.categories.get(category)) is not None and score < 90
+    ]
+
+
+#: A file this much slower to send than the rest of its site is worth a sentence.
+_SLOW_FILE_MS = 500
+_FILE_NAME_CHARS = 60
+
+
+def _slow_file_problems(record: AuditRecord) -> list[str]:
+    """The files the local engine saw the site's server send much later than the rest: their
+    time is left out of the speed figures (Lighthouse's way), but visitors wait for it."""
+    slow = [
+        r for r in record.details.get("slow_responses") or [] if r.get("extra_server_ms", 0) >= _SLOW_FILE_MS
+    ]
+    if not slow:
+        return []
+    path = urlsplit(slow[0]["url"]).path.rstrip("/")
+    name = path.rsplit("/", 1)[-1] or slow[0]["url"]
+    name = name if len(name) <= _FILE_NAME_CHARS else name[: _FILE_NAME_CHARS - 1] + "…"
+    others = len(slow) - 1
+    more = f" (and {others} more file{'s' if others > 1 else ''})" if others else ""
+    seconds = slow[0]["extra_server_ms"] / 1000
+    return [
+        f"The server takes {seconds:.1f} s longer to send {name}{more} than the rest of the site; "
+        "speed scores leave that out, as Lighthouse does, but visitors wait for it."
     ]
 
 

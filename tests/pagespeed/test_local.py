@@ -9,6 +9,7 @@ import pytest
 from leadq.errors import UrlRefused
 from leadq.pagespeed.local import LocalEngine, track_requests
 from leadq.pagespeed.scoring import metric_score
+from leadq.pagespeed.summary import problems
 from leadq.settings import Settings
 
 from .cdp import cdp_log
@@ -80,6 +81,7 @@ def test_a_hero_image_the_server_sends_late_counts_as_lighthouse_counts_it(site,
     [slow] = late.details["slow_responses"]
     assert slow["url"].endswith("/hero.png?delay=1.5") and slow["extra_server_ms"] >= 1200
     assert early.details["slow_responses"] == []
+    assert any("longer to send hero.png than the rest of the site" in said for said in problems(late))
 
 
 def test_a_hero_image_that_is_big_moves_lcp(site, engine) -> None:

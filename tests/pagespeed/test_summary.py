@@ -50,6 +50,21 @@ def test_a_fast_page_has_no_speed_problems() -> None:
     assert any(s.startswith("Accessibility scores 57/100") for s in said)
 
 
+def test_a_file_the_server_was_slow_to_send_is_named_though_the_score_leaves_it_out() -> None:
+    slow = [
+        {"url": "https://joes.example/img/hero.jpg?v=2", "extra_server_ms": 1430},
+        {"url": "https://joes.example/js/app.js", "extra_server_ms": 620},
+        {"url": "https://joes.example/logo.png", "extra_server_ms": 180},  # too little to mention
+    ]
+    record = AuditRecord(url="u", final_url="u", engine="local", strategy="mobile")
+    record.details["slow_responses"] = slow
+    [said] = [s for s in problems(record) if "longer to send" in s]
+    assert said.startswith("The server takes 1.4 s longer to send hero.jpg (and 1 more file) than the rest")
+    assert "visitors wait for it" in said
+    record.details["slow_responses"] = slow[2:]
+    assert not any("longer to send" in s for s in problems(record))
+
+
 def test_an_error_status_is_called_out() -> None:
     record = AuditRecord(url="u", final_url="u", engine="local", strategy="desktop", details={"status": 404})
     assert problems(record)[0] == "The home page answers with an error (HTTP 404) instead of the site."
