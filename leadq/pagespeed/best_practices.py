@@ -7,6 +7,7 @@ Pure: each audit reads the facts and returns an ``AuditResult``.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,7 +37,6 @@ _NEEDS_VIOLATIONS = "needs Chromium's violation reports enabled before the page 
 NOT_MEASURED = [
     NotMeasured("geolocation-on-start", 1, _NEEDS_VIOLATIONS),
     NotMeasured("notification-on-start", 1, _NEEDS_VIOLATIONS),
-    NotMeasured("image-size-responsive", 1, "image resolution against the pixel ratio is not implemented"),
     NotMeasured("font-size", 1, "the share of legible text over every text node is not implemented"),
     *(
         NotMeasured(audit_id, 0, _WEIGHTLESS)
@@ -56,6 +56,8 @@ NOT_MEASURED = [
 _SECURE_SCHEMES = {"data", "https", "wss", "blob", "chrome", "chrome-extension", "about", "filesystem"}
 # image-aspect-ratio: how far the displayed size may stray from the natural ratio.
 _ASPECT_TOLERANCE_PX = 2
+# image-size-responsive: an image at most this big both ways needs the full pixel ratio.
+_SMALL_IMAGE_PX = 64
 # charset (core/audits/dobetterweb/charset.js).
 _CHARSET_IN_HTML = re.compile(r"<meta[^>]+charset[^<]+>", re.IGNORECASE)
 _CHARSET_IN_HEADER = re.compile(r"charset\s*=\s*[a-zA-Z0-9-_:.()]{2,}", re.IGNORECASE)
@@ -83,6 +85,7 @@ def best_practices_audits(facts: dict[str, Any]) -> list[AuditResult]:
         redirects_http(facts),
         paste_preventing_inputs(facts),
         image_aspect_ratio(facts),
+        image_size_responsive(facts),
         viewport(facts),
         doctype(facts),
         charset(facts),
@@ -163,6 +166,59 @@ def image_aspect_ratio(facts: dict[str, Any]) -> AuditResult:
         if not matches:
             failures.append(f"{src[:120]} shown {shown_w}x{shown_h}, is {natural_w}x{natural_h}")
     return _result("image-aspect-ratio", "Displays images with correct aspect ratio", failures)
+
+
+def image_size_responsive(facts: dict[str, Any]) -> AuditResult:
+    """Lighthouse's image-size-responsive: an image in view, and no bigger than the view, whose
+    natural size is under its displayed size times the screen's pixel ratio (counted as 1, 1.5
+    or 2; three quarters of that for images over 64 px) is served at too low a resolution.
+
+    Images from a ``srcset`` or a ``<picture>`` are left out: the browser scales their natural
+    size by the chosen candidate's density, and Lighthouse loads them again to learn it.
+    """
+    view = facts.get("viewport") or {}
+    width, height = view.get("innerWidth") or 0, view.get("innerHeight") or 0
+    ratio = _quantized_pixel_ratio(view.get("devicePixelRatio") or 1.0)
+    failures = []
+    for image in facts.get("images", []):
+        natural_w, natural_h = image.get("naturalWidth") or 0, image.get("naturalHeight") or 0
+        shown_w, shown_h = image.get("displayedWidth") or 0, image.get("displayedHeight") or 0
+        src = image.get("src") or ""
+        if (
+            not image.get("naturalTrusted")
+            or shown_w <= 1
+            or shown_h <= 1
+            or not natural_w
+            or not natural_h
+            or _is_svg(src)
+            or image.get("objectFit") != "fill"
+            or image.get("imageRendering") in ("pixelated", "crisp-edges")
+        ):
+            continue
+        factor = 1.0 if shown_w <= _SMALL_IMAGE_PX and shown_h <= _SMALL_IMAGE_PX else 0.75
+        if natural_w >= math.ceil(factor * ratio * shown_w) and natural_h >= math.ceil(
+            factor * ratio * shown_h
+        ):
+            continue
+        rect = image.get("rect") or {}
+        top, bottom, left, right = (rect.get(side, 0) for side in ("top", "bottom", "left", "right"))
+        in_view = (
+            (bottom - top) * (right - left) > 0
+            and top <= height
+            and bottom >= 0
+            and left <= width
+            and right >= 0
+        )
+        if in_view and bottom - top <= height and right - left <= width:
+            expected = f"{math.ceil(ratio * shown_w)}x{math.ceil(ratio * shown_h)}"
+            failures.append(
+                f"{src[:120]} shown {shown_w}x{shown_h}, is {natural_w}x{natural_h}, wants {expected}"
+            )
+    return _result("image-size-responsive", "Serves images with appropriate resolution", failures)
+
+
+def _quantized_pixel_ratio(ratio: float) -> float:
+    return 2.0 if ratio >= 2 else 1.5 if ratio >= 1.5 else 1.0
 
 
 def _is_svg(src: str) -> bool:

@@ -71,11 +71,15 @@ const anchors = [...document.querySelectorAll('a')].map(a => {
 });
 const images = [...document.images].map(img => {
   const picture = !!img.parentElement && img.parentElement.tagName === 'PICTURE';
+  const style = getComputedStyle(img);
+  const rect = img.getBoundingClientRect();
   return {
     src: img.currentSrc, displayedWidth: img.width, displayedHeight: img.height,
     naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight,
     naturalTrusted: !picture && !img.srcset,
-    objectFit: getComputedStyle(img).getPropertyValue('object-fit'),
+    objectFit: style.getPropertyValue('object-fit'),
+    imageRendering: style.getPropertyValue('image-rendering'),
+    rect: {top: rect.top, bottom: rect.bottom, left: rect.left, right: rect.right},
   };
 });
 // Lighthouse's Inputs gatherer: a paste event the page cancels means it blocks pasting.
@@ -85,6 +89,7 @@ const pasteBlocked = [...document.querySelectorAll('textarea, input, select')]
 const dt = document.doctype;
 return {
   url: location.href, title: document.title, meta, links, anchors, images, pasteBlocked,
+  viewport: {innerWidth, innerHeight, devicePixelRatio},
   doctype: dt ? {name: dt.name, publicId: dt.publicId, systemId: dt.systemId} : null,
   compatMode: document.compatMode,
 };

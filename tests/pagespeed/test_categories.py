@@ -5,6 +5,7 @@ from __future__ import annotations
 from leadq.pagespeed.best_practices import (
     best_practices_audits,
     devtools_not_measured,
+    image_size_responsive,
     redirects_http,
     third_party_cookies,
     viewport,
@@ -97,6 +98,39 @@ def test_viewport_needs_a_width_or_scale_and_no_zoomed_out_start() -> None:
     assert viewport(tag("width=device-width, initial-scale=1")).score == 1
     assert viewport(tag("initial-scale=0.5, width=device-width")).score == 0
     assert viewport(tag("user-scalable=no")).score == 0
+
+
+def test_image_size_responsive_wants_the_pixel_ratio_of_images_in_view() -> None:
+    phone = {"innerWidth": 412, "innerHeight": 823, "devicePixelRatio": 1.75}  # counted as 1.5
+
+    def image(natural: tuple[int, int], shown: tuple[int, int], top: float = 10, **more) -> dict:
+        rect = {"top": top, "bottom": top + shown[1], "left": 0, "right": shown[0]}
+        return {
+            "src": "https://joes-plumbing.example/van.jpg",
+            "naturalWidth": natural[0],
+            "naturalHeight": natural[1],
+            "displayedWidth": shown[0],
+            "displayedHeight": shown[1],
+            "naturalTrusted": True,
+            "objectFit": "fill",
+            "imageRendering": "auto",
+            "rect": rect,
+            **more,
+        }
+
+    def score(*images: dict) -> float | None:
+        return image_size_responsive(facts(viewport=phone, images=list(images))).score
+
+    assert score(image((450, 338), (400, 300))) == 1  # 0.75 x 1.5 x 400 = 450
+    low = image((300, 175), (400, 233))
+    assert score(low) == 0
+    assert "wants 600x350" in image_size_responsive(facts(viewport=phone, images=[low])).detail
+    assert score(image((64, 64), (64, 64))) == 0  # small images need the full 1.5
+    assert score(image((96, 96), (64, 64))) == 1
+    assert score(image((300, 175), (400, 233), top=2000)) == 1  # below the fold
+    assert score(image((300, 175), (400, 900))) == 1  # taller than the view
+    assert score(image((300, 175), (400, 233), naturalTrusted=False)) == 1  # srcset: not judged
+    assert score(image((300, 175), (400, 233), imageRendering="pixelated")) == 1
 
 
 def test_without_a_devtools_connection_console_and_issue_audits_are_listed_as_not_measured() -> None:

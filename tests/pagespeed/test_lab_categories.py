@@ -157,6 +157,7 @@ def test_a_page_with_runtime_faults_fails_each_best_practices_audit(site, engine
         "is-on-https",
         "paste-preventing-inputs",
         "image-aspect-ratio",
+        "image-size-responsive",
         "viewport",
         "doctype",
         "charset",
