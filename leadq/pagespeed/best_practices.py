@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -141,21 +142,23 @@ def paste_preventing_inputs(facts: dict[str, Any]) -> AuditResult:
     return _result("paste-preventing-inputs", "Allows users to paste into input fields", failures)
 
 
-def image_aspect_ratio(facts: dict[str, Any]) -> AuditResult:
-    failures = []
+def _plain_images(facts: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, int, int, int, int]]:
+    """The images both image audits judge, as (image, src, natural w, h, displayed w, h): an
+    ``<img>`` of its own (not from a ``srcset`` or ``<picture>``, whose natural size is the chosen
+    candidate's), not SVG, drawn with ``object-fit: fill``."""
     for image in facts.get("images", []):
+        src = image.get("src") or ""
+        if not image.get("naturalTrusted") or image.get("objectFit") != "fill" or _is_svg(src):
+            continue
         natural_w, natural_h = image.get("naturalWidth") or 0, image.get("naturalHeight") or 0
         shown_w, shown_h = image.get("displayedWidth") or 0, image.get("displayedHeight") or 0
-        src = image.get("src") or ""
-        if (
-            not image.get("naturalTrusted")
-            or natural_w <= 5
-            or natural_h <= 5
-            or not shown_w
-            or not shown_h
-            or image.get("objectFit") != "fill"
-            or _is_svg(src)
-        ):
+        yield image, src, natural_w, natural_h, shown_w, shown_h
+
+
+def image_aspect_ratio(facts: dict[str, Any]) -> AuditResult:
+    failures = []
+    for _, src, natural_w, natural_h, shown_w, shown_h in _plain_images(facts):
+        if natural_w <= 5 or natural_h <= 5 or not shown_w or not shown_h:
             continue
         ratio = natural_w / natural_h
         target_h, target_w = shown_w / ratio, shown_h * ratio
@@ -172,33 +175,24 @@ def image_size_responsive(facts: dict[str, Any]) -> AuditResult:
     """Lighthouse's image-size-responsive: an image in view, and no bigger than the view, whose
     natural size is under its displayed size times the screen's pixel ratio (counted as 1, 1.5
     or 2; three quarters of that for images over 64 px) is served at too low a resolution.
-
-    Images from a ``srcset`` or a ``<picture>`` are left out: the browser scales their natural
-    size by the chosen candidate's density, and Lighthouse loads them again to learn it.
+    Images from a ``srcset`` or a ``<picture>`` are left out (``_plain_images``); Lighthouse
+    loads them again to learn their natural size.
     """
     view = facts.get("viewport") or {}
     width, height = view.get("innerWidth") or 0, view.get("innerHeight") or 0
     ratio = _quantized_pixel_ratio(view.get("devicePixelRatio") or 1.0)
     failures = []
-    for image in facts.get("images", []):
-        natural_w, natural_h = image.get("naturalWidth") or 0, image.get("naturalHeight") or 0
-        shown_w, shown_h = image.get("displayedWidth") or 0, image.get("displayedHeight") or 0
-        src = image.get("src") or ""
+    for image, src, natural_w, natural_h, shown_w, shown_h in _plain_images(facts):
         if (
-            not image.get("naturalTrusted")
-            or shown_w <= 1
+            shown_w <= 1
             or shown_h <= 1
             or not natural_w
             or not natural_h
-            or _is_svg(src)
-            or image.get("objectFit") != "fill"
             or image.get("imageRendering") in ("pixelated", "crisp-edges")
         ):
             continue
-        factor = 1.0 if shown_w <= _SMALL_IMAGE_PX and shown_h <= _SMALL_IMAGE_PX else 0.75
-        if natural_w >= math.ceil(factor * ratio * shown_w) and natural_h >= math.ceil(
-            factor * ratio * shown_h
-        ):
+        need = ratio if shown_w <= _SMALL_IMAGE_PX and shown_h <= _SMALL_IMAGE_PX else 0.75 * ratio
+        if natural_w >= math.ceil(need * shown_w) and natural_h >= math.ceil(need * shown_h):
             continue
         rect = image.get("rect") or {}
         top, bottom, left, right = (rect.get(side, 0) for side in ("top", "bottom", "left", "right"))
@@ -206,13 +200,13 @@ def image_size_responsive(facts: dict[str, Any]) -> AuditResult:
             (bottom - top) * (right - left) > 0
             and top <= height
             and bottom >= 0
+            and 0 <= right
             and left <= width
-            and right >= 0
         )
         if in_view and bottom - top <= height and right - left <= width:
-            expected = f"{math.ceil(ratio * shown_w)}x{math.ceil(ratio * shown_h)}"
+            wanted = f"{math.ceil(ratio * shown_w)}x{math.ceil(ratio * shown_h)}"
             failures.append(
-                f"{src[:120]} shown {shown_w}x{shown_h}, is {natural_w}x{natural_h}, wants {expected}"
+                f"{src[:120]} shown {shown_w}x{shown_h}, is {natural_w}x{natural_h}, wants {wanted}"
             )
     return _result("image-size-responsive", "Serves images with appropriate resolution", failures)
 
