@@ -34,23 +34,17 @@ WEIGHTS = {
 }
 
 _WEIGHTLESS = "weighs nothing in Lighthouse's score"
-_NEEDS_VIOLATIONS = "needs Chromium's violation reports enabled before the page loads"
 NOT_MEASURED = [
-    NotMeasured("geolocation-on-start", 1, _NEEDS_VIOLATIONS),
-    NotMeasured("notification-on-start", 1, _NEEDS_VIOLATIONS),
-    NotMeasured("font-size", 1, "the share of legible text over every text node is not implemented"),
-    *(
-        NotMeasured(audit_id, 0, _WEIGHTLESS)
-        for audit_id in (
-            "csp-xss",
-            "has-hsts",
-            "origin-isolation",
-            "clickjacking-mitigation",
-            "trusted-types-xss",
-            "js-libraries",
-            "valid-source-maps",
-        )
-    ),
+    NotMeasured(audit_id, 0, _WEIGHTLESS)
+    for audit_id in (
+        "csp-xss",
+        "has-hsts",
+        "origin-isolation",
+        "clickjacking-mitigation",
+        "trusted-types-xss",
+        "js-libraries",
+        "valid-source-maps",
+    )
 ]
 
 # is-on-https: what Lighthouse counts as secure (core/lib/url-utils.js).
@@ -76,6 +70,8 @@ _FAILING_ISSUES = (
 _DEVTOOLS_AUDITS = ("deprecations", "third-party-cookies", "errors-in-console", "inspector-issues")
 # errors-in-console: Lighthouse's default ignoredPatterns.
 _IGNORED_ERRORS = "ERR_BLOCKED_BY_CLIENT.Inspector"
+# font-size: the share of text that must be legible.
+_LEGIBLE_SHARE = 0.6
 
 
 def best_practices_audits(facts: dict[str, Any]) -> list[AuditResult]:
@@ -84,10 +80,13 @@ def best_practices_audits(facts: dict[str, Any]) -> list[AuditResult]:
     audits = [
         is_on_https(facts),
         redirects_http(facts),
+        geolocation_on_start(facts),
+        notification_on_start(facts),
         paste_preventing_inputs(facts),
         image_aspect_ratio(facts),
         image_size_responsive(facts),
         viewport(facts),
+        font_size(facts),
         doctype(facts),
         charset(facts),
     ]
@@ -232,19 +231,45 @@ def _viewport_properties(content: str) -> dict[str, str]:
     return pairs
 
 
-def viewport(facts: dict[str, Any]) -> AuditResult:
-    """A viewport meta with a width or an initial scale, and no initial scale below 1."""
-    title = 'Has a <meta name="viewport"> tag with width or initial-scale'
+def _viewport_tag(facts: dict[str, Any]) -> tuple[dict[str, Any] | None, bool]:
+    """The page's viewport meta, and whether it suits a phone (Lighthouse's ViewportMeta
+    ``isMobileOptimized``): a width or an initial scale, and no initial scale below 1."""
     tag = next((m for m in facts.get("meta", []) if m["name"] == "viewport"), None)
     if tag is None:
-        return _result("viewport", title, ["no viewport meta tag"])
+        return None, False
     pairs = _viewport_properties(tag.get("content") or "")
     try:
         scale = float(pairs["initial-scale"]) if "initial-scale" in pairs else None
     except ValueError:
         scale = None
-    optimized = (scale is None or scale >= 1) and bool(pairs.get("width") or scale)
+    return tag, (scale is None or scale >= 1) and bool(pairs.get("width") or scale)
+
+
+def viewport(facts: dict[str, Any]) -> AuditResult:
+    title = 'Has a <meta name="viewport"> tag with width or initial-scale'
+    tag, optimized = _viewport_tag(facts)
+    if tag is None:
+        return _result("viewport", title, ["no viewport meta tag"])
     return _result("viewport", title, [] if optimized else [f'content="{tag.get("content")}"'])
+
+
+def font_size(facts: dict[str, Any]) -> AuditResult:
+    """At least 60 % of the visible text at 12 px or more, on a page made for phones; judged on
+    mobile only (``textSizes`` is gathered for mobile audits), as Lighthouse does."""
+    title = "Document uses legible font sizes"
+    sizes = facts.get("textSizes")
+    if sizes is None:
+        return _result("font-size", title, [], applicable=False)
+    if not _viewport_tag(facts)[1]:
+        return _result("font-size", title, ["illegible: no viewport meta tag optimized for mobile screens"])
+    total, illegible = sizes.get("total") or 0, sizes.get("illegible") or 0
+    if not total or (total - illegible) / total >= _LEGIBLE_SHARE:
+        return _result("font-size", title, [])
+    named = [
+        f"{e['element']} at {e['px']:g}px ({e['chars'] / total:.0%})" for e in sizes["illegibleElements"]
+    ]
+    legible = f"{(total - illegible) / total:.0%} of the text is legible"
+    return _result("font-size", title, [legible, *named])
 
 
 def doctype(facts: dict[str, Any]) -> AuditResult:
@@ -273,6 +298,31 @@ def charset(facts: dict[str, Any]) -> AuditResult:
             for m in facts.get("meta", [])
         )
     return _result("charset", "Properly defines charset", [] if declared else ["no charset declared"])
+
+
+def _asked_on_start(facts: dict[str, Any], permission: str) -> list[str]:
+    """Where the page asked for ``permission`` with no user gesture, each place once
+    (Lighthouse's ViolationAudit: deduplicated by URL, line and column, both from 0)."""
+    places = []
+    for asked, url, line, column in facts.get("violations", []):
+        place = f"{url}:{line}:{column}"
+        if asked == permission and place not in places:
+            places.append(place)
+    return places
+
+
+def geolocation_on_start(facts: dict[str, Any]) -> AuditResult:
+    """The page asked for the visitor's location while loading, before they did anything."""
+    failures = _asked_on_start(facts, "geolocation")
+    title = "Avoids requesting the geolocation permission on page load"
+    return _result("geolocation-on-start", title, failures)
+
+
+def notification_on_start(facts: dict[str, Any]) -> AuditResult:
+    """The page asked to send notifications while loading, before the visitor did anything."""
+    failures = _asked_on_start(facts, "notification")
+    title = "Avoids requesting the notification permission on page load"
+    return _result("notification-on-start", title, failures)
 
 
 def deprecations(facts: dict[str, Any]) -> AuditResult:

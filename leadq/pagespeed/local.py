@@ -173,7 +173,8 @@ class LocalEngine:
         entries = events + driver.get_log("performance")
         network = main_document_events(entries)
         data["responses"] = server_time.responses(entries, data.get("nav"))
-        data["pageFacts"] = page_facts.collect(driver, entries)  # the SEO and best-practices audits' input
+        # The SEO and best-practices audits' input.
+        data["pageFacts"] = page_facts.collect(driver, entries, mobile=strategy == "mobile")
         driver.get("about:blank")  # stop the page's timers and requests before the next audit
         browser.blank = True
         return data, network

@@ -13,7 +13,11 @@ it, from the same load the performance metrics come from:
 - console messages, exceptions and DevTools issues over a second DevTools
   connection: ``Log.enable``, ``Runtime.enable`` and ``Audits.enable`` replay
   what the page logged so far, so nothing needs installing before navigation;
-  the same connection asks which listeners hang on link-less anchors.
+  the same connection asks which listeners hang on link-less anchors;
+- the permission prompts the page asked for while loading (``probe.OBSERVERS``
+  watched them from before the first script);
+- on mobile, the computed font size of every laid-out text box (``DOMSnapshot``),
+  as Lighthouse's FontSize gatherer reads it.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ _CONNECT_TIMEOUT_S = 5
 DOCUMENT_HEAD_BYTES = 1024
 #: Enough robots.txt for any crawler (Google reads 500 KiB).
 _ROBOTS_MAX_BYTES = 512 * 1024
+#: Lighthouse's font-size audit: smaller text is illegible on a phone.
+LEGIBLE_FONT_PX = 12
+_ILLEGIBLE_NAMED = 5
 
 DOM_FACTS = r"""
 const meta = [...document.querySelectorAll('head meta')].map(m => ({
@@ -92,6 +99,7 @@ return {
   viewport: {innerWidth, innerHeight, devicePixelRatio},
   doctype: dt ? {name: dt.name, publicId: dt.publicId, systemId: dt.systemId} : null,
   compatMode: document.compatMode,
+  violations: (window.__leadq || {}).violations || [],
 };
 """
 
@@ -109,7 +117,7 @@ _LISTENER_CANDIDATES = r"""
 """
 
 
-def collect(driver, entries: list[dict[str, Any]]) -> dict[str, Any]:
+def collect(driver, entries: list[dict[str, Any]], *, mobile: bool) -> dict[str, Any]:
     """Every fact the SEO and best-practices audits need, from the page ``driver`` shows now."""
     facts = driver.execute_script(DOM_FACTS)
     document = main_document(entries)
@@ -120,6 +128,8 @@ def collect(driver, entries: list[dict[str, Any]]) -> dict[str, Any]:
     # The site's icon was fetched at the load (``LocalEngine._settle``), by this audit even
     # when the pooled browser had asked for it before: a missing one is in the console errors.
     facts.update(_devtools_facts(driver, len(facts["anchors"])))
+    if mobile:  # Lighthouse's font-size audit judges mobile pages only
+        facts["textSizes"] = text_sizes(driver)
     return facts
 
 
@@ -314,3 +324,49 @@ def _console_and_issues(events: list[dict[str, Any]]) -> dict[str, Any]:
             for key, value in (params.get("issue", {}).get("details") or {}).items():
                 issues.setdefault(key.removesuffix("Details"), []).append(value)
     return {"consoleErrors": errors, "issues": issues}
+
+
+def text_sizes(driver) -> dict[str, Any]:
+    """How much visible text the page lays out, and how much of it below 12 px, counted as
+    Lighthouse's FontSize gatherer counts it: the characters of each text box's layout text
+    (so a text wrapped over three lines counts three times), hidden text left out. The
+    elements holding the most illegible text are named, at most ``_ILLEGIBLE_NAMED``."""
+    snapshot = driver.execute_cdp_cmd(
+        "DOMSnapshot.captureSnapshot", {"computedStyles": ["font-size", "visibility"]}
+    )
+    strings = snapshot["strings"]
+    total = illegible = 0
+    small: dict[str, list[float]] = {}
+    for doc in snapshot["documents"]:
+        nodes, layout = doc["nodes"], doc["layout"]
+        for index in doc["textBoxes"]["layoutIndex"]:
+            text = strings[layout["text"][index]] if layout["text"][index] >= 0 else ""
+            size_id, visibility_id = layout["styles"][index]
+            if not text or strings[visibility_id] == "hidden":
+                continue
+            length = len(text.strip())
+            total += length
+            size = float(strings[size_id].removesuffix("px"))
+            if size >= LEGIBLE_FONT_PX:
+                continue
+            illegible += length
+            parent = nodes["parentIndex"][layout["nodeIndex"][index]]
+            small.setdefault(_element_name(strings, nodes, parent), [0, size])[0] += length
+    named = sorted(small.items(), key=lambda item: -item[1][0])[:_ILLEGIBLE_NAMED]
+    return {
+        "total": total,
+        "illegible": illegible,
+        "illegibleElements": [{"element": name, "chars": chars, "px": px} for name, (chars, px) in named],
+    }
+
+
+def _element_name(strings: list[str], nodes: dict[str, Any], index: int) -> str:
+    """``tag#id`` or ``tag.class`` of a snapshot node, as Lighthouse names a failing parent."""
+    tag = strings[nodes["nodeName"][index]].lower()
+    flat = nodes["attributes"][index]
+    attributes = {strings[flat[i]]: strings[flat[i + 1]] for i in range(0, len(flat) - 1, 2)}
+    if attributes.get("id"):
+        return f"{tag}#{attributes['id']}"
+    if attributes.get("class"):
+        return tag + "".join("." + name for name in attributes["class"].split())
+    return tag

@@ -32,6 +32,27 @@ OBSERVERS = r"""
   // banner inserted 400 ms after load, and Lighthouse counts that shift.
   watch('layout-shift', e => state.shifts.push([e.startTime, e.value]));
   watch('longtask', e => state.longTasks.push([e.startTime, e.duration]));
+  // Permission prompts asked for before the visitor did anything: Chromium reports each as a
+  // "discouragedAPIUse" violation, which Lighthouse's geolocation- and notification-on-start
+  // audits read, but a report subscription made over DevTools before the navigation is not
+  // kept for the new document here (measured on Chromium 156), so the calls are watched.
+  state.violations = [];
+  const report = what => {
+    if (navigator.userActivation && navigator.userActivation.isActive) return;
+    // Frames: this function, the wrapper, then the page's code that asked.
+    const caller = (new Error().stack || '').split('\n')[3] || '';
+    const at = caller.match(/([^\s(]+):(\d+):(\d+)\)?$/);
+    state.violations.push(at ? [what, at[1], +at[2] - 1, +at[3] - 1] : [what, location.href, null, null]);
+  };
+  const wrap = (owner, name, what) => {
+    const original = owner && owner[name];
+    if (typeof original !== 'function') return;
+    owner[name] = function (...args) { report(what); return original.apply(this, args); };
+  };
+  const geolocation = window.Geolocation && Geolocation.prototype;
+  wrap(geolocation, 'getCurrentPosition', 'geolocation');
+  wrap(geolocation, 'watchPosition', 'geolocation');
+  wrap(window.Notification, 'requestPermission', 'notification');
   // Nodes added or removed (a banner, a consent dialog, a late hero) are a change too,
   // even before the frame that shows them, so the settle wait restarts at once.
   new MutationObserver(() => { state.lastEntry = performance.now(); })

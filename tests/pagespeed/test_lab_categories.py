@@ -38,9 +38,19 @@ BAD_PRACTICE = (
     + '<input id="pin" onpaste="return false">'
     + '<a class="menu">Menu</a>'
     + "<script>console.error('checkout failed');"
+    + "navigator.geolocation.getCurrentPosition(() => {}, () => {});"
+    + "Notification.requestPermission();"
     + "const r = new XMLHttpRequest(); r.open('GET', '/photo.png', false); r.send();"
     + "document.querySelector('a.menu').parentElement.addEventListener('click', () => {});</script>"
     + "</body></html>"
+)
+# Made for phones, but most of its text is 10 px: the legal small print outweighs the rest.
+SMALL_PRINT = page(
+    body=TEXT
+    + '<footer class="legal small">'
+    + "Terms apply to every job. " * 40
+    + "</footer>"
+    + "<style>.legal { font-size: 10px }</style>"
 )
 
 
@@ -56,6 +66,7 @@ def site(server):
     server.route("/private/page", Reply(200, page(body=TEXT), HTML))
     server.route("/bad-seo", Reply(404, page(BAD_SEO_HEAD, BAD_SEO_BODY), HTML))
     server.route("/bad-practice", Reply(200, BAD_PRACTICE.encode(), {"Content-Type": "text/html"}))
+    server.route("/small-print", Reply(200, SMALL_PRINT, HTML))
     return server
 
 
@@ -97,6 +108,7 @@ def test_a_well_made_page_passes_every_seo_and_best_practices_audit(site, engine
     }
     practices = scores(record, "best-practices")
     assert practices.pop("redirects-http") is None  # asked for http on 127.0.0.1: Lighthouse skips it too
+    assert practices.pop("font-size") is None  # judged on mobile only
     assert set(practices.values()) == {1}
     assert {"deprecations", "errors-in-console", "inspector-issues", "charset", "doctype"} <= practices.keys()
     covered = record.details["lab_categories"]["seo"]
@@ -163,12 +175,37 @@ def test_a_page_with_runtime_faults_fails_each_best_practices_audit(site, engine
         "charset",
         "deprecations",
         "errors-in-console",
+        "geolocation-on-start",
+        "notification-on-start",
     ):
         assert practices[audit_id] == 0, audit_id
+    assert practices["font-size"] is None  # judged on mobile only
     assert scores(record, "seo")["crawlable-anchors"] == 0  # <a> without href, a click listener above it
     details = {a["id"]: a["detail"] for a in record.details["lab_categories"]["best-practices"]["audits"]}
     assert "http://insecure.invalid/logo.png" in details["is-on-https"]
     assert "checkout failed" in details["errors-in-console"]
     assert "XMLHttpRequestSynchronous" in details["deprecations"]
     assert "300x300" in details["image-aspect-ratio"]
+    # Where the page asked, as Lighthouse gives it: the page's own script, line and column from 0.
+    for audit_id, call in (
+        ("geolocation-on-start", "getCurrentPosition"),
+        ("notification-on-start", "requestPermission"),
+    ):
+        assert details[audit_id] == f"{site.url}/bad-practice:0:{BAD_PRACTICE.index(call)}"
     assert record.categories["best-practices"] < 30
+
+
+def test_font_size_is_judged_on_mobile_from_the_text_the_page_lays_out(site, engine) -> None:
+    good = engine.audit(site.url + "/good", "mobile")
+    assert scores(good, "best-practices")["font-size"] == 1
+    small = engine.audit(site.url + "/small-print", "mobile")
+    assert scores(small, "best-practices")["font-size"] == 0
+    detail = {a["id"]: a["detail"] for a in small.details["lab_categories"]["best-practices"]["audits"]}
+    legible, named = detail["font-size"].split("; ")[:2]
+    # 6 legible sentences against 40 small ones; each wrapped line counts its whole text, as
+    # in Lighthouse, so the long small print counts many times over.
+    assert legible.endswith("of the text is legible") and int(legible.split("%")[0]) < 60
+    assert named.startswith("footer.legal.small at 10px")
+    # A page for desktops only, asked for on mobile: illegible whatever its sizes.
+    desktop_only = engine.audit(site.url + "/bad-practice", "mobile")
+    assert scores(desktop_only, "best-practices")["font-size"] == 0
