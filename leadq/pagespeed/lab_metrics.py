@@ -10,11 +10,13 @@ Speed Index from the film of the load (``filmstrip``, put in
 ``data["speedIndex"]`` by the engine) on mobile. Estimated (listed in the
 record's ``estimated``):
 
-- FCP and LCP (and with them the long tasks and the end of parsing) when a
-  response took longer than the rest of its origin's: Lighthouse's median
-  server time per origin is applied (``server_time``); and a text LCP counts
-  from the arrival of the web font it waited for. The watched paints are kept
-  in ``watched_fcp_ms``/``watched_lcp_ms``;
+- FCP and LCP (and with them the long tasks and the end of parsing) when the
+  requests they waited for took longer than Lighthouse's simulated network
+  charges for them (its median server time per origin, round trips per
+  connection, slow-start downloads: ``server_time``); a text LCP counts from
+  the arrival of the web font it waited for, and the LCP of a page whose load
+  event came before it from the arrival of the site's icon, as in Lantern. The
+  watched paints are kept in ``watched_fcp_ms``/``watched_lcp_ms``;
 - Speed Index on desktop: Lantern's formula over the film of the load
   (``lantern_speed_index``);
 - TTI: Lighthouse's CPU rule only, the end of the last long task after FCP
@@ -30,8 +32,21 @@ from __future__ import annotations
 from typing import Any
 
 from leadq.pagespeed.filmstrip import speed_index_of
-from leadq.pagespeed.scoring import DESKTOP_THROTTLING, speed_index_weights
-from leadq.pagespeed.server_time import Shifts, paint_shifts, throttling_delays
+from leadq.pagespeed.scoring import (
+    DESKTOP_THROTTLING,
+    LANTERN_RTT_MS,
+    LANTERN_THROUGHPUT_KBPS,
+    MOBILE_THROTTLING,
+    speed_index_weights,
+)
+from leadq.pagespeed.server_time import (
+    Network,
+    Shifts,
+    icon_arrival,
+    lantern_delays,
+    paint_shifts,
+    throttling_delays,
+)
 
 _LONG_TASK_MS = 50.0
 #: Lighthouse's TTI: the first 5 s after FCP without a long task.
@@ -98,6 +113,9 @@ def lab_metrics(data: dict[str, Any]) -> dict[str, float | None]:
     shifts = server_time_shifts(data)
     fcp = None if watched_fcp is None else watched_fcp - shifts.fcp_ms
     lcp = None if watched_lcp is None else watched_lcp - shifts.lcp_ms
+    icon = _icon_in_lcp(data)
+    if lcp is not None and icon is not None:
+        lcp = max(lcp, icon)
     tasks = [[start - shifts.at(start), duration] for start, duration in data.get("longTasks") or []]
     dcl = nav.get("domContentLoadedEventEnd")
     if dcl:
@@ -170,17 +188,38 @@ def _render_blocking(data: dict[str, Any]) -> list[str]:
 
 
 def server_time_shifts(data: dict[str, Any]) -> Shifts:
-    """How much Lighthouse's median server time per origin moves this load's paints."""
+    """How much Lighthouse's simulated network (``server_time``) moves this load's paints."""
     fcp, lcp = _paints(data)
     if fcp is None or lcp is None:
         return Shifts()
+    found = data.get("responses") or []
     return paint_shifts(
-        data.get("responses") or [],
+        found,
         fcp_ms=fcp,
         lcp_ms=lcp,
         render_blocking=_render_blocking(data),
         lcp_url=data.get("lcpUrl"),
+        delays=lantern_delays(found, preset_network(data.get("strategy") or "mobile")),
     )
+
+
+def _icon_in_lcp(data: dict[str, Any]) -> float | None:
+    """When the site's icon arrives in Lantern's simulation, if Lighthouse's LCP waits for
+    it: the browser asks for the icon at the load event, and where that came before the
+    largest paint, the icon is in Lantern's LCP (``server_time.icon_arrival``)."""
+    load_end = (data.get("nav") or {}).get("loadEventEnd")
+    _, lcp = _paints(data)
+    if not data.get("icon") or not load_end or lcp is None or load_end > lcp:
+        return None
+    found = data.get("responses") or []
+    simulated = preset_network(data.get("strategy") or "mobile")
+    return icon_arrival(found, data["icon"], lantern_delays(found, simulated), simulated)
+
+
+def preset_network(strategy: str) -> Network:
+    """The network the preset's load was watched on, and the one Lantern simulates for it."""
+    throttling = DESKTOP_THROTTLING if strategy == "desktop" else MOBILE_THROTTLING
+    return Network(throttling["latency_ms"], LANTERN_RTT_MS[strategy], LANTERN_THROUGHPUT_KBPS[strategy])
 
 
 def _blocking_from(fcp_ms: float, dcl_ms: float | None) -> float:

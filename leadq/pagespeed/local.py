@@ -16,12 +16,14 @@ over a modelled TCP connection (RTT 150 ms / 1.6 Mbps mobile, 40 ms / 10 Mbps
 desktop), each metric the mean of an optimistic and a pessimistic replay.
 Lantern gives each origin one server response time, the median of what it
 observed, so one slow file on a fast origin (a late hero image, a slow script
-or font) hardly moves its figures; here that file delays what waits for it,
-so the paints that waited are moved back by the time its server took beyond
-the origin's median (``server_time``; the watched paints and the slow files
-stay in the record's details). The site's icon, which Lighthouse's fresh
-browser always fetches and a pooled one only once, is fetched at the load
-event so it counts in that median too. Lantern's FCP waits only for the parse
+or font) hardly moves its figures, and charges a request round trips of its
+simulated connection where the watched load pays the emulated latency; here
+the paints that waited for a request are moved back by what it took beyond
+Lantern's charge (``server_time``; the watched paints and the slow files stay
+in the record's details). The site's icon, which Lighthouse's fresh browser
+always fetches and a pooled one only once, is fetched at the load event so it
+counts in that median and, as in Lantern, in the LCP of a page whose load event
+came before its largest paint. Lantern's FCP waits only for the parse
 and render-blocking files, which ``lab_metrics`` follows for Total Blocking
 Time; desktop Speed Index is Lantern's blend of the unthrottled film and LCP
 (``lab_metrics.lantern_speed_index``); the desktop preset's request latency is
@@ -51,7 +53,7 @@ from leadq.pagespeed.browser import Browser, BrowserPool
 from leadq.pagespeed.checks import site_checks
 from leadq.pagespeed.filmstrip import Screencast, progress_curve, speed_index_of, thumbnails
 from leadq.pagespeed.lab_categories import lab_categories
-from leadq.pagespeed.lab_metrics import estimated_metrics, lab_metrics
+from leadq.pagespeed.lab_metrics import estimated_metrics, lab_metrics, preset_network
 from leadq.pagespeed.record import AuditRecord, Strategy
 from leadq.pagespeed.scoring import (
     DESKTOP_SCREEN,
@@ -159,11 +161,12 @@ class LocalEngine:
         browser.blank = False
         try:
             driver.get(url)
-            events = self._settle(driver, checkpoint)
+            events, icon = self._settle(driver, checkpoint)
             data = driver.execute_script(probe.COLLECT)
         finally:
             frames = film.stop() if film is not None else []
         data["strategy"] = strategy
+        data["icon"] = icon
         if frames and data.get("timeOrigin"):
             data["visualProgress"] = progress_curve(frames, data["timeOrigin"])
             data["speedIndex"] = speed_index_of(data["visualProgress"])
@@ -179,18 +182,21 @@ class LocalEngine:
         browser.blank = True
         return data, network
 
-    def _settle(self, driver, checkpoint: Callable[[], None] | None) -> list[dict[str, Any]]:
+    def _settle(
+        self, driver, checkpoint: Callable[[], None] | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
         """Wait as Lighthouse does: the load event, then ``pagespeed_settle_ms`` with at most two
         requests in flight (its "network-2-idle": a long poll or a stuck beacon must not hold
         the audit) and no request starting or ending, no new paint, layout shift, long task or
         DOM insertion (Lighthouse pauses 1 s after load and wants 1 s network and CPU quiet).
-        Returns the CDP events read meanwhile.
+        Returns the CDP events read meanwhile, and the icon's URL.
 
         At the load event the site's icon is fetched too, as Lighthouse's fresh browser
         does: a pooled browser asks for an origin's icon once and keeps it apart from the
         HTTP cache, and the icon is one of the responses Lighthouse takes the median server
-        time of (``server_time``; on a small page one of three). That request is not the
-        page's and is left out of the quiet rule, and is waited for (3 s at most) at the end.
+        time of (``server_time``; on a small page one of three), and can count in its LCP.
+        That request is not the page's and is left out of the quiet rule, and is waited
+        for (3 s at most) at the end.
 
         The quiet time is counted on the page's own clock from the later of the load event
         and the last change seen, not from when this loop happened to poll: on a loaded
@@ -221,7 +227,7 @@ class LocalEngine:
             time.sleep(_POLL_S)
         if icon:
             driver.execute_async_script(probe.AWAIT_ICON)
-        return events + driver.get_log("performance")
+        return events + driver.get_log("performance"), icon or None
 
 
 def _film(driver) -> Screencast | None:
@@ -398,9 +404,11 @@ def build_record(url: str, strategy: Strategy, data: dict[str, Any], network: di
             "transfer_bytes": data.get("transferBytes"),
             "load_ms": metrics["load_ms"],
             "dom_content_loaded_ms": metrics["dom_content_loaded_ms"],
-            # What the browser saw before Lighthouse's median server times were applied.
+            # What the browser saw before Lighthouse's simulated network was applied.
             "watched_ms": {"fcp": metrics["watched_fcp_ms"], "lcp": metrics["watched_lcp_ms"]},
-            "slow_responses": server_time.slow_responses(data.get("responses") or []),
+            "slow_responses": server_time.slow_responses(
+                data.get("responses") or [], preset_network(strategy).latency_ms
+            ),
             "lcp_element": data.get("lcpTag"),
             "lcp_url": data.get("lcpUrl"),
             "screenshot": data.get("screenshot"),

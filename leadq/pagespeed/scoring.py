@@ -63,8 +63,9 @@ DESKTOP_THROTTLING = {
     "upload_kbps": 9216.0,
     "cpu_slowdown": 1.0,
 }
-#: The round trip Lantern simulates per preset (Slow 4G; the desktop preset's Dense 4G).
+#: The round trip and throughput Lantern simulates per preset (Slow 4G; the desktop preset's Dense 4G).
 LANTERN_RTT_MS: dict[str, float] = {"mobile": 150.0, "desktop": 40.0}
+LANTERN_THROUGHPUT_KBPS: dict[str, float] = {"mobile": 1.6 * 1024, "desktop": 10.0 * 1024}
 
 
 def speed_index_weights(strategy: Strategy) -> tuple[float, float]:

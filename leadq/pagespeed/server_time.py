@@ -1,29 +1,39 @@
-"""Lighthouse's one server response time per origin, applied to a load leadq watched.
+"""Lighthouse's simulated network (Lantern), applied to a load leadq watched.
 
-Lighthouse scores a simulated load (Lantern), and its simulation gives every
-request the median server response time of its origin
-(``NetworkAnalyzer.computeRTTAndServerResponseTime``): one file a server takes
-1.5 s to send (a hero image, a script, a web font) on an otherwise fast origin
-hardly moves Lighthouse's First and Largest Contentful Paint. leadq's local
-engine watches a real throttled load, where that file holds up every paint
-waiting for it. To score as Lighthouse does, the time each response took
-beyond its origin's median (its *excess*) is taken out of the paints it held:
+Lighthouse scores a simulated load, and its simulation charges each request
+differently from the throttled network leadq's local engine watches:
+
+- every request of an origin gets the *median* server response time of the
+  origin (``NetworkAnalyzer.computeRTTAndServerResponseTime``): one file a
+  server takes 1.5 s to send (a hero image, a script, a web font) on an
+  otherwise fast origin hardly moves Lighthouse's paints, while in the watched
+  load it holds up every paint waiting for it;
+- a request on a connection already open costs one round trip (150 ms on the
+  mobile preset), a new connection two (three with TLS), a new host two more
+  for DNS; the watched load pays the emulated latency (562.5 ms on mobile) on
+  every request, so each request a paint waits for through a chain is late;
+- a file downloads in TCP slow-start round trips, not at a steady rate.
+
+The emulated latency hides a server that answers within it, so such a server
+counts as fast. The difference per request,
+its initiators' too (everything the document asked for waited for the
+document; a font for its stylesheet), is taken out of the paints that waited
+for it:
 
 - First Contentful Paint waits for the document, the render-blocking head
   scripts and stylesheets, and web fonts (text is invisible until they come);
-- Largest Contentful Paint also for its own image;
-- a request is late by what its initiator was late by, too (everything the
-  document asked for waited for the document; a font for its stylesheet).
+- Largest Contentful Paint also for its own image.
 
 Time to Interactive and the blocking-time window move with the paints
 (``Shifts.at``). The same walk over the requests with what throttling added
-instead of the excess (``throttling_delays``) gives the unthrottled film that
-Lantern's desktop Speed Index weighs (``lab_metrics.lantern_speed_index``).
+instead (``throttling_delays``) gives the unthrottled film that Lantern's
+desktop Speed Index weighs (``lab_metrics.lantern_speed_index``).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +44,20 @@ from urllib.parse import urldefrag, urlsplit
 _SLACK_MS = 20.0
 #: Responses this much slower than their origin's median are listed in the record.
 SLOW_RESPONSE_MS = 100.0
+#: Lantern's TCP model (``simulation/TCPConnection.js``): the first window, segment size.
+_INITIAL_WINDOW_SEGMENTS = 10
+_SEGMENT_BYTES = 1460
+#: Lantern's DNS lookup for a host not seen before, in round trips (``DNSCache.js``).
+_DNS_ROUND_TRIPS = 2
+
+
+@dataclass(frozen=True)
+class Network:
+    """The network a load was watched on, and the one Lantern simulates for the same preset."""
+
+    latency_ms: float  # emulated latency of every request in the watched load
+    rtt_ms: float  # Lantern's round trip
+    throughput_kbps: float  # Lantern's throughput (kibibits per second)
 
 
 @dataclass(frozen=True)
@@ -46,6 +70,11 @@ class Response:
     wait_ms: float  # request sent -> response headers
     headers_ms: float  # response headers received
     end_ms: float  # body received
+    size: int = 0  # bytes received
+
+    @property
+    def sent_ms(self) -> float:
+        return self.headers_ms - self.wait_ms
 
 
 def responses(entries: list[dict[str, Any]], nav: dict[str, Any] | None) -> list[Response]:
@@ -58,6 +87,7 @@ def responses(entries: list[dict[str, Any]], nav: dict[str, Any] | None) -> list
     waits: dict[str, float] = {}
     headers: dict[str, float] = {}
     ends: dict[str, float] = {}
+    sizes: dict[str, int] = {}
     for entry in entries:
         message = json.loads(entry["message"])["message"]
         method, params = message.get("method"), message.get("params", {})
@@ -71,6 +101,7 @@ def responses(entries: list[dict[str, Any]], nav: dict[str, Any] | None) -> list
                 headers[request_id] = timing["requestTime"] * 1000 + timing["receiveHeadersEnd"]
         elif method == "Network.loadingFinished":
             ends[request_id] = params["timestamp"] * 1000
+            sizes[request_id] = int(params.get("encodedDataLength") or 0)
     document = next((rid for rid, p in sent.items() if p.get("type") == "Document" and rid in ends), None)
     if document is None or not nav or not nav.get("responseEnd"):
         return []
@@ -87,6 +118,7 @@ def responses(entries: list[dict[str, Any]], nav: dict[str, Any] | None) -> list
                 wait_ms=max(waits[request_id], 0.0),
                 headers_ms=headers[request_id] + offset,
                 end_ms=ends[request_id] + offset,
+                size=sizes[request_id],
             )
         )
     # A URL fetched twice (the icon, by the browser and by the engine) is one response.
@@ -112,22 +144,105 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def excess(found: list[Response]) -> dict[str, float]:
-    """Each URL's wait beyond its origin's median wait (Lighthouse's median: halves of two)."""
-    by_origin: dict[str, list[float]] = {}
-    for response in found:
-        by_origin.setdefault(_origin(response.url), []).append(response.wait_ms)
-    medians = {origin: statistics.median(waits) for origin, waits in by_origin.items()}
+def excess(found: list[Response], latency_ms: float) -> dict[str, float]:
+    """Each URL's server time beyond its origin's median (Lighthouse's median: halves of two),
+    a wait within the emulated ``latency_ms`` counting as a fast server."""
+    medians = _median_server_times(found, latency_ms)
     late: dict[str, float] = {}
     for response in found:
-        beyond = response.wait_ms - medians[_origin(response.url)]
+        beyond = _server_time(response, latency_ms) - medians[_origin(response.url)]
         late[response.url] = max(late.get(response.url, 0.0), beyond, 0.0)
     return late
 
 
-def lateness(found: list[Response]) -> dict[str, float]:
-    """How much later than with median server times each URL arrived: its excess plus its initiators'."""
-    return along_initiators(found, excess(found))
+def lantern_delays(found: list[Response], network: Network) -> dict[str, float]:
+    """How much later each URL arrived than in Lantern's simulation of the load: what the
+    watched request took beyond what Lantern charges for it, plus its initiators' delays.
+
+    Lantern hands a request the free connection of its origin that has carried the most
+    (``ConnectionPool``), so a request sent after an earlier one of its origin ended goes
+    on a warm connection: here, in the watched order of sending.
+    """
+    servers = _median_server_times(found, network.latency_ms)
+    free_at: dict[str, list[float]] = {}  # per origin: when each open connection is free again
+    own = {}
+    for response in sorted(found, key=lambda r: r.sent_ms):
+        origin = _origin(response.url)
+        new_host = origin not in free_at
+        connections = free_at.setdefault(origin, [])
+        warm = next((i for i, at in enumerate(connections) if at <= response.sent_ms + _SLACK_MS), None)
+        if warm is not None:
+            connections.pop(warm)
+            connect = network.rtt_ms
+        else:
+            connect = _new_connection_ms(origin, network, new_host=new_host)
+        connections.append(response.end_ms)
+        simulated = connect + servers[origin] + _download_ms(response.size, network)
+        own[response.url] = response.wait_ms + (response.end_ms - response.headers_ms) - simulated
+    return along_initiators(found, own)
+
+
+def icon_arrival(
+    found: list[Response], icon_url: str, delays: dict[str, float], network: Network
+) -> float | None:
+    """When the site's icon, asked for at the load event, arrives in Lantern's simulation:
+    after the document (Lantern hangs a request no page file asked for on the document), on
+    its connection or, from another host, a new one; None if it was not fetched.
+
+    Lantern's LCP waits for every request that finished before the largest paint of the
+    load Lighthouse watched, unthrottled: where the load event came before that paint (a
+    small page), the icon, a few milliseconds away on that load, is one of them.
+    """
+    document = next((r for r in found if r.kind == "Document"), None)
+    icon = next((r for r in found if r.url == _key(icon_url)), None)
+    if document is None or icon is None:
+        return None
+    origin = _origin(icon.url)
+    if origin == _origin(document.url):
+        connect = network.rtt_ms
+    else:
+        connect = _new_connection_ms(origin, network, new_host=True)
+    servers = _median_server_times(found, network.latency_ms)
+    arrived = document.end_ms - delays.get(document.url, 0.0)
+    return arrived + connect + servers[origin] + _download_ms(icon.size, network)
+
+
+def _new_connection_ms(origin: str, network: Network, *, new_host: bool) -> float:
+    """A new connection in Lantern: the TCP handshake and the request, a TLS handshake for
+    https, and a DNS lookup for a host not seen before."""
+    round_trips = 2 + origin.startswith("https:") + (_DNS_ROUND_TRIPS if new_host else 0)
+    return round_trips * network.rtt_ms
+
+
+def _median_server_times(found: list[Response], latency_ms: float) -> dict[str, float]:
+    """Each origin's median server time. A wait within the emulated latency hides the
+    server's time (Chromium holds the response until the latency has passed): such a
+    server counts as fast."""
+    by_origin: dict[str, list[float]] = {}
+    for response in found:
+        by_origin.setdefault(_origin(response.url), []).append(_server_time(response, latency_ms))
+    return {origin: statistics.median(times) for origin, times in by_origin.items()}
+
+
+def _server_time(response: Response, latency_ms: float) -> float:
+    """The server's time in a wait: all of it, or none when within the emulated latency."""
+    if latency_ms and response.wait_ms <= latency_ms + _SLACK_MS:
+        return 0.0
+    return response.wait_ms
+
+
+def _download_ms(size: int, network: Network) -> float:
+    """Lantern's download time after the first byte: the first window comes with it, then one
+    round trip per window, doubling up to what the throughput carries in a round trip."""
+    bytes_per_round_trip = network.throughput_kbps * 1024 / 8 * network.rtt_ms / 1000
+    largest = max(math.floor(bytes_per_round_trip / _SEGMENT_BYTES), 1)
+    window = min(_INITIAL_WINDOW_SEGMENTS, largest)
+    received, elapsed = window * _SEGMENT_BYTES, 0.0
+    while received < size:
+        window = min(largest, window * 2)
+        received += window * _SEGMENT_BYTES
+        elapsed += network.rtt_ms
+    return elapsed
 
 
 def throttling_delays(found: list[Response], latency_ms: float) -> dict[str, float]:
@@ -163,7 +278,7 @@ def along_initiators(found: list[Response], own: dict[str, float]) -> dict[str, 
 @dataclass(frozen=True)
 class Shifts:
     """How much earlier the first and the largest paint come in another model of the load
-    (Lighthouse's median server times, or no throttling)."""
+    (Lighthouse's simulated network, or no throttling)."""
 
     fcp_ms: float = 0.0
     lcp_ms: float = 0.0
@@ -189,10 +304,10 @@ def paint_shifts(
     lcp_ms: float,
     render_blocking: list[str],
     lcp_url: str | None,
-    delays: dict[str, float] | None = None,
+    delays: dict[str, float],
 ) -> Shifts:
     """The shifts of FCP and LCP: how much sooner what each waited for would have arrived,
-    each URL ``delays`` sooner (by default its ``lateness``).
+    each URL ``delays`` sooner.
 
     A text LCP is painted again when the web font it was waiting for arrives, and
     Lighthouse's LCP waits for that font, so it counts from the font's arrival even
@@ -200,16 +315,15 @@ def paint_shifts(
     """
     if not found:
         return Shifts(fcp_at=fcp_ms, lcp_at=lcp_ms)
-    late = lateness(found) if delays is None else delays
     blocking = {_key(url) for url in render_blocking}
     first = [r for r in found if r.kind in ("Document", "Font") or r.url in blocking]
     largest = first + [r for r in found if lcp_url and r.url == _key(lcp_url)]
-    new_fcp = fcp_ms - _gate_shift(first, late, fcp_ms)
+    new_fcp = fcp_ms - _gate_shift(first, delays, fcp_ms)
     held = lcp_ms
     if not lcp_url:
         requested_before = [r for r in found if r.kind == "Font" and r.headers_ms - r.wait_ms <= lcp_ms]
         held = max([lcp_ms] + [font.end_ms for font in requested_before])
-    new_lcp = max(held - _gate_shift(largest, late, held), new_fcp)
+    new_lcp = max(held - _gate_shift(largest, delays, held), new_fcp)
     return Shifts(fcp_ms=fcp_ms - new_fcp, lcp_ms=lcp_ms - new_lcp, fcp_at=fcp_ms, lcp_at=lcp_ms)
 
 
@@ -228,8 +342,8 @@ def _gate_shift(gates: list[Response], late: dict[str, float], paint_ms: float) 
     return max(watched - sooner, 0.0)
 
 
-def slow_responses(found: list[Response], *, limit: int = 5) -> list[dict[str, Any]]:
+def slow_responses(found: list[Response], latency_ms: float, *, limit: int = 5) -> list[dict[str, Any]]:
     """The responses much slower than the rest of their origin's, slowest first."""
-    own = excess(found)
+    own = excess(found, latency_ms)
     slow = sorted(((ms, url) for url, ms in own.items() if ms >= SLOW_RESPONSE_MS), reverse=True)
     return [{"url": url, "extra_server_ms": round(ms)} for ms, url in slow[:limit]]

@@ -1,15 +1,26 @@
-"""Lighthouse's median server time per origin, applied to a watched load (pure functions)."""
+"""Lighthouse's simulated network (Lantern) applied to a watched load (pure functions)."""
 
 from __future__ import annotations
 
 import pytest
 
 from leadq.pagespeed.lab_metrics import lab_metrics
-from leadq.pagespeed.server_time import Response, excess, lateness, paint_shifts, responses, slow_responses
+from leadq.pagespeed.server_time import (
+    Network,
+    Response,
+    excess,
+    icon_arrival,
+    lantern_delays,
+    paint_shifts,
+    responses,
+    slow_responses,
+)
 
 from .cdp import cdp_log
 
 SITE = "https://joes-plumbing.example"
+#: The mobile preset: 562.5 ms emulated latency watched; Lantern's 150 ms round trip, 1.6 Mbps.
+MOBILE = Network(latency_ms=562.5, rtt_ms=150.0, throughput_kbps=1.6 * 1024)
 
 
 def response(url: str, kind: str, wait: float, end: float, initiator: str | None = SITE + "/") -> Response:
@@ -29,7 +40,7 @@ def test_responses_are_read_from_the_cdp_log_onto_the_pages_clock() -> None:
         (SITE + "/hero.jpg", "Image", SITE + "/"),
     ]
     hero = found[1]
-    assert hero.wait_ms == pytest.approx(1499.0)
+    assert hero.sent_ms == pytest.approx(71.0) and hero.wait_ms == pytest.approx(1499.0)
     assert hero.headers_ms == pytest.approx(1570.0) and hero.end_ms == pytest.approx(1600.0)
     assert responses(log, None) == []
 
@@ -41,32 +52,49 @@ def test_excess_is_the_wait_beyond_the_origins_median_and_two_values_meet_halfwa
         response(SITE + "/favicon.ico", "Other", 30, 1700, None),
         response("https://cdn.example/app.js", "Script", 400, 500),
     ]
-    assert excess(found) == {
+    assert excess(found, 0.0) == {
         SITE + "/": 0.0,
         SITE + "/hero.jpg": 1490.0,
         SITE + "/favicon.ico": 0.0,
         "https://cdn.example/app.js": 0.0,  # alone on its origin: it is the median
     }
-    assert excess(found[:2])[SITE + "/hero.jpg"] == 750.0  # Lighthouse's median of two
+    assert excess(found[:2], 0.0)[SITE + "/hero.jpg"] == 750.0  # Lighthouse's median of two
 
 
-def test_a_request_is_late_by_what_its_initiators_were_late_by() -> None:
-    css, font = SITE + "/style.css", SITE + "/brand.woff2"
+def test_each_request_is_late_by_what_it_took_beyond_lanterns_charge_and_its_initiators_delay() -> None:
+    css, font, app = SITE + "/style.css", SITE + "/brand.woff2", "https://cdn.example/app.js"
     found = [
-        response(SITE + "/", "Document", 300, 310, None),
-        response(css, "Stylesheet", 700, 800),
-        response(font, "Font", 100, 1000, css),
-        response(SITE + "/a.png", "Image", 100, 400),
-        response(SITE + "/b.png", "Image", 100, 400),
+        # The document: a new host, DNS and an https connection in Lantern (750 ms), 10 ms download.
+        Response(SITE + "/", "Document", None, wait_ms=572.5, headers_ms=600, end_ms=610),
+        # Sent once the document's connection was free: one round trip, on a server that
+        # took 1 s (the site's other servers answered within the latency: fast).
+        Response(css, "Stylesheet", SITE + "/", wait_ms=1000, headers_ms=1620, end_ms=1625),
+        # Sent while that connection was busy: a new one, two round trips and one for TLS.
+        Response(SITE + "/a.png", "Image", SITE + "/", wait_ms=562.5, headers_ms=1200, end_ms=1210),
+        # After the stylesheet, on a free connection again, 42 KB: one round trip of download.
+        Response(font, "Font", css, wait_ms=562.5, headers_ms=2200, end_ms=2430, size=42_000),
+        # Another new host.
+        Response(app, "Script", SITE + "/", wait_ms=562.5, headers_ms=1200, end_ms=1201),
     ]
-    # median wait 100: the document is 200 late, the stylesheet 600 and the font none of its own
-    assert lateness(found) == {
-        SITE + "/": 200,
-        css: 800,
-        font: 800,
-        SITE + "/a.png": 200,
-        SITE + "/b.png": 200,
-    }
+    delays = lantern_delays(found, MOBILE)
+    document = 582.5 - 750  # Lantern's document came later than the watched one
+    assert delays[SITE + "/"] == pytest.approx(document)
+    assert delays[css] == pytest.approx(document + 1005 - 150)
+    assert delays[SITE + "/a.png"] == pytest.approx(document + 572.5 - 450)
+    assert delays[font] == pytest.approx(document + 855 + 792.5 - 150 - 150)
+    assert delays[app] == pytest.approx(document + 563.5 - 750)
+
+
+def test_the_icon_comes_a_round_trip_after_lanterns_document() -> None:
+    found = [
+        Response(SITE + "/", "Document", None, wait_ms=572.5, headers_ms=600, end_ms=610),
+        Response(SITE + "/favicon.ico", "Other", None, wait_ms=562.5, headers_ms=1400, end_ms=1401),
+    ]
+    delays = lantern_delays(found, MOBILE)
+    assert icon_arrival(found, SITE + "/favicon.ico", delays, MOBILE) == pytest.approx(610 + 167.5 + 150)
+    elsewhere = [found[0], Response("https://cdn.example/i.png", "Other", None, 562.5, 1400, 1401)]
+    assert icon_arrival(elsewhere, "https://cdn.example/i.png", delays, MOBILE) == pytest.approx(777.5 + 750)
+    assert icon_arrival(found[:1], SITE + "/favicon.ico", delays, MOBILE) is None
 
 
 def test_the_first_paint_moves_by_what_the_slowest_render_blocking_file_was_late_by() -> None:
@@ -76,10 +104,14 @@ def test_the_first_paint_moves_by_what_the_slowest_render_blocking_file_was_late
         response(script, "Script", 1020, 1100),
         response(SITE + "/favicon.ico", "Other", 25, 1900, None),
     ]
-    shifts = paint_shifts(found, fcp_ms=1200, lcp_ms=1200, render_blocking=[script], lcp_url=None)
+    delays = {SITE + "/": 0, script: 995, SITE + "/favicon.ico": 0}
+    shifts = paint_shifts(
+        found, fcp_ms=1200, lcp_ms=1200, render_blocking=[script], lcp_url=None, delays=delays
+    )
     assert shifts.fcp_ms == shifts.lcp_ms == pytest.approx(995)
     # Not listed as render-blocking (an async script): the paint did not wait for it.
-    assert paint_shifts(found, fcp_ms=1200, lcp_ms=1200, render_blocking=[], lcp_url=None).fcp_ms == 0
+    unlisted = paint_shifts(found, fcp_ms=1200, lcp_ms=1200, render_blocking=[], lcp_url=None, delays=delays)
+    assert unlisted.fcp_ms == 0
 
 
 def test_the_largest_paint_moves_by_its_own_images_lateness_but_never_before_the_first() -> None:
@@ -89,12 +121,14 @@ def test_the_largest_paint_moves_by_its_own_images_lateness_but_never_before_the
         response(hero, "Image", 1520, 1600),
         response(SITE + "/favicon.ico", "Other", 25, 1900, None),
     ]
-    shifts = paint_shifts(found, fcp_ms=200, lcp_ms=1650, render_blocking=[], lcp_url=hero)
+    delays = {SITE + "/": 0, hero: 1495, SITE + "/favicon.ico": 0}
+    shifts = paint_shifts(found, fcp_ms=200, lcp_ms=1650, render_blocking=[], lcp_url=hero, delays=delays)
     assert shifts.fcp_ms == 0 and shifts.lcp_ms == pytest.approx(1450)  # 1650 - 1450 = 200 = FCP
-    shifts = paint_shifts(found, fcp_ms=400, lcp_ms=1650, render_blocking=[], lcp_url=hero)
+    shifts = paint_shifts(found, fcp_ms=400, lcp_ms=1650, render_blocking=[], lcp_url=hero, delays=delays)
     assert shifts.lcp_ms == pytest.approx(1250)  # held at the first paint
     # A text LCP did not wait for the image.
-    assert paint_shifts(found, fcp_ms=200, lcp_ms=1650, render_blocking=[], lcp_url=None).lcp_ms == 0
+    text = paint_shifts(found, fcp_ms=200, lcp_ms=1650, render_blocking=[], lcp_url=None, delays=delays)
+    assert text.lcp_ms == 0
 
 
 def test_a_text_lcp_counts_from_the_arrival_of_its_web_font() -> None:
@@ -104,39 +138,49 @@ def test_a_text_lcp_counts_from_the_arrival_of_its_web_font() -> None:
         Response(font, "Font", SITE + "/", wait_ms=1520, headers_ms=1560, end_ms=2200),
         response(SITE + "/favicon.ico", "Other", 25, 2300, None),
     ]
-    shifts = paint_shifts(slow_server, fcp_ms=200, lcp_ms=2000, render_blocking=[], lcp_url=None)
+    delays = {SITE + "/": 0, font: 1495, SITE + "/favicon.ico": 0}
+    shifts = paint_shifts(
+        slow_server, fcp_ms=200, lcp_ms=2000, render_blocking=[], lcp_url=None, delays=delays
+    )
     assert shifts.fcp_ms == 0  # the first paint came before the font answered
-    assert 2000 - shifts.lcp_ms == pytest.approx(2200 - 1495)  # the font with the median server time
+    assert 2000 - shifts.lcp_ms == pytest.approx(2200 - 1495)  # when the font would have come
     # A fast server, a big font still downloading when Chromium painted a fallback: later.
     big_font = [slow_server[0], Response(font, "Font", SITE + "/", 25, 100, 3000), slow_server[2]]
-    shifts = paint_shifts(big_font, fcp_ms=200, lcp_ms=2000, render_blocking=[], lcp_url=None)
+    on_time = dict.fromkeys(delays, 0)
+    shifts = paint_shifts(big_font, fcp_ms=200, lcp_ms=2000, render_blocking=[], lcp_url=None, delays=on_time)
     assert shifts.lcp_ms == pytest.approx(-1000)
     assert shifts.at(2500) == 0  # what came after the paint is not moved later
     # An image LCP does not wait for fonts it was not painted with.
-    image = paint_shifts(big_font, fcp_ms=200, lcp_ms=2000, render_blocking=[], lcp_url=SITE + "/a.png")
+    image = paint_shifts(
+        big_font, fcp_ms=200, lcp_ms=2000, render_blocking=[], lcp_url=SITE + "/a.png", delays=on_time
+    )
     assert image.lcp_ms == 0
 
 
 def test_lab_metrics_apply_the_shifts_and_keep_what_was_watched() -> None:
     script = SITE + "/slow.js"
     data = {
-        "nav": {"responseStart": 25, "domContentLoadedEventEnd": 1150, "loadEventEnd": 1300},
-        "paints": {"first-contentful-paint": 1200},
-        "lcp": 1200,
-        "longTasks": [[1250, 150]],
+        "strategy": "mobile",
+        "nav": {"responseStart": 570, "domContentLoadedEventEnd": 1640, "loadEventEnd": 1700},
+        "paints": {"first-contentful-paint": 1650},
+        "lcp": 1650,
+        "longTasks": [[1700, 150]],
         "blockingScripts": [script],
         "responses": [
-            response(SITE + "/", "Document", 20, 30, None),
-            response(script, "Script", 1020, 1100),
-            response(SITE + "/favicon.ico", "Other", 25, 1900, None),
+            Response(SITE + "/", "Document", None, wait_ms=562.5, headers_ms=570, end_ms=575),
+            Response(script, "Script", SITE + "/", wait_ms=1000, headers_ms=1590, end_ms=1600),
+            Response(SITE + "/favicon.ico", "Other", None, wait_ms=562.5, headers_ms=2262.5, end_ms=2265),
         ],
     }
     metrics = lab_metrics(data)
-    assert metrics["fcp_ms"] == metrics["lcp_ms"] == 205
-    assert metrics["watched_fcp_ms"] == metrics["watched_lcp_ms"] == 1200
-    assert metrics["ttfb_ms"] == 25  # the document's own answer is as watched
-    assert metrics["tbt_ms"] == 100 and metrics["tti_ms"] == 1250 + 150 - 995
-    assert metrics["dom_content_loaded_ms"] == 1150 - 995
+    # Lantern: the document 182.5 ms later (DNS and a new https connection), the script one
+    # round trip on its connection from a fast origin (its other answers came within the latency).
+    moved = (567.5 - 750) + (1000 + 10 - 150)
+    assert metrics["fcp_ms"] == metrics["lcp_ms"] == 1650 - moved
+    assert metrics["watched_fcp_ms"] == metrics["watched_lcp_ms"] == 1650
+    assert metrics["ttfb_ms"] == 570  # the document's own answer is as watched
+    assert metrics["tbt_ms"] == 100 and metrics["tti_ms"] == 1700 + 150 - moved
+    assert metrics["dom_content_loaded_ms"] == 1640 - moved
 
 
 def test_slow_responses_lists_the_files_far_slower_than_their_origin() -> None:
@@ -146,5 +190,31 @@ def test_slow_responses_lists_the_files_far_slower_than_their_origin() -> None:
         response(SITE + "/logo.png", "Image", 90, 200),
         response(SITE + "/favicon.ico", "Other", 25, 1900, None),
     ]
-    # the origin's median wait is (25 + 90) / 2
-    assert slow_responses(found) == [{"url": SITE + "/hero.jpg", "extra_server_ms": 1462}]
+    # unthrottled, the origin's median wait is (25 + 90) / 2
+    assert slow_responses(found, 0.0) == [{"url": SITE + "/hero.jpg", "extra_server_ms": 1462}]
+    # under the mobile preset's 562.5 ms latency every other wait hid a fast server
+    throttled = [
+        Response(r.url, r.kind, r.initiator, max(r.wait_ms, 562.5), r.headers_ms, r.end_ms) for r in found
+    ]
+    assert slow_responses(throttled, 562.5) == [{"url": SITE + "/hero.jpg", "extra_server_ms": 1520}]
+
+
+def test_the_largest_paint_of_a_page_loaded_before_it_waits_for_the_icon_as_lanterns_does() -> None:
+    icon = SITE + "/favicon.ico"
+    data = {
+        "strategy": "mobile",
+        "nav": {"responseStart": 570, "domContentLoadedEventEnd": 610, "loadEventEnd": 620},
+        "paints": {"first-contentful-paint": 640},
+        "lcp": 640,
+        "icon": icon,
+        "responses": [
+            Response(SITE + "/", "Document", None, wait_ms=562.5, headers_ms=570, end_ms=575),
+            Response(icon, "Other", None, wait_ms=562.5, headers_ms=1262.5, end_ms=1263),
+        ],
+    }
+    # Lantern's document ends 182.5 ms later (DNS, a new https connection); the icon a round trip after.
+    metrics = lab_metrics(data)
+    assert metrics["fcp_ms"] == 640 and metrics["lcp_ms"] == 575 + 182.5 + 150
+    # A page whose load event came after its largest paint: the icon was asked for too late.
+    later = {**data, "nav": {**data["nav"], "loadEventEnd": 700}}
+    assert lab_metrics(later)["lcp_ms"] == 640
