@@ -5,10 +5,8 @@ Measured directly: TTFB, FCP, LCP, CLS, load; TBT from the long tasks a
 with the window opening at the end of parsing (DOMContentLoaded) when that
 came before the first paint: Lighthouse's simulated FCP waits only for the
 parse and render-blocking scripts, so a long timer task that a throttled CPU
-happened to run before the first paint still blocks in its figures;
-Speed Index from the film of the load (``filmstrip``, put in
-``data["speedIndex"]`` by the engine) on mobile. Estimated (listed in the
-record's ``estimated``):
+happened to run before the first paint still blocks in its figures. Estimated
+(listed in the record's ``estimated``):
 
 - FCP and LCP (and with them the long tasks and the end of parsing) when the
   requests they waited for took longer than Lighthouse's simulated network
@@ -17,8 +15,9 @@ record's ``estimated``):
   the arrival of the web font it waited for, and the LCP of a page whose load
   event came before it from the arrival of the site's icon, as in Lantern. The
   watched paints are kept in ``watched_fcp_ms``/``watched_lcp_ms``;
-- Speed Index on desktop: Lantern's formula over the film of the load
-  (``lantern_speed_index``);
+- Speed Index: Lantern's formula over the film of the load (``filmstrip``),
+  moved to an unthrottled network (``lantern_speed_index``); the watched
+  film's own Speed Index is kept in ``data["speedIndex"]``;
 - TTI: Lighthouse's CPU rule only, the end of the last long task after FCP
   before a 5 s stretch without one (and not before DOMContentLoaded); its
   "at most two requests in flight" rule is not checked over those 5 s;
@@ -97,12 +96,16 @@ def total_blocking_time(
 def estimated_metrics(data: dict[str, Any]) -> list[str]:
     """The record keys this page's data could only estimate."""
     shifts = server_time_shifts(data)
-    estimated = [key for key, shift in (("fcp_ms", shifts.fcp_ms), ("lcp_ms", shifts.lcp_ms)) if shift]
+    _, watched_lcp = _paints(data)
+    icon = _icon_in_lcp(data)
+    waited_for_icon = icon is not None and watched_lcp is not None and icon > watched_lcp - shifts.lcp_ms
+    estimated = ["fcp_ms"] if shifts.fcp_ms else []
+    if shifts.lcp_ms or waited_for_icon:
+        estimated.append("lcp_ms")
     estimated.append("tti_ms")
     if "longtask" not in (data.get("watching") or []):
         estimated.insert(0, "tbt_ms")
-    if data.get("speedIndex") is None or data.get("strategy") == "desktop":
-        estimated.append("speed_index_ms")
+    estimated.append("speed_index_ms")
     return estimated
 
 
@@ -121,13 +124,9 @@ def lab_metrics(data: dict[str, Any]) -> dict[str, float | None]:
     if dcl:
         dcl -= shifts.at(dcl)
     tti = interactive_at(tasks, fcp, dcl) if fcp is not None else None
-    speed_index = lantern_speed_index(data, fcp=fcp, lcp=lcp) if fcp is not None and lcp is not None else None
-    if speed_index is None:
-        speed_index = data.get("speedIndex")
+    speed_index = lantern_speed_index(data, fcp=fcp) if fcp is not None else None
     if speed_index is None and fcp is not None and lcp is not None:
         speed_index = (fcp + lcp) / 2
-    elif speed_index is not None and fcp is not None:
-        speed_index = max(speed_index, fcp)  # nothing is visible before the first paint
     return {
         "ttfb_ms": _ms(nav.get("responseStart")),
         "fcp_ms": _ms(fcp),
@@ -152,35 +151,48 @@ def _paints(data: dict[str, Any]) -> tuple[float | None, float | None]:
     return fcp, lcp
 
 
-def lantern_speed_index(data: dict[str, Any], *, fcp: float, lcp: float) -> float | None:
-    """Speed Index as Lighthouse's simulation gives it, from the film of this load, on the
-    desktop preset; None on mobile or without a film.
+def lantern_speed_index(data: dict[str, Any], *, fcp: float) -> float | None:
+    """Speed Index as Lighthouse's simulation gives it, from the film of this load; None
+    without a film.
 
-    Lantern weighs the Speed Index of its unthrottled load (0.575x on desktop) and a
-    layout-based estimate that ends with its largest paint (0.49x), and never reports less
-    than FCP. The unthrottled film is this one with each frame moved back by what throttling
-    delayed the paints before it (``server_time.throttling_delays``). On mobile Lantern
-    weighs the unthrottled film 1.4x, and that film would also have to undo the 4x CPU
-    slowdown, which the film cannot tell apart: measured by ``scripts/bench-pagespeed``,
-    the watched film's Speed Index is nearer Lighthouse's there, and is kept.
+    Lantern weighs the Speed Index of its unthrottled load (1.4x on mobile, 0.575x on
+    desktop) and a layout-based estimate, the mean of its layouts' end times, none before
+    FCP (0.4x, 0.49x), and never reports less than FCP. The layouts' times are not watched,
+    and FCP, the first layout's, stands for them (measured by ``scripts/bench-pagespeed``:
+    nearer Lighthouse's figures than the largest paint, on both presets).
     """
-    curve, strategy = data.get("visualProgress"), data.get("strategy")
-    watched_fcp, watched_lcp = _paints(data)
-    if not curve or strategy != "desktop" or watched_fcp is None or watched_lcp is None:
+    curve, strategy = data.get("visualProgress"), data.get("strategy") or "mobile"
+    if not curve:
         return None
-    found = data.get("responses") or []
-    latency = DESKTOP_THROTTLING["latency_ms"]
-    unthrottled = paint_shifts(
-        found,
-        fcp_ms=watched_fcp,
-        lcp_ms=watched_lcp,
-        render_blocking=_render_blocking(data),
-        lcp_url=data.get("lcpUrl"),
-        delays=throttling_delays(found, latency),
-    )
-    observed = speed_index_of([(at - unthrottled.at(at), done) for at, done in curve]) or 0.0
+    observed = speed_index_of(_unthrottled_curve(data, curve, preset_network(strategy).latency_ms)) or 0.0
     optimistic, pessimistic = speed_index_weights(strategy)
-    return max(fcp, optimistic * observed + pessimistic * lcp)
+    return max(fcp, optimistic * observed + pessimistic * fcp)
+
+
+#: The responses a picture can wait for (not the icon, a beacon or a data request).
+_VISUAL_KINDS = {"Document", "Stylesheet", "Script", "Font", "Image", "Media"}
+
+
+def _unthrottled_curve(
+    data: dict[str, Any], curve: list[tuple[float, float]], latency_ms: float
+) -> list[tuple[float, float]]:
+    """The film's visual progress as an unthrottled network would have shown it: each frame
+    moved back by what throttling delayed the last file that could change the picture
+    before it (``server_time.throttling_delays``, its initiators' delays included; before
+    any, the document's). A hero image that is not the largest paint moves with its own
+    download, not with the paints."""
+    found = data.get("responses") or []
+    delays = throttling_delays(found, latency_ms)
+    visual = sorted(
+        (r for r in found if r.kind in _VISUAL_KINDS and r.url != data.get("icon")), key=lambda r: r.end_ms
+    )
+    document = next((r for r in visual if r.kind == "Document"), None)
+    moved = []
+    for at, done in curve:
+        before = [r for r in visual if r.end_ms <= at]
+        gate = before[-1] if before else document
+        moved.append((at - (delays[gate.url] if gate else 0.0), done))
+    return moved
 
 
 def _render_blocking(data: dict[str, Any]) -> list[str]:

@@ -405,7 +405,11 @@ def build_record(url: str, strategy: Strategy, data: dict[str, Any], network: di
             "load_ms": metrics["load_ms"],
             "dom_content_loaded_ms": metrics["dom_content_loaded_ms"],
             # What the browser saw before Lighthouse's simulated network was applied.
-            "watched_ms": {"fcp": metrics["watched_fcp_ms"], "lcp": metrics["watched_lcp_ms"]},
+            "watched_ms": {
+                "fcp": metrics["watched_fcp_ms"],
+                "lcp": metrics["watched_lcp_ms"],
+                "speed_index": data.get("speedIndex"),
+            },
             "slow_responses": server_time.slow_responses(
                 data.get("responses") or [], preset_network(strategy).latency_ms
             ),
