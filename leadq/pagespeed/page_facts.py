@@ -89,13 +89,45 @@ const images = [...document.images].map(img => {
     rect: {top: rect.top, bottom: rect.bottom, left: rect.left, right: rect.right},
   };
 });
+// axe-core's image-alt rule (Lighthouse's SEO image-alt audit): every <img> a screen reader
+// meets, unless its explicit role needs no name and it cannot take focus, needs a text
+// alternative (an alt attribute, not only spaces; aria-label; aria-labelledby; title) or
+// a presentational role.
+const NAME_REQUIRED_ROLES = ['alertdialog', 'application', 'button', 'checkbox', 'combobox', 'dialog',
+  'link', 'listbox', 'menuitem', 'menuitemcheckbox', 'menuitemradio', 'meter', 'option', 'progressbar',
+  'radio', 'searchbox', 'slider', 'spinbutton', 'switch', 'textbox', 'toolbar', 'treeitem'];
+const GLOBAL_ARIA = ['aria-atomic', 'aria-braillelabel', 'aria-brailleroledescription', 'aria-busy',
+  'aria-controls', 'aria-current', 'aria-describedby', 'aria-description', 'aria-details',
+  'aria-dropeffect', 'aria-flowto', 'aria-grabbed', 'aria-hidden', 'aria-keyshortcuts', 'aria-label',
+  'aria-labelledby', 'aria-live', 'aria-owns', 'aria-relevant', 'aria-roledescription'];
+const hiddenFromReaders = el => {
+  for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
+    if (node.getAttribute('aria-hidden') === 'true' || getComputedStyle(node).display === 'none') return true;
+  }
+  return getComputedStyle(el).visibility === 'hidden';
+};
+const blank = value => !value || !value.trim();
+const imagesNeedingAlt = [...document.images].filter(img => !hiddenFromReaders(img)).flatMap(img => {
+  const role = (img.getAttribute('role') || '').trim().toLowerCase().split(/\s+/)[0];
+  const focusable = img.hasAttribute('tabindex') && img.tabIndex >= 0;
+  const presentational = ['none', 'presentation'].includes(role);
+  if (role && !presentational && !NAME_REQUIRED_ROLES.includes(role) && !focusable) return [];
+  const alt = img.getAttribute('alt');
+  const labelledBy = (img.getAttribute('aria-labelledby') || '').split(/\s+/)
+    .map(id => id && document.getElementById(id)).filter(Boolean).map(el => el.textContent).join(' ');
+  const named = alt !== null || !blank(img.getAttribute('aria-label')) || !blank(labelledBy)
+    || !blank(img.getAttribute('title'));
+  const decorative = presentational && !focusable && !GLOBAL_ARIA.some(a => img.hasAttribute(a));
+  const spacesOnly = alt !== null && /^\s+$/.test(alt) && !decorative;
+  return [{src: img.currentSrc || img.src, passes: (named || decorative) && !spacesOnly}];
+});
 // Lighthouse's Inputs gatherer: a paste event the page cancels means it blocks pasting.
 const pasteBlocked = [...document.querySelectorAll('textarea, input, select')]
   .filter(el => !el.readOnly && !el.dispatchEvent(new ClipboardEvent('paste', {cancelable: true})))
   .map(el => el.outerHTML.slice(0, 200));
 const dt = document.doctype;
 return {
-  url: location.href, title: document.title, meta, links, anchors, images, pasteBlocked,
+  url: location.href, title: document.title, meta, links, anchors, images, pasteBlocked, imagesNeedingAlt,
   viewport: {innerWidth, innerHeight, devicePixelRatio},
   doctype: dt ? {name: dt.name, publicId: dt.publicId, systemId: dt.systemId} : null,
   compatMode: document.compatMode,

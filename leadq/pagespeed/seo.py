@@ -33,7 +33,6 @@ WEIGHTS = {
 }
 
 NOT_MEASURED = [
-    NotMeasured("image-alt", 1, "an axe-core accessibility rule; leadq does not run axe-core"),
     NotMeasured("structured-data", 0, "a manual check in Lighthouse too"),
 ]
 
@@ -82,6 +81,7 @@ def seo_audits(facts: dict[str, Any]) -> list[AuditResult]:
         link_text(facts),
         crawlable_anchors(facts),
         robots_txt(facts),
+        image_alt(facts),
         hreflang(facts),
         canonical(facts),
     ]
@@ -157,6 +157,14 @@ def document_title(facts: dict[str, Any]) -> AuditResult:
     """axe-core's document-title rule: a non-empty <title>."""
     failures = [] if (facts.get("title") or "").strip() else ["no <title>, or an empty one"]
     return _result("document-title", "Document has a <title> element", failures)
+
+
+def image_alt(facts: dict[str, Any]) -> AuditResult:
+    """axe-core's image-alt rule, gathered by ``page_facts``: not applicable without an image
+    a screen reader meets."""
+    images = facts.get("imagesNeedingAlt") or []
+    failures = [f"no text alternative: {image['src'][:120]}" for image in images if not image["passes"]]
+    return _result("image-alt", "Image elements have [alt] attributes", failures, applicable=bool(images))
 
 
 def meta_description(facts: dict[str, Any]) -> AuditResult:
