@@ -18,9 +18,7 @@ happened to run before the first paint still blocks in its figures. Estimated
 - Speed Index: Lantern's formula over the film of the load (``filmstrip``),
   moved to an unthrottled network (``lantern_speed_index``); the watched
   film's own Speed Index is kept in ``data["speedIndex"]``;
-- TTI: Lighthouse's CPU rule only, the end of the last long task after FCP
-  before a 5 s stretch without one (and not before DOMContentLoaded); its
-  "at most two requests in flight" rule is not checked over those 5 s;
+- TTI: Lantern's rule, the end of the last long task, not before LCP;
 - TBT and Speed Index when the browser had no long-task observer or no film:
   TBT then counts nothing, Speed Index is (FCP + LCP) / 2 (half the viewport
   painted at FCP, the rest at LCP).
@@ -48,8 +46,6 @@ from leadq.pagespeed.server_time import (
 )
 
 _LONG_TASK_MS = 50.0
-#: Lighthouse's TTI: the first 5 s after FCP without a long task.
-_QUIET_WINDOW_MS = 5000.0
 # Layout shifts group into session windows: a gap over 1 s or a window over 5 s starts a new one.
 _SESSION_GAP_MS = 1000.0
 _SESSION_MAX_MS = 5000.0
@@ -68,16 +64,12 @@ def cumulative_layout_shift(shifts: list[list[float]]) -> float:
     return round(best, 4)
 
 
-def interactive_at(long_tasks: list[list[float]], fcp_ms: float, dcl_ms: float | None) -> float:
-    """TTI by Lighthouse's CPU rule: the end of the last long task before 5 s without one."""
-    tti = fcp_ms
-    for start, duration in sorted(long_tasks):
-        if start + duration <= fcp_ms:
-            continue
-        if start - tti >= _QUIET_WINDOW_MS:
-            break
-        tti = max(tti, start + duration)
-    return max(tti, dcl_ms or 0.0)
+def interactive_at(long_tasks: list[list[float]], lcp_ms: float) -> float:
+    """TTI as Lighthouse's simulation gives it (Lantern's ``Interactive``): the end of the last
+    task over 50 ms, not before LCP. The observed rules (5 s without a long task, at most two
+    requests in flight) are not part of its simulated figure."""
+    ends = [start + duration for start, duration in long_tasks if duration > _LONG_TASK_MS]
+    return max([lcp_ms, *ends])
 
 
 def total_blocking_time(
@@ -123,7 +115,7 @@ def lab_metrics(data: dict[str, Any]) -> dict[str, float | None]:
     dcl = nav.get("domContentLoadedEventEnd")
     if dcl:
         dcl -= shifts.at(dcl)
-    tti = interactive_at(tasks, fcp, dcl) if fcp is not None else None
+    tti = interactive_at(tasks, lcp) if lcp is not None else None
     speed_index = lantern_speed_index(data, fcp=fcp) if fcp is not None else None
     if speed_index is None and fcp is not None and lcp is not None:
         speed_index = (fcp + lcp) / 2

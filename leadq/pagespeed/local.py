@@ -31,7 +31,7 @@ two of Lantern's round trips (``scoring``). ``scripts/bench-pagespeed``
 measures the gap on both presets. The wait until quiet follows Lighthouse's:
 the load event, then a second with no request starting or ending (two may
 stay open), no paint, layout shift, long task or DOM insertion, on the page's
-own clock. TTI keeps only Lighthouse's long-task rule (see ``lab_metrics``).
+own clock. TTI is Lantern's: the end of the last long task, not before LCP (see ``lab_metrics``).
 """
 
 from __future__ import annotations
