@@ -22,7 +22,7 @@ class Browser(Chromium):
     """A Chromium that logs CDP network events and counts the audits it served.
 
     ``emulating`` is the preset (mobile or desktop) its tab's screen, user
-    agent and throttling are set to: they last across navigations, so an audit
+    agent and CPU slowdown are set to: they last across navigations, so an audit
     of the same preset as the previous one need not send them again (each
     command is a round trip through chromedriver, tens of ms on a busy machine).
     ``blank`` says its tab shows about:blank, where every audit starts (the

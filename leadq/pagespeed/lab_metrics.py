@@ -4,20 +4,20 @@ Measured directly: TTFB, FCP, LCP, CLS, load; TBT from the long tasks a
 ``longtask`` observer saw between FCP and TTI (each task's time over 50 ms),
 with the window opening at the end of parsing (DOMContentLoaded) when that
 came before the first paint: Lighthouse's simulated FCP waits only for the
-parse and render-blocking scripts, so a long timer task that a throttled CPU
+parse and render-blocking scripts, so a long timer task that the slowed CPU
 happened to run before the first paint still blocks in its figures. Estimated
 (listed in the record's ``estimated``):
 
-- FCP and LCP (and with them the long tasks and the end of parsing) when the
-  requests they waited for took longer than Lighthouse's simulated network
-  charges for them (its median server time per origin, round trips per
-  connection, slow-start downloads: ``server_time``); a text LCP counts from
+- FCP and LCP (and with them the long tasks and the end of parsing), moved by
+  what Lighthouse's simulated network charges for the requests they waited for
+  beyond what those took on the watched, unthrottled network (its median
+  server time per origin, round trips per connection, slow-start downloads:
+  ``server_time``); a text LCP counts from
   the arrival of the web font it waited for, and the LCP of a page whose load
   event came before it from the arrival of the site's icon, as in Lantern. The
   watched paints are kept in ``watched_fcp_ms``/``watched_lcp_ms``;
-- Speed Index: Lantern's formula over the film of the load (``filmstrip``),
-  moved to an unthrottled network (``lantern_speed_index``); the watched
-  film's own Speed Index is kept in ``data["speedIndex"]``;
+- Speed Index: Lantern's blend of the film of the load (``filmstrip``; its own
+  Speed Index is ``data["speedIndex"]``) and FCP (``lantern_speed_index``);
 - TTI: Lantern's rule, the end of the last long task, not before LCP;
 - TBT and Speed Index when the browser had no long-task observer or no film:
   TBT then counts nothing, Speed Index is (FCP + LCP) / 2 (half the viewport
@@ -28,22 +28,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadq.pagespeed.filmstrip import speed_index_of
-from leadq.pagespeed.scoring import (
-    DESKTOP_THROTTLING,
-    LANTERN_RTT_MS,
-    LANTERN_THROUGHPUT_KBPS,
-    MOBILE_THROTTLING,
-    speed_index_weights,
-)
-from leadq.pagespeed.server_time import (
-    Network,
-    Shifts,
-    icon_arrival,
-    lantern_delays,
-    paint_shifts,
-    throttling_delays,
-)
+from leadq.pagespeed.scoring import LANTERN_RTT_MS, LANTERN_THROUGHPUT_KBPS, speed_index_weights
+from leadq.pagespeed.server_time import Network, Shifts, icon_arrival, lantern_delays, paint_shifts
 
 _LONG_TASK_MS = 50.0
 # Layout shifts group into session windows: a gap over 1 s or a window over 5 s starts a new one.
@@ -147,44 +133,18 @@ def lantern_speed_index(data: dict[str, Any], *, fcp: float) -> float | None:
     """Speed Index as Lighthouse's simulation gives it, from the film of this load; None
     without a film.
 
-    Lantern weighs the Speed Index of its unthrottled load (1.4x on mobile, 0.575x on
-    desktop) and a layout-based estimate, the mean of its layouts' end times, none before
-    FCP (0.4x, 0.49x), and never reports less than FCP. The layouts' times are not watched,
-    and FCP, the first layout's, stands for them (measured by ``scripts/bench-pagespeed``:
-    nearer Lighthouse's figures than the largest paint, on both presets).
+    Lantern weighs the Speed Index of the load it watched on an unthrottled network (1.4x
+    on mobile, 0.575x on desktop), as this one was, and a layout-based estimate, the mean
+    of its layouts' end times, none before FCP (0.4x, 0.49x), and never reports less than
+    FCP. The layouts' times are not watched, and FCP, the first layout's, stands for them
+    (measured by ``scripts/bench-pagespeed``: nearer Lighthouse's figures than the largest
+    paint, on both presets).
     """
-    curve, strategy = data.get("visualProgress"), data.get("strategy") or "mobile"
-    if not curve:
+    observed = data.get("speedIndex")
+    if observed is None:
         return None
-    observed = speed_index_of(_unthrottled_curve(data, curve, preset_network(strategy).latency_ms)) or 0.0
-    optimistic, pessimistic = speed_index_weights(strategy)
+    optimistic, pessimistic = speed_index_weights(data.get("strategy") or "mobile")
     return max(fcp, optimistic * observed + pessimistic * fcp)
-
-
-#: The responses a picture can wait for (not the icon, a beacon or a data request).
-_VISUAL_KINDS = {"Document", "Stylesheet", "Script", "Font", "Image", "Media"}
-
-
-def _unthrottled_curve(
-    data: dict[str, Any], curve: list[tuple[float, float]], latency_ms: float
-) -> list[tuple[float, float]]:
-    """The film's visual progress as an unthrottled network would have shown it: each frame
-    moved back by what throttling delayed the last file that could change the picture
-    before it (``server_time.throttling_delays``, its initiators' delays included; before
-    any, the document's). A hero image that is not the largest paint moves with its own
-    download, not with the paints."""
-    found = data.get("responses") or []
-    delays = throttling_delays(found, latency_ms)
-    visual = sorted(
-        (r for r in found if r.kind in _VISUAL_KINDS and r.url != data.get("icon")), key=lambda r: r.end_ms
-    )
-    document = next((r for r in visual if r.kind == "Document"), None)
-    moved = []
-    for at, done in curve:
-        before = [r for r in visual if r.end_ms <= at]
-        gate = before[-1] if before else document
-        moved.append((at - (delays[gate.url] if gate else 0.0), done))
-    return moved
 
 
 def _render_blocking(data: dict[str, Any]) -> list[str]:
@@ -221,9 +181,8 @@ def _icon_in_lcp(data: dict[str, Any]) -> float | None:
 
 
 def preset_network(strategy: str) -> Network:
-    """The network the preset's load was watched on, and the one Lantern simulates for it."""
-    throttling = DESKTOP_THROTTLING if strategy == "desktop" else MOBILE_THROTTLING
-    return Network(throttling["latency_ms"], LANTERN_RTT_MS[strategy], LANTERN_THROUGHPUT_KBPS[strategy])
+    """The network Lantern simulates for the preset."""
+    return Network(LANTERN_RTT_MS[strategy], LANTERN_THROUGHPUT_KBPS[strategy])
 
 
 def _blocking_from(fcp_ms: float, dcl_ms: float | None) -> float:

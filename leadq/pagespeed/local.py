@@ -1,37 +1,33 @@
 """The `local` engine: a lab audit in headless Chromium, scored like Lighthouse.
 
 Mobile audits emulate Lighthouse's Moto G Power (screen, user agent, touch)
-and apply its "Slow 4G" devtools throttling and 4x CPU slowdown through CDP;
-desktop audits use Lighthouse's desktop screen. Each audit starts cold (cache
-and cookies cleared), loads the page, waits until it is quiet, then reads the
-browser's own timing APIs (see ``probe`` and ``lab_metrics``).
+and its 4x CPU slowdown through CDP; desktop audits use Lighthouse's desktop
+screen. Each audit starts cold (cache and cookies cleared), loads the page,
+waits until it is quiet, then reads the browser's own timing APIs (see
+``probe`` and ``lab_metrics``).
 
-Method, and how it differs from Lighthouse's. The load is observed under
-throttling applied by Chromium itself (``Network.emulateNetworkConditions``
-with Lighthouse's devtools figures, ``Emulation.setCPUThrottlingRate``), and
-every metric starts from what the browser measured on that load. Lighthouse's default
+Method, and how it differs from Lighthouse's. Lighthouse's default
 ("simulate") loads the page unthrottled and estimates the throttled load with
 Lantern: a dependency graph of its requests and main-thread tasks replayed
 over a modelled TCP connection (RTT 150 ms / 1.6 Mbps mobile, 40 ms / 10 Mbps
 desktop), each metric the mean of an optimistic and a pessimistic replay.
-Lantern gives each origin one server response time, the median of what it
-observed, so one slow file on a fast origin (a late hero image, a slow script
-or font) hardly moves its figures, and charges a request round trips of its
-simulated connection where the watched load pays the emulated latency; here
-the paints that waited for a request are moved back by what it took beyond
-Lantern's charge (``server_time``; the watched paints and the slow files stay
-in the record's details). The site's icon, which Lighthouse's fresh browser
-always fetches and a pooled one only once, is fetched at the load event so it
-counts in that median and, as in Lantern, in the LCP of a page whose load event
-came before its largest paint. Lantern's FCP waits only for the parse
-and render-blocking files, which ``lab_metrics`` follows for Total Blocking
-Time; desktop Speed Index is Lantern's blend of the unthrottled film and LCP
-(``lab_metrics.lantern_speed_index``); the desktop preset's request latency is
-two of Lantern's round trips (``scoring``). ``scripts/bench-pagespeed``
+leadq loads the page on an unthrottled network too, with the CPU slowed by
+Chromium (``Emulation.setCPUThrottlingRate``), and moves the paints that
+waited for a request by what Lantern charges for it beyond what it took
+(``server_time``: the origin's median server time, round trips per
+connection, slow-start downloads; the watched paints and the files the server
+was slow to send stay in the record's details). The site's icon, which
+Lighthouse's fresh browser always fetches and a pooled one only once, is
+fetched at the load event so it counts in that median and, as in Lantern, in
+the LCP of a page whose load event came before its largest paint. Lantern's
+FCP waits only for the parse and render-blocking files, which ``lab_metrics``
+follows for Total Blocking Time; Speed Index is Lantern's blend of the film of
+the load and FCP (``lab_metrics.lantern_speed_index``); TTI is Lantern's: the
+end of the last long task, not before LCP. ``scripts/bench-pagespeed``
 measures the gap on both presets. The wait until quiet follows Lighthouse's:
 the load event, then a second with no request starting or ending (two may
 stay open), no paint, layout shift, long task or DOM insertion, on the page's
-own clock. TTI is Lantern's: the end of the last long task, not before LCP (see ``lab_metrics``).
+own clock.
 """
 
 from __future__ import annotations
@@ -53,14 +49,13 @@ from leadq.pagespeed.browser import Browser, BrowserPool
 from leadq.pagespeed.checks import site_checks
 from leadq.pagespeed.filmstrip import Screencast, progress_curve, speed_index_of, thumbnails
 from leadq.pagespeed.lab_categories import lab_categories
-from leadq.pagespeed.lab_metrics import estimated_metrics, lab_metrics, preset_network
+from leadq.pagespeed.lab_metrics import estimated_metrics, lab_metrics
 from leadq.pagespeed.record import AuditRecord, Strategy
 from leadq.pagespeed.scoring import (
+    CPU_SLOWDOWN,
     DESKTOP_SCREEN,
-    DESKTOP_THROTTLING,
     DESKTOP_USER_AGENT,
     MOBILE_SCREEN,
-    MOBILE_THROTTLING,
     MOBILE_USER_AGENT,
     performance_score,
 )
@@ -297,10 +292,9 @@ def _cold_start(driver) -> None:
 
 
 def _emulate(driver, strategy: Strategy) -> None:
-    """Lighthouse's screen, user agent and throttling for the strategy."""
+    """Lighthouse's screen, user agent and CPU slowdown for the strategy."""
     mobile = strategy == "mobile"
     screen = MOBILE_SCREEN if mobile else DESKTOP_SCREEN
-    throttling = MOBILE_THROTTLING if mobile else DESKTOP_THROTTLING
     cdp = driver.execute_cdp_cmd
     cdp(
         "Emulation.setDeviceMetricsOverride",
@@ -313,16 +307,7 @@ def _emulate(driver, strategy: Strategy) -> None:
     )
     cdp("Emulation.setTouchEmulationEnabled", {"enabled": mobile})
     cdp("Network.setUserAgentOverride", {"userAgent": MOBILE_USER_AGENT if mobile else DESKTOP_USER_AGENT})
-    cdp(
-        "Network.emulateNetworkConditions",
-        {
-            "offline": False,
-            "latency": throttling["latency_ms"],
-            "downloadThroughput": throttling["download_kbps"] * 1024 / 8,
-            "uploadThroughput": throttling["upload_kbps"] * 1024 / 8,
-        },
-    )
-    cdp("Emulation.setCPUThrottlingRate", {"rate": throttling["cpu_slowdown"]})
+    cdp("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN[strategy]})
 
 
 #: JPEG quality and scale of the stored first-screen picture: legible in a report, tens of kB.
@@ -404,15 +389,13 @@ def build_record(url: str, strategy: Strategy, data: dict[str, Any], network: di
             "transfer_bytes": data.get("transferBytes"),
             "load_ms": metrics["load_ms"],
             "dom_content_loaded_ms": metrics["dom_content_loaded_ms"],
-            # What the browser saw before Lighthouse's simulated network was applied.
+            # What the browser saw before Lantern's network was applied.
             "watched_ms": {
                 "fcp": metrics["watched_fcp_ms"],
                 "lcp": metrics["watched_lcp_ms"],
                 "speed_index": data.get("speedIndex"),
             },
-            "slow_responses": server_time.slow_responses(
-                data.get("responses") or [], preset_network(strategy).latency_ms
-            ),
+            "slow_responses": server_time.slow_responses(data.get("responses") or []),
             "lcp_element": data.get("lcpTag"),
             "lcp_url": data.get("lcpUrl"),
             "screenshot": data.get("screenshot"),

@@ -1,7 +1,8 @@
 """Lighthouse's simulated network (Lantern), applied to a load leadq watched.
 
 Lighthouse scores a simulated load, and its simulation charges each request
-differently from the throttled network leadq's local engine watches:
+differently from what it took on the unthrottled network leadq's local engine
+watches:
 
 - every request of an origin gets the *median* server response time of the
   origin (``NetworkAnalyzer.computeRTTAndServerResponseTime``): one file a
@@ -10,24 +11,19 @@ differently from the throttled network leadq's local engine watches:
   load it holds up every paint waiting for it;
 - a request on a connection already open costs one round trip (150 ms on the
   mobile preset), a new connection two (three with TLS), a new host two more
-  for DNS; the watched load pays the emulated latency (562.5 ms on mobile) on
-  every request, so each request a paint waits for through a chain is late;
-- a file downloads in TCP slow-start round trips, not at a steady rate.
+  for DNS;
+- a file downloads in TCP slow-start round trips at the preset's throughput.
 
-The emulated latency hides a server that answers within it, so such a server
-counts as fast. The difference per request,
-its initiators' too (everything the document asked for waited for the
-document; a font for its stylesheet), is taken out of the paints that waited
-for it:
+The difference per request, its initiators' too (everything the document
+asked for waited for the document; a font for its stylesheet), moves the
+paints that waited for it, later or sooner:
 
 - First Contentful Paint waits for the document, the render-blocking head
   scripts and stylesheets, and web fonts (text is invisible until they come);
 - Largest Contentful Paint also for its own image.
 
 Time to Interactive and the blocking-time window move with the paints
-(``Shifts.at``). The same walk over the requests with what throttling added
-instead (``throttling_delays``) gives the unthrottled film that Lantern's
-desktop Speed Index weighs (``lab_metrics.lantern_speed_index``).
+(``Shifts.at``).
 """
 
 from __future__ import annotations
@@ -39,8 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
-#: Times this close are one moment: the CDP and page clocks are matched through one response,
-#: and a response Chromium held for the emulated latency comes a few ms after it.
+#: Times this close are one moment: the CDP and page clocks are matched through one response.
 _SLACK_MS = 20.0
 #: Responses this much slower than their origin's median are listed in the record.
 SLOW_RESPONSE_MS = 100.0
@@ -53,11 +48,10 @@ _DNS_ROUND_TRIPS = 2
 
 @dataclass(frozen=True)
 class Network:
-    """The network a load was watched on, and the one Lantern simulates for the same preset."""
+    """The network Lantern simulates for a preset."""
 
-    latency_ms: float  # emulated latency of every request in the watched load
-    rtt_ms: float  # Lantern's round trip
-    throughput_kbps: float  # Lantern's throughput (kibibits per second)
+    rtt_ms: float  # round trip
+    throughput_kbps: float  # kibibits per second
 
 
 @dataclass(frozen=True)
@@ -144,26 +138,26 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def excess(found: list[Response], latency_ms: float) -> dict[str, float]:
-    """Each URL's server time beyond its origin's median (Lighthouse's median: halves of two),
-    a wait within the emulated ``latency_ms`` counting as a fast server."""
-    medians = _median_server_times(found, latency_ms)
+def excess(found: list[Response]) -> dict[str, float]:
+    """Each URL's server time beyond its origin's median (Lighthouse's median: halves of two)."""
+    medians = _median_server_times(found)
     late: dict[str, float] = {}
     for response in found:
-        beyond = _server_time(response, latency_ms) - medians[_origin(response.url)]
+        beyond = response.wait_ms - medians[_origin(response.url)]
         late[response.url] = max(late.get(response.url, 0.0), beyond, 0.0)
     return late
 
 
 def lantern_delays(found: list[Response], network: Network) -> dict[str, float]:
-    """How much later each URL arrived than in Lantern's simulation of the load: what the
-    watched request took beyond what Lantern charges for it, plus its initiators' delays.
+    """How much later each URL arrived than in Lantern's simulation of the load (negative:
+    sooner): what the watched request took beyond what Lantern charges for it, plus its
+    initiators' delays.
 
     Lantern hands a request the free connection of its origin that has carried the most
     (``ConnectionPool``), so a request sent after an earlier one of its origin ended goes
     on a warm connection: here, in the watched order of sending.
     """
-    servers = _median_server_times(found, network.latency_ms)
+    servers = _median_server_times(found)
     free_at: dict[str, list[float]] = {}  # per origin: when each open connection is free again
     own = {}
     for response in sorted(found, key=lambda r: r.sent_ms):
@@ -202,7 +196,7 @@ def icon_arrival(
         connect = network.rtt_ms
     else:
         connect = _new_connection_ms(origin, network, new_host=True)
-    servers = _median_server_times(found, network.latency_ms)
+    servers = _median_server_times(found)
     arrived = document.end_ms - delays.get(document.url, 0.0)
     return arrived + connect + servers[origin] + _download_ms(icon.size, network)
 
@@ -214,21 +208,12 @@ def _new_connection_ms(origin: str, network: Network, *, new_host: bool) -> floa
     return round_trips * network.rtt_ms
 
 
-def _median_server_times(found: list[Response], latency_ms: float) -> dict[str, float]:
-    """Each origin's median server time. A wait within the emulated latency hides the
-    server's time (Chromium holds the response until the latency has passed): such a
-    server counts as fast."""
+def _median_server_times(found: list[Response]) -> dict[str, float]:
+    """Each origin's median server time (its requests' waits for an answer)."""
     by_origin: dict[str, list[float]] = {}
     for response in found:
-        by_origin.setdefault(_origin(response.url), []).append(_server_time(response, latency_ms))
+        by_origin.setdefault(_origin(response.url), []).append(response.wait_ms)
     return {origin: statistics.median(times) for origin, times in by_origin.items()}
-
-
-def _server_time(response: Response, latency_ms: float) -> float:
-    """The server's time in a wait: all of it, or none when within the emulated latency."""
-    if latency_ms and response.wait_ms <= latency_ms + _SLACK_MS:
-        return 0.0
-    return response.wait_ms
 
 
 def _download_ms(size: int, network: Network) -> float:
@@ -243,17 +228,6 @@ def _download_ms(size: int, network: Network) -> float:
         received += window * _SEGMENT_BYTES
         elapsed += network.rtt_ms
     return elapsed
-
-
-def throttling_delays(found: list[Response], latency_ms: float) -> dict[str, float]:
-    """How much later than on an unthrottled network each URL arrived: the emulated latency
-    (when the server answered within it: Chromium holds a response until the latency has
-    passed, so a slower server's time covers it) and the throttled download, its initiators' too."""
-    own = {}
-    for response in found:
-        held = latency_ms if response.wait_ms <= latency_ms + _SLACK_MS else 0.0
-        own[response.url] = held + max(response.end_ms - response.headers_ms, 0.0)
-    return along_initiators(found, own)
 
 
 def along_initiators(found: list[Response], own: dict[str, float]) -> dict[str, float]:
@@ -277,24 +251,25 @@ def along_initiators(found: list[Response], own: dict[str, float]) -> dict[str, 
 
 @dataclass(frozen=True)
 class Shifts:
-    """How much earlier the first and the largest paint come in another model of the load
-    (Lighthouse's simulated network, or no throttling)."""
+    """How much earlier (negative: later) the first and the largest paint come on Lantern's
+    network, and the load after the largest paint (``load_ms``: without the wait for a web
+    font, which held the text and nothing else)."""
 
     fcp_ms: float = 0.0
     lcp_ms: float = 0.0
     fcp_at: float = 0.0
     lcp_at: float = 0.0
+    load_ms: float = 0.0
 
     def at(self, time_ms: float) -> float:
         """The shift of anything that happened at ``time_ms``: the first paint's until it, the
-        largest paint's after it, and between the two in proportion (so order is kept);
-        never later than watched (a font the text waited for held no script back)."""
+        load's after the largest paint, and between the two in proportion (so order is kept)."""
         if time_ms <= self.fcp_at:
             return self.fcp_ms
         if time_ms >= self.lcp_at:
-            return max(self.lcp_ms, 0.0)
+            return self.load_ms
         share = (time_ms - self.fcp_at) / (self.lcp_at - self.fcp_at)
-        return max(self.fcp_ms + (self.lcp_ms - self.fcp_ms) * share, 0.0)
+        return self.fcp_ms + (self.load_ms - self.fcp_ms) * share
 
 
 def paint_shifts(
@@ -306,8 +281,8 @@ def paint_shifts(
     lcp_url: str | None,
     delays: dict[str, float],
 ) -> Shifts:
-    """The shifts of FCP and LCP: how much sooner what each waited for would have arrived,
-    each URL ``delays`` sooner.
+    """The shifts of FCP and LCP: how much sooner (negative: later) what each waited for
+    would have arrived, each URL ``delays`` sooner.
 
     A text LCP is painted again when the web font it was waiting for arrives, and
     Lighthouse's LCP waits for that font, so it counts from the font's arrival even
@@ -323,13 +298,16 @@ def paint_shifts(
     if not lcp_url:
         requested_before = [r for r in found if r.kind == "Font" and r.headers_ms - r.wait_ms <= lcp_ms]
         held = max([lcp_ms] + [font.end_ms for font in requested_before])
-    new_lcp = max(held - _gate_shift(largest, delays, held), new_fcp)
-    return Shifts(fcp_ms=fcp_ms - new_fcp, lcp_ms=lcp_ms - new_lcp, fcp_at=fcp_ms, lcp_at=lcp_ms)
+    load = _gate_shift(largest, delays, held)
+    new_lcp = max(held - load, new_fcp)
+    return Shifts(
+        fcp_ms=fcp_ms - new_fcp, lcp_ms=lcp_ms - new_lcp, fcp_at=fcp_ms, lcp_at=lcp_ms, load_ms=load
+    )
 
 
 def _gate_shift(gates: list[Response], late: dict[str, float], paint_ms: float) -> float:
-    """How much sooner the last of ``gates`` to answer before the paint would have arrived,
-    each ``late`` sooner.
+    """How much sooner (negative: later) the last of ``gates`` to answer before the paint
+    would have arrived, each ``late`` sooner.
 
     A gate whose body was still arriving at the paint (a font Chromium had enough
     of, a progressive image) held the paint until then, not until its end.
@@ -338,12 +316,12 @@ def _gate_shift(gates: list[Response], late: dict[str, float], paint_ms: float) 
     if not before:
         return 0.0
     watched = max(min(r.end_ms, paint_ms) for r in before)
-    sooner = max(r.end_ms - late.get(r.url, 0.0) for r in before)
-    return max(watched - sooner, 0.0)
+    sooner = max(min(r.end_ms, paint_ms) - late.get(r.url, 0.0) for r in before)
+    return watched - sooner
 
 
-def slow_responses(found: list[Response], latency_ms: float, *, limit: int = 5) -> list[dict[str, Any]]:
+def slow_responses(found: list[Response], *, limit: int = 5) -> list[dict[str, Any]]:
     """The responses much slower than the rest of their origin's, slowest first."""
-    own = excess(found, latency_ms)
+    own = excess(found)
     slow = sorted(((ms, url) for url, ms in own.items() if ms >= SLOW_RESPONSE_MS), reverse=True)
     return [{"url": url, "extra_server_ms": round(ms)} for ms, url in slow[:limit]]

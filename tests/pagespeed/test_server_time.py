@@ -19,8 +19,8 @@ from leadq.pagespeed.server_time import (
 from .cdp import cdp_log
 
 SITE = "https://joes-plumbing.example"
-#: The mobile preset: 562.5 ms emulated latency watched; Lantern's 150 ms round trip, 1.6 Mbps.
-MOBILE = Network(latency_ms=562.5, rtt_ms=150.0, throughput_kbps=1.6 * 1024)
+#: The mobile preset: Lantern's 150 ms round trip, 1.6 Mbps.
+MOBILE = Network(rtt_ms=150.0, throughput_kbps=1.6 * 1024)
 
 
 def response(url: str, kind: str, wait: float, end: float, initiator: str | None = SITE + "/") -> Response:
@@ -52,48 +52,53 @@ def test_excess_is_the_wait_beyond_the_origins_median_and_two_values_meet_halfwa
         response(SITE + "/favicon.ico", "Other", 30, 1700, None),
         response("https://cdn.example/app.js", "Script", 400, 500),
     ]
-    assert excess(found, 0.0) == {
+    assert excess(found) == {
         SITE + "/": 0.0,
         SITE + "/hero.jpg": 1490.0,
         SITE + "/favicon.ico": 0.0,
         "https://cdn.example/app.js": 0.0,  # alone on its origin: it is the median
     }
-    assert excess(found[:2], 0.0)[SITE + "/hero.jpg"] == 750.0  # Lighthouse's median of two
+    assert excess(found[:2])[SITE + "/hero.jpg"] == 750.0  # Lighthouse's median of two
 
 
 def test_each_request_is_late_by_what_it_took_beyond_lanterns_charge_and_its_initiators_delay() -> None:
     css, font, app = SITE + "/style.css", SITE + "/brand.woff2", "https://cdn.example/app.js"
     found = [
-        # The document: a new host, DNS and an https connection in Lantern (750 ms), 10 ms download.
-        Response(SITE + "/", "Document", None, wait_ms=572.5, headers_ms=600, end_ms=610),
+        # The document: Lantern charges a new host DNS and an https connection (750 ms).
+        Response(SITE + "/", "Document", None, wait_ms=20, headers_ms=25, end_ms=30),
         # Sent once the document's connection was free: one round trip, on a server that
-        # took 1 s (the site's other servers answered within the latency: fast).
-        Response(css, "Stylesheet", SITE + "/", wait_ms=1000, headers_ms=1620, end_ms=1625),
+        # took 1 s where the site's other answers took 20 ms (its median).
+        Response(css, "Stylesheet", SITE + "/", wait_ms=1000, headers_ms=1040, end_ms=1045),
         # Sent while that connection was busy: a new one, two round trips and one for TLS.
-        Response(SITE + "/a.png", "Image", SITE + "/", wait_ms=562.5, headers_ms=1200, end_ms=1210),
+        Response(SITE + "/a.png", "Image", SITE + "/", wait_ms=20, headers_ms=60, end_ms=61),
         # After the stylesheet, on a free connection again, 42 KB: one round trip of download.
-        Response(font, "Font", css, wait_ms=562.5, headers_ms=2200, end_ms=2430, size=42_000),
-        # Another new host.
-        Response(app, "Script", SITE + "/", wait_ms=562.5, headers_ms=1200, end_ms=1201),
+        Response(font, "Font", css, wait_ms=20, headers_ms=1070, end_ms=1072, size=42_000),
+        # Another new host, alone on its origin.
+        Response(app, "Script", SITE + "/", wait_ms=30, headers_ms=70, end_ms=71),
     ]
     delays = lantern_delays(found, MOBILE)
-    document = 582.5 - 750  # Lantern's document came later than the watched one
+    document = 25 - 750 - 20  # Lantern's document comes later than the watched one
     assert delays[SITE + "/"] == pytest.approx(document)
-    assert delays[css] == pytest.approx(document + 1005 - 150)
-    assert delays[SITE + "/a.png"] == pytest.approx(document + 572.5 - 450)
-    assert delays[font] == pytest.approx(document + 855 + 792.5 - 150 - 150)
-    assert delays[app] == pytest.approx(document + 563.5 - 750)
+    assert delays[css] == pytest.approx(document + 1005 - 150 - 20)
+    assert delays[SITE + "/a.png"] == pytest.approx(document + 21 - 450 - 20)
+    assert delays[font] == pytest.approx(document + 985 - 150 + 22 - 150 - 20 - 150)
+    assert delays[app] == pytest.approx(document + 31 - 750 - 30)
 
 
 def test_the_icon_comes_a_round_trip_after_lanterns_document() -> None:
     found = [
-        Response(SITE + "/", "Document", None, wait_ms=572.5, headers_ms=600, end_ms=610),
-        Response(SITE + "/favicon.ico", "Other", None, wait_ms=562.5, headers_ms=1400, end_ms=1401),
+        Response(SITE + "/", "Document", None, wait_ms=20, headers_ms=25, end_ms=30),
+        Response(SITE + "/favicon.ico", "Other", None, wait_ms=20, headers_ms=140, end_ms=141),
     ]
     delays = lantern_delays(found, MOBILE)
-    assert icon_arrival(found, SITE + "/favicon.ico", delays, MOBILE) == pytest.approx(610 + 167.5 + 150)
-    elsewhere = [found[0], Response("https://cdn.example/i.png", "Other", None, 562.5, 1400, 1401)]
-    assert icon_arrival(elsewhere, "https://cdn.example/i.png", delays, MOBILE) == pytest.approx(777.5 + 750)
+    lantern_document = 30 - delays[SITE + "/"]  # 745 ms later
+    assert icon_arrival(found, SITE + "/favicon.ico", delays, MOBILE) == pytest.approx(
+        lantern_document + 150 + 20
+    )
+    elsewhere = [found[0], Response("https://cdn.example/i.png", "Other", None, 20, 140, 141)]
+    assert icon_arrival(elsewhere, "https://cdn.example/i.png", delays, MOBILE) == pytest.approx(
+        lantern_document + 750 + 20
+    )
     assert icon_arrival(found[:1], SITE + "/favicon.ico", delays, MOBILE) is None
 
 
@@ -161,26 +166,26 @@ def test_lab_metrics_apply_the_shifts_and_keep_what_was_watched() -> None:
     script = SITE + "/slow.js"
     data = {
         "strategy": "mobile",
-        "nav": {"responseStart": 570, "domContentLoadedEventEnd": 1640, "loadEventEnd": 1700},
-        "paints": {"first-contentful-paint": 1650},
-        "lcp": 1650,
-        "longTasks": [[1700, 150]],
+        "nav": {"responseStart": 25, "domContentLoadedEventEnd": 1090, "loadEventEnd": 1150},
+        "paints": {"first-contentful-paint": 1100},
+        "lcp": 1100,
+        "longTasks": [[1150, 150]],
         "blockingScripts": [script],
         "responses": [
-            Response(SITE + "/", "Document", None, wait_ms=562.5, headers_ms=570, end_ms=575),
-            Response(script, "Script", SITE + "/", wait_ms=1000, headers_ms=1590, end_ms=1600),
-            Response(SITE + "/favicon.ico", "Other", None, wait_ms=562.5, headers_ms=2262.5, end_ms=2265),
+            Response(SITE + "/", "Document", None, wait_ms=20, headers_ms=25, end_ms=30),
+            Response(script, "Script", SITE + "/", wait_ms=1000, headers_ms=1050, end_ms=1060),
+            Response(SITE + "/favicon.ico", "Other", None, wait_ms=20, headers_ms=1700, end_ms=1701),
         ],
     }
     metrics = lab_metrics(data)
-    # Lantern: the document 182.5 ms later (DNS and a new https connection), the script one
-    # round trip on its connection from a fast origin (its other answers came within the latency).
-    moved = (567.5 - 750) + (1000 + 10 - 150)
-    assert metrics["fcp_ms"] == metrics["lcp_ms"] == 1650 - moved
-    assert metrics["watched_fcp_ms"] == metrics["watched_lcp_ms"] == 1650
-    assert metrics["ttfb_ms"] == 570  # the document's own answer is as watched
-    assert metrics["tbt_ms"] == 100 and metrics["tti_ms"] == 1700 + 150 - moved
-    assert metrics["dom_content_loaded_ms"] == 1640 - moved
+    # Lantern: the document 745 ms later (DNS and a new https connection), the script one
+    # round trip on its connection from an origin whose median server time is 20 ms.
+    moved = (25 - 750 - 20) + (1010 - 150 - 20)
+    assert metrics["fcp_ms"] == 1100 - moved
+    assert metrics["watched_fcp_ms"] == metrics["watched_lcp_ms"] == 1100
+    assert metrics["ttfb_ms"] == 25  # the document's own answer is as watched
+    assert metrics["tbt_ms"] == 100 and metrics["tti_ms"] == 1150 + 150 - moved
+    assert metrics["dom_content_loaded_ms"] == 1090 - moved
 
 
 def test_slow_responses_lists_the_files_far_slower_than_their_origin() -> None:
@@ -190,31 +195,27 @@ def test_slow_responses_lists_the_files_far_slower_than_their_origin() -> None:
         response(SITE + "/logo.png", "Image", 90, 200),
         response(SITE + "/favicon.ico", "Other", 25, 1900, None),
     ]
-    # unthrottled, the origin's median wait is (25 + 90) / 2
-    assert slow_responses(found, 0.0) == [{"url": SITE + "/hero.jpg", "extra_server_ms": 1462}]
-    # under the mobile preset's 562.5 ms latency every other wait hid a fast server
-    throttled = [
-        Response(r.url, r.kind, r.initiator, max(r.wait_ms, 562.5), r.headers_ms, r.end_ms) for r in found
-    ]
-    assert slow_responses(throttled, 562.5) == [{"url": SITE + "/hero.jpg", "extra_server_ms": 1520}]
+    # the origin's median wait is (25 + 90) / 2
+    assert slow_responses(found) == [{"url": SITE + "/hero.jpg", "extra_server_ms": 1462}]
 
 
 def test_the_largest_paint_of_a_page_loaded_before_it_waits_for_the_icon_as_lanterns_does() -> None:
     icon = SITE + "/favicon.ico"
     data = {
         "strategy": "mobile",
-        "nav": {"responseStart": 570, "domContentLoadedEventEnd": 610, "loadEventEnd": 620},
-        "paints": {"first-contentful-paint": 640},
-        "lcp": 640,
+        "nav": {"responseStart": 25, "domContentLoadedEventEnd": 90, "loadEventEnd": 100},
+        "paints": {"first-contentful-paint": 120},
+        "lcp": 120,
         "icon": icon,
         "responses": [
-            Response(SITE + "/", "Document", None, wait_ms=562.5, headers_ms=570, end_ms=575),
-            Response(icon, "Other", None, wait_ms=562.5, headers_ms=1262.5, end_ms=1263),
+            Response(SITE + "/", "Document", None, wait_ms=20, headers_ms=25, end_ms=30),
+            Response(icon, "Other", None, wait_ms=20, headers_ms=140, end_ms=141),
         ],
     }
-    # Lantern's document ends 182.5 ms later (DNS, a new https connection); the icon a round trip after.
+    # Lantern's document ends 745 ms later (DNS, a new https connection); the icon a round
+    # trip and the site's server time after.
     metrics = lab_metrics(data)
-    assert metrics["fcp_ms"] == 640 and metrics["lcp_ms"] == 575 + 182.5 + 150
+    assert metrics["fcp_ms"] == 120 + 745 and metrics["lcp_ms"] == 30 + 745 + 150 + 20
     # A page whose load event came after its largest paint: the icon was asked for too late.
-    later = {**data, "nav": {**data["nav"], "loadEventEnd": 700}}
-    assert lab_metrics(later)["lcp_ms"] == 640
+    later = {**data, "nav": {**data["nav"], "loadEventEnd": 130}}
+    assert lab_metrics(later)["lcp_ms"] == 120 + 745

@@ -102,10 +102,10 @@ def test_the_pdf_has_the_words_a_prospect_reads(report, settings, browser, tmp_p
     pdf.write_bytes(print_pdf(browser, audit_html(report, None)))
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
-    assert 2 <= pages <= 4  # one strategy per page, site checks after
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
+    assert 2 <= pages <= 5  # a page or two per strategy, site checks after
     assert "Acme Web Studio" in text and "hello@acme.test" in text
     assert text.count("leadq's lab test (Lighthouse scoring)") >= 2
     assert "PageSpeed" not in text
