@@ -12,10 +12,10 @@ happened to run before the first paint still blocks in its figures. Estimated
   what Lighthouse's simulated network charges for the requests they waited for
   beyond what those took on the watched, unthrottled network (its median
   server time per origin, round trips per connection, slow-start downloads:
-  ``server_time``); a text LCP counts from
-  the arrival of the web font it waited for, and the LCP of a page whose load
-  event came before it from the arrival of the site's icon, as in Lantern. The
-  watched paints are kept in ``watched_fcp_ms``/``watched_lcp_ms``;
+  ``server_time``); a text LCP counts from the arrival of the web font it
+  waited for, and the LCP of a page whose load event came before it from the
+  arrival of the site's icon, as in Lantern. The watched paints are kept in
+  ``watched_fcp_ms``/``watched_lcp_ms``;
 - Speed Index: Lantern's blend of the film of the load (``filmstrip``; its own
   Speed Index is ``data["speedIndex"]``) and FCP (``lantern_speed_index``);
 - TTI: Lantern's rule, the end of the last long task, not before LCP;

@@ -173,7 +173,7 @@ def lantern_delays(found: list[Response], network: Network) -> dict[str, float]:
         connections.append(response.end_ms)
         simulated = connect + servers[origin] + _download_ms(response.size, network)
         own[response.url] = response.wait_ms + (response.end_ms - response.headers_ms) - simulated
-    return along_initiators(found, own)
+    return _along_initiators(found, own)
 
 
 def icon_arrival(
@@ -230,7 +230,7 @@ def _download_ms(size: int, network: Network) -> float:
     return elapsed
 
 
-def along_initiators(found: list[Response], own: dict[str, float]) -> dict[str, float]:
+def _along_initiators(found: list[Response], own: dict[str, float]) -> dict[str, float]:
     """Each URL's own delay plus its initiators' (the document's for what names no initiator)."""
     document = next((r.url for r in found if r.kind == "Document"), None)
     parent = {
@@ -252,8 +252,9 @@ def along_initiators(found: list[Response], own: dict[str, float]) -> dict[str, 
 @dataclass(frozen=True)
 class Shifts:
     """How much earlier (negative: later) the first and the largest paint come on Lantern's
-    network, and the load after the largest paint (``load_ms``: without the wait for a web
-    font, which held the text and nothing else)."""
+    network, and what happened after the largest paint (``load_ms``: the shift of the
+    requests it waited for, without the wait for a web font, which held the text and
+    nothing else)."""
 
     fcp_ms: float = 0.0
     lcp_ms: float = 0.0
