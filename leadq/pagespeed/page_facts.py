@@ -100,12 +100,9 @@ const GLOBAL_ARIA = ['aria-atomic', 'aria-braillelabel', 'aria-brailleroledescri
   'aria-controls', 'aria-current', 'aria-describedby', 'aria-description', 'aria-details',
   'aria-dropeffect', 'aria-flowto', 'aria-grabbed', 'aria-hidden', 'aria-keyshortcuts', 'aria-label',
   'aria-labelledby', 'aria-live', 'aria-owns', 'aria-relevant', 'aria-roledescription'];
-const hiddenFromReaders = el => {
-  for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
-    if (node.getAttribute('aria-hidden') === 'true' || getComputedStyle(node).display === 'none') return true;
-  }
-  return getComputedStyle(el).visibility === 'hidden';
-};
+// Not rendered (display: none on it or above, visibility: hidden) or under aria-hidden.
+const hiddenFromReaders = el => !el.checkVisibility({visibilityProperty: true})
+  || !!el.closest('[aria-hidden="true"]');
 const blank = value => !value || !value.trim();
 const imagesNeedingAlt = [...document.images].filter(img => !hiddenFromReaders(img)).flatMap(img => {
   const role = (img.getAttribute('role') || '').trim().toLowerCase().split(/\s+/)[0];
