@@ -86,7 +86,7 @@ def best_practices_audits(facts: dict[str, Any]) -> list[AuditResult]:
         image_aspect_ratio(facts),
         image_size_responsive(facts),
         viewport(facts),
-        font_size(facts),
+        *([] if _text_unread(facts) else [font_size(facts)]),
         doctype(facts),
         charset(facts),
     ]
@@ -96,12 +96,23 @@ def best_practices_audits(facts: dict[str, Any]) -> list[AuditResult]:
     return audits
 
 
-def devtools_not_measured(facts: dict[str, Any]) -> list[NotMeasured]:
-    """The audits that read the DevTools connection, when it could not be opened."""
-    if facts.get("devtools"):
-        return []
-    why = "the DevTools connection to the page could not be opened"
-    return [NotMeasured(a, WEIGHTS[a], why) for a in _DEVTOOLS_AUDITS]
+def unreached_not_measured(facts: dict[str, Any]) -> list[NotMeasured]:
+    """The audits whose input this page load could not give: the DevTools connection's, and
+    the text sizes of a mobile page."""
+    missing = []
+    if not facts.get("devtools"):
+        why = "the DevTools connection to the page could not be opened"
+        missing += [NotMeasured(a, WEIGHTS[a], why) for a in _DEVTOOLS_AUDITS]
+    if _text_unread(facts):
+        missing.append(
+            NotMeasured("font-size", WEIGHTS["font-size"], "Chromium gave no snapshot of the text")
+        )
+    return missing
+
+
+def _text_unread(facts: dict[str, Any]) -> bool:
+    """A mobile page whose text sizes could not be read (a desktop page has no ``textSizes``)."""
+    return "textSizes" in facts and facts["textSizes"] is None
 
 
 def _result(audit_id: str, title: str, failures: list[str], *, applicable: bool = True) -> AuditResult:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from leadq.pagespeed.best_practices import NOT_MEASURED as BEST_PRACTICES_NOT_MEASURED
-from leadq.pagespeed.best_practices import best_practices_audits, devtools_not_measured
+from leadq.pagespeed.best_practices import best_practices_audits, unreached_not_measured
 from leadq.pagespeed.categories import category_details, category_score
 from leadq.pagespeed.seo import NOT_MEASURED as SEO_NOT_MEASURED
 from leadq.pagespeed.seo import seo_audits
@@ -29,7 +29,7 @@ def lab_categories(facts: dict[str, Any]) -> tuple[dict[str, int | None], dict[s
     scores = {"best-practices": category_score(best_practices), "seo": category_score(seo)}
     details = {
         "best-practices": category_details(
-            best_practices, BEST_PRACTICES_NOT_MEASURED + devtools_not_measured(facts)
+            best_practices, BEST_PRACTICES_NOT_MEASURED + unreached_not_measured(facts)
         ),
         "seo": category_details(seo, SEO_NOT_MEASURED),
         "accessibility": {"not_measured": ACCESSIBILITY_ABSENT},

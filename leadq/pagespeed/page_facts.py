@@ -355,14 +355,18 @@ def _console_and_issues(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {"consoleErrors": errors, "issues": issues}
 
 
-def text_sizes(driver) -> dict[str, Any]:
+def text_sizes(driver) -> dict[str, Any] | None:
     """How much visible text the page lays out, and how much of it below 12 px, counted as
     Lighthouse's FontSize gatherer counts it: the characters of each text box's layout text
     (so a text wrapped over three lines counts three times), hidden text left out. The
-    elements holding the most illegible text are named, at most ``_ILLEGIBLE_NAMED``."""
-    snapshot = driver.execute_cdp_cmd(
-        "DOMSnapshot.captureSnapshot", {"computedStyles": ["font-size", "visibility"]}
-    )
+    elements holding the most illegible text are named, at most ``_ILLEGIBLE_NAMED``. None
+    when Chromium could not take the snapshot."""
+    try:
+        snapshot = driver.execute_cdp_cmd(
+            "DOMSnapshot.captureSnapshot", {"computedStyles": ["font-size", "visibility"]}
+        )
+    except WebDriverException:
+        return None
     strings = snapshot["strings"]
     total = illegible = 0
     small: dict[str, list[float]] = {}

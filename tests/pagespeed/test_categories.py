@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from leadq.pagespeed.best_practices import (
     best_practices_audits,
-    devtools_not_measured,
     image_size_responsive,
     redirects_http,
     third_party_cookies,
+    unreached_not_measured,
     viewport,
 )
 from leadq.pagespeed.categories import AuditResult, category_score
@@ -137,8 +137,17 @@ def test_without_a_devtools_connection_console_and_issue_audits_are_listed_as_no
     ids = {a.id for a in best_practices_audits(facts(devtools=False))}
     devtools_audits = {"deprecations", "third-party-cookies", "errors-in-console", "inspector-issues"}
     assert not ids & devtools_audits
-    assert {n.id for n in devtools_not_measured(facts(devtools=False))} == devtools_audits
-    assert devtools_not_measured(facts(devtools=True)) == []
+    assert {n.id for n in unreached_not_measured(facts(devtools=False))} == devtools_audits
+    assert unreached_not_measured(facts(devtools=True)) == []
+
+
+def test_font_size_is_not_measured_when_chromium_gave_no_text_snapshot() -> None:
+    unread = facts(devtools=True, textSizes=None)
+    assert "font-size" not in {a.id for a in best_practices_audits(unread)}
+    assert [n.id for n in unreached_not_measured(unread)] == ["font-size"]
+    assert "font-size" in {
+        a.id for a in best_practices_audits(facts(devtools=True))
+    }  # desktop: not applicable
 
 
 def test_robots_txt_is_validated_line_by_line_and_not_applicable_when_absent() -> None:
