@@ -26,6 +26,7 @@ happened to run before the first paint still blocks in its figures. Estimated
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from leadq.pagespeed.scoring import LANTERN_RTT_MS, LANTERN_THROUGHPUT_KBPS, speed_index_weights
@@ -73,12 +74,10 @@ def total_blocking_time(
 
 def estimated_metrics(data: dict[str, Any]) -> list[str]:
     """The record keys this page's data could only estimate."""
-    shifts = server_time_shifts(data)
+    lantern = lantern_paints(data)
     _, watched_lcp = _paints(data)
-    icon = _icon_in_lcp(data)
-    waited_for_icon = icon is not None and watched_lcp is not None and icon > watched_lcp - shifts.lcp_ms
-    estimated = ["fcp_ms"] if shifts.fcp_ms else []
-    if shifts.lcp_ms or waited_for_icon:
+    estimated = ["fcp_ms"] if lantern.shifts.fcp_ms else []
+    if watched_lcp is not None and lantern.lcp(watched_lcp) != watched_lcp:
         estimated.append("lcp_ms")
     estimated.append("tti_ms")
     if "longtask" not in (data.get("watching") or []):
@@ -91,12 +90,10 @@ def lab_metrics(data: dict[str, Any]) -> dict[str, float | None]:
     """Metrics in the record's keys (ms, CLS unitless) from one page's collected data."""
     nav = data.get("nav") or {}
     watched_fcp, watched_lcp = _paints(data)
-    shifts = server_time_shifts(data)
+    lantern = lantern_paints(data)
+    shifts = lantern.shifts
     fcp = None if watched_fcp is None else watched_fcp - shifts.fcp_ms
-    lcp = None if watched_lcp is None else watched_lcp - shifts.lcp_ms
-    icon = _icon_in_lcp(data)
-    if lcp is not None and icon is not None:
-        lcp = max(lcp, icon)
+    lcp = None if watched_lcp is None else lantern.lcp(watched_lcp)
     tasks = [[start - shifts.at(start), duration] for start, duration in data.get("longTasks") or []]
     dcl = nav.get("domContentLoadedEventEnd")
     if dcl:
@@ -151,33 +148,40 @@ def _render_blocking(data: dict[str, Any]) -> list[str]:
     return (data.get("blockingScripts") or []) + (data.get("blockingStyles") or [])
 
 
-def server_time_shifts(data: dict[str, Any]) -> Shifts:
-    """How much Lighthouse's simulated network (``server_time``) moves this load's paints."""
+@dataclass(frozen=True)
+class LanternPaints:
+    """How Lighthouse's simulated network (``server_time``) moves this load's paints, and when
+    the site's icon arrives if Lantern's LCP waits for it."""
+
+    shifts: Shifts
+    icon_ms: float | None = None
+
+    def lcp(self, watched_ms: float) -> float:
+        moved = watched_ms - self.shifts.lcp_ms
+        return moved if self.icon_ms is None else max(moved, self.icon_ms)
+
+
+def lantern_paints(data: dict[str, Any]) -> LanternPaints:
+    """The paints on Lantern's network. The browser asks for the icon at the load event; where
+    that came before the largest paint, the icon is in Lantern's LCP (``server_time.icon_arrival``)."""
     fcp, lcp = _paints(data)
     if fcp is None or lcp is None:
-        return Shifts()
+        return LanternPaints(Shifts())
     found = data.get("responses") or []
-    return paint_shifts(
+    network = preset_network(data.get("strategy") or "mobile")
+    delays = lantern_delays(found, network)
+    shifts = paint_shifts(
         found,
         fcp_ms=fcp,
         lcp_ms=lcp,
         render_blocking=_render_blocking(data),
         lcp_url=data.get("lcpUrl"),
-        delays=lantern_delays(found, preset_network(data.get("strategy") or "mobile")),
+        delays=delays,
     )
-
-
-def _icon_in_lcp(data: dict[str, Any]) -> float | None:
-    """When the site's icon arrives in Lantern's simulation, if Lighthouse's LCP waits for
-    it: the browser asks for the icon at the load event, and where that came before the
-    largest paint, the icon is in Lantern's LCP (``server_time.icon_arrival``)."""
     load_end = (data.get("nav") or {}).get("loadEventEnd")
-    _, lcp = _paints(data)
-    if not data.get("icon") or not load_end or lcp is None or load_end > lcp:
-        return None
-    found = data.get("responses") or []
-    simulated = preset_network(data.get("strategy") or "mobile")
-    return icon_arrival(found, data["icon"], lantern_delays(found, simulated), simulated)
+    if not data.get("icon") or not load_end or load_end > lcp:
+        return LanternPaints(shifts)
+    return LanternPaints(shifts, icon_arrival(found, data["icon"], delays, network))
 
 
 def preset_network(strategy: str) -> Network:
