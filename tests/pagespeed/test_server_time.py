@@ -21,6 +21,8 @@ from .cdp import cdp_log
 SITE = "https://joes-plumbing.example"
 #: The mobile preset: Lantern's 150 ms round trip, 1.6 Mbps.
 MOBILE = Network(rtt_ms=150.0, throughput_kbps=1.6 * 1024)
+#: The page, answered in 20 ms and received by 30 ms.
+DOCUMENT = Response(SITE + "/", "Document", None, wait_ms=20, headers_ms=25, end_ms=30)
 
 
 def response(url: str, kind: str, wait: float, end: float, initiator: str | None = SITE + "/") -> Response:
@@ -65,7 +67,7 @@ def test_each_request_is_late_by_what_it_took_beyond_lanterns_charge_and_its_ini
     css, font, app = SITE + "/style.css", SITE + "/brand.woff2", "https://cdn.example/app.js"
     found = [
         # The document: Lantern charges a new host DNS and an https connection (750 ms).
-        Response(SITE + "/", "Document", None, wait_ms=20, headers_ms=25, end_ms=30),
+        DOCUMENT,
         # Sent once the document's connection was free: one round trip, on a server that
         # took 1 s where the site's other answers took 20 ms (its median).
         Response(css, "Stylesheet", SITE + "/", wait_ms=1000, headers_ms=1040, end_ms=1045),
@@ -87,7 +89,7 @@ def test_each_request_is_late_by_what_it_took_beyond_lanterns_charge_and_its_ini
 
 def test_the_icon_comes_a_round_trip_after_lanterns_document() -> None:
     found = [
-        Response(SITE + "/", "Document", None, wait_ms=20, headers_ms=25, end_ms=30),
+        DOCUMENT,
         Response(SITE + "/favicon.ico", "Other", None, wait_ms=20, headers_ms=140, end_ms=141),
     ]
     delays = lantern_delays(found, MOBILE)
@@ -172,7 +174,7 @@ def test_lab_metrics_apply_the_shifts_and_keep_what_was_watched() -> None:
         "longTasks": [[1150, 150]],
         "blockingScripts": [script],
         "responses": [
-            Response(SITE + "/", "Document", None, wait_ms=20, headers_ms=25, end_ms=30),
+            DOCUMENT,
             Response(script, "Script", SITE + "/", wait_ms=1000, headers_ms=1050, end_ms=1060),
             Response(SITE + "/favicon.ico", "Other", None, wait_ms=20, headers_ms=1700, end_ms=1701),
         ],
@@ -208,7 +210,7 @@ def test_the_largest_paint_of_a_page_loaded_before_it_waits_for_the_icon_as_lant
         "lcp": 120,
         "icon": icon,
         "responses": [
-            Response(SITE + "/", "Document", None, wait_ms=20, headers_ms=25, end_ms=30),
+            DOCUMENT,
             Response(icon, "Other", None, wait_ms=20, headers_ms=140, end_ms=141),
         ],
     }
